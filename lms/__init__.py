@@ -1,0 +1,116 @@
+"""Keqiao Learning: create_app() wires configuration, extensions, blueprints and CLI."""
+
+import os
+from pathlib import Path
+
+from flask import Flask, g, jsonify, render_template, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import get_locale
+from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from lms import database
+from lms.config import SUPPORTED_LOCALES, load_config
+from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """Marks the session cookie Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app):
+        return app.config.get("SESSION_COOKIE_SECURE") or request.is_secure
+
+
+def create_app(config: dict | None = None, environ=None) -> Flask:
+    """Build the application.
+
+    ``environ`` replaces ``os.environ`` as the source of LMS_* settings; ``config``
+    overrides individual Flask config keys afterwards (tests use both).
+    """
+    settings = load_config(os.environ if environ is None else environ)
+    settings.update(config or {})
+    app = Flask(
+        __name__,
+        instance_path=settings["INSTANCE_PATH"],
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.update(settings)
+    app.session_interface = HttpsAwareSessionInterface()
+    if app.config["LMS_PROXY_HOPS"]:
+        hops = app.config["LMS_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_error_handlers(app)
+    _register_cli(app)
+    database.register_request_transaction(app)
+    return app
+
+
+def _select_locale():
+    return getattr(g, "locale", None) or _preferred_locale()
+
+
+def _preferred_locale():
+    from flask_login import current_user
+
+    if current_user and current_user.is_authenticated and current_user.locale:
+        return current_user.locale
+    cookie = request.cookies.get("lang")
+    if cookie in SUPPORTED_LOCALES:
+        return cookie
+    return "zh_CN"
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=_select_locale,
+        timezone_selector=lambda: app.config["LMS_TIMEZONE"],
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    login_manager.init_app(app)
+
+    @app.context_processor
+    def locale_context():
+        return {"current_locale": str(get_locale())}
+
+
+def _register_blueprints(app: Flask) -> None:
+    from lms.accounts import register as register_accounts
+    from lms.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+    register_accounts(app)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _register_error_handlers(app: Flask) -> None:
+    def render_error(status: int, message: str | None = None):
+        if wants_json():
+            return jsonify(error=str(status), message=message or ""), status
+        return render_template("errors/error.html", status=status, message=message), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, error.description)
+
+    for status in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(status, lambda error, status=status: render_error(status))
+
+
+def _register_cli(app: Flask) -> None:
+    import lms.accounts.cli  # noqa: F401  (each domain's cli.py adds its commands)
+    from lms.cli import lms_cli
+
+    app.cli.add_command(lms_cli)

@@ -1,0 +1,38 @@
+"""Users, roles, towns/streets (镇街) and authentication."""
+
+from flask import Flask
+from flask_login import current_user
+
+from lms.extensions import db, login_manager
+
+
+def register(app: Flask) -> None:
+    from lms.accounts import people_views  # noqa: F401  (adds its rules to bp)
+    from lms.accounts.forms import ActionForm
+    from lms.accounts.models import User
+    from lms.accounts.views import bp, elder_mode_on
+
+    app.register_blueprint(bp)
+
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        user_id, _, token = session_id.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        # A changed password rotates the token and ends every older session.
+        if user is None or not user.is_active or user.session_token != token:
+            return None
+        return user
+
+    @app.context_processor
+    def account_template_context():
+        return {
+            "elder_mode": elder_mode_on(),
+            "action_form": ActionForm(),
+            "has_role": lambda *roles: current_user.is_authenticated
+            and current_user.has_role(*roles),
+        }

@@ -1,0 +1,192 @@
+"""Account rules as plain functions: they flush, the caller commits."""
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from lms.accounts.models import ROLES, Town, User
+from lms.extensions import db
+from lms.timeutil import utcnow
+
+PRIVACY_NOTICE_VERSION = "2026-11"
+MIN_PASSWORD_LENGTH = 8
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
+PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+EARLIEST_BIRTH_YEAR = 1900
+
+
+class AccountError(ValueError):
+    """A refusal with a message fit to show the person who asked."""
+
+
+@dataclass
+class NewUser:
+    username: str
+    display_name: str
+    password: str
+    town_code: str | None = None
+    phone: str | None = None
+    birth_year: int | None = None
+    roles: tuple[str, ...] = ("learner",)
+
+
+def normalise_username(username: str) -> str:
+    return (username or "").strip().lower()
+
+
+def find_user_by_username(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == normalise_username(username)))
+
+
+def find_town_by_code(code: str) -> Town | None:
+    return db.session.scalar(select(Town).where(Town.code == (code or "").strip()))
+
+
+def check_password_strength(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError(_("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+
+
+def _validate(data: NewUser, current_year: int) -> Town | None:
+    username = normalise_username(data.username)
+    if not USERNAME_PATTERN.match(username):
+        raise AccountError(
+            _("A username is 3 to 40 letters, digits, dots, dashes or underscores.")
+        )
+    if find_user_by_username(username):
+        raise AccountError(_("The username %(username)s is taken.", username=username))
+    if not (data.display_name or "").strip():
+        raise AccountError(_("Please give a name."))
+    check_password_strength(data.password)
+    if data.phone and not PHONE_PATTERN.match(data.phone):
+        raise AccountError(_("A mobile number has 11 digits and starts with 1."))
+    if data.birth_year is not None and not EARLIEST_BIRTH_YEAR <= data.birth_year <= current_year:
+        raise AccountError(_("The birth year %(year)s is not possible.", year=data.birth_year))
+    unknown = set(data.roles) - set(ROLES)
+    if unknown or not data.roles:
+        raise AccountError(_("Unknown role: %(role)s", role=", ".join(sorted(unknown)) or "-"))
+    town = None
+    if data.town_code:
+        town = find_town_by_code(data.town_code)
+        if town is None:
+            raise AccountError(_("There is no town or street with code %(code)s.", code=data.town_code))
+    elif "learner" in data.roles or "staff" in data.roles:
+        raise AccountError(_("Please choose a town or street."))
+    return town
+
+
+def create_user(data: NewUser, *, actor: User | None) -> User:
+    """Create an account after checking every field; nothing is written on refusal."""
+    now = utcnow()
+    town = _validate(data, now.year)
+    user = User(
+        username=normalise_username(data.username),
+        display_name=data.display_name.strip(),
+        phone=data.phone or None,
+        birth_year=data.birth_year,
+        town=town,
+        created_by_id=actor.id if actor else None,
+    )
+    user.set_password(data.password)
+    user.set_roles(data.roles)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register_learner(data: NewUser, *, accepted_privacy: bool, actor: User | None = None) -> User:
+    """A learner registering, or staff registering one on their behalf."""
+    if not accepted_privacy:
+        raise AccountError(_("Please read and accept the privacy notice."))
+    data.roles = ("learner",)
+    user = create_user(data, actor=actor)
+    user.privacy_version = PRIVACY_NOTICE_VERSION
+    user.privacy_accepted_at = utcnow()
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    user = find_user_by_username(username)
+    if user is None or not user.check_password(password or ""):
+        return None
+    return user
+
+
+def change_password(user: User, old_password: str, new_password: str) -> None:
+    if not user.check_password(old_password or ""):
+        raise AccountError(_("The current password is wrong."))
+    check_password_strength(new_password)
+    user.set_password(new_password)
+
+
+def reset_password(user: User, new_password: str | None, *, actor: User) -> str:
+    """Set a new password chosen by a helper (staff/admin); returns it to hand over."""
+    password = new_password or generate_password()
+    check_password_strength(password)
+    user.set_password(password)
+    return password
+
+
+def set_disabled(user: User, disabled: bool, *, actor: User) -> None:
+    if user.id == actor.id and disabled:
+        raise AccountError(_("You cannot disable your own account."))
+    user.disabled = disabled
+
+
+def set_elder_mode(user: User, enabled: bool) -> None:
+    user.elder_mode = enabled
+
+
+def set_locale(user: User, locale: str) -> None:
+    user.locale = locale
+
+
+def generate_password() -> str:
+    # Digits only: easy to read out to an elderly learner, 10 of them is 33 bits.
+    return "".join(secrets.choice("23456789") for _ in range(10))
+
+
+@dataclass
+class UserSearch:
+    text: str = ""
+    role: str | None = None
+    town_ids: set[int] | None = None  # None: every town
+    page: int = 1
+    per_page: int = 20
+
+
+def search_users(criteria: UserSearch):
+    """A page of users matching a substring of username, name or phone."""
+    query = select(User).order_by(User.id.desc())
+    if criteria.text:
+        pattern = f"%{criteria.text.strip().lower()}%"
+        query = query.where(
+            or_(
+                User.username.like(pattern),
+                func.lower(User.display_name).like(pattern),
+                User.phone.like(pattern),
+            )
+        )
+    if criteria.role:
+        query = query.where(User.role_rows.any(role=criteria.role))
+    if criteria.town_ids is not None:
+        query = query.where(User.town_id.in_(criteria.town_ids))
+    return db.paginate(query, page=criteria.page, per_page=criteria.per_page, error_out=False)
+
+
+def list_towns() -> list[Town]:
+    return list(db.session.scalars(select(Town).order_by(Town.code)))
+
+
+def upsert_town(code: str, name: str, population: int) -> Town:
+    town = find_town_by_code(code)
+    if town is None:
+        town = Town(code=code, name=name, population=population)
+        db.session.add(town)
+    else:
+        town.name, town.population = name, population
+    db.session.flush()
+    return town

@@ -1,0 +1,190 @@
+"""Accounts blueprint: sign-up, log-in, preferences, and people management.
+
+Every URL rule of the domain is here:
+  /                       home
+  /register               learner self-registration
+  /login, /logout         authentication (login rate-limited per username and per IP)
+  /account/password       change one's own password
+  /preferences/elder-mode, /preferences/language
+  /privacy                the privacy notice
+  /people/...             admin and staff manage accounts (people_views.py)
+"""
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from lms.accounts import services
+from lms.accounts.forms import ActionForm, ChangePasswordForm, LoginForm, RegisterForm
+from lms.config import SUPPORTED_LOCALES
+from lms.extensions import limiter
+
+bp = Blueprint("accounts", __name__)
+
+ELDER_COOKIE = "elder"
+LANG_COOKIE = "lang"
+ONE_YEAR = 365 * 24 * 3600
+
+
+def safe_next_url(target: str | None, fallback: str) -> str:
+    """Only follow same-site relative URLs, so ?next= cannot send people elsewhere."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/"):
+            return target
+    return fallback
+
+
+def town_choices(town_ids: set[int] | None = None):
+    """Select options for the 镇街, limited to ``town_ids`` when given."""
+    towns = [t for t in services.list_towns() if town_ids is None or t.id in town_ids]
+    return [("", _("Choose…"))] + [(town.code, town.name) for town in towns]
+
+
+def new_user_from(form) -> services.NewUser:
+    return services.NewUser(
+        username=form.username.data,
+        display_name=form.display_name.data,
+        password=form.password.data,
+        town_code=form.town_code.data or None,
+        phone=(form.phone.data or "").strip() or None,
+        birth_year=getattr(form, "birth_year", None) and form.birth_year.data,
+    )
+
+
+@bp.get("/")
+def home():
+    return render_template("accounts/home.html")
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("accounts/privacy.html", version=services.PRIVACY_NOTICE_VERSION)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.home"))
+    form = RegisterForm()
+    form.town_code.choices = town_choices()
+    if form.validate_on_submit():
+        try:
+            user = services.register_learner(
+                new_user_from(form), accepted_privacy=form.accept_privacy.data
+            )
+        except services.AccountError as error:
+            flash(str(error), "error")
+        else:
+            login_user(user)
+            flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "ok")
+            return redirect(url_for("accounts.home"))
+    return render_template("accounts/register.html", form=form)
+
+
+def _username_key() -> str:
+    return "user:" + services.normalise_username(request.form.get("username", ""))
+
+
+def _login_failed(response) -> bool:
+    return response.status_code != 302
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LMS_LOGIN_LIMIT_PER_USERNAME"],
+    key_func=_username_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-username",
+)
+@limiter.limit(
+    lambda: current_app.config["LMS_LOGIN_LIMIT_PER_IP"],
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-ip",
+)
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is None:
+            flash(_("Wrong username or password."), "error")
+        elif not user.is_active:
+            flash(_("This account is disabled. Please ask your community school."), "error")
+        else:
+            login_user(user)
+            return redirect(safe_next_url(request.args.get("next"), url_for("accounts.home")))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    ActionForm().validate_on_submit()  # CSRF is checked by CSRFProtect before this runs
+    logout_user()
+    return redirect(url_for("accounts.home"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.old_password.data, form.new_password.data)
+        except services.AccountError as error:
+            flash(str(error), "error")
+        else:
+            # The session token changed with the password: renew this session only.
+            login_user(current_user._get_current_object())
+            flash(_("Your password has been changed."), "ok")
+            return redirect(url_for("accounts.home"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+def _back(fallback_endpoint="accounts.home"):
+    return redirect(safe_next_url(request.form.get("next"), url_for(fallback_endpoint)))
+
+
+@bp.post("/preferences/elder-mode")
+def toggle_elder_mode():
+    enabled = request.form.get("enabled") == "1"
+    response = _back()
+    if current_user.is_authenticated:
+        services.set_elder_mode(current_user, enabled)
+    response.set_cookie(
+        ELDER_COOKIE, "1" if enabled else "0", max_age=ONE_YEAR, samesite="Lax",
+        secure=request.is_secure, httponly=True,
+    )
+    return response
+
+
+@bp.post("/preferences/language")
+def choose_language():
+    locale = request.form.get("locale")
+    if locale not in SUPPORTED_LOCALES:
+        locale = "zh_CN"
+    response = _back()
+    if current_user.is_authenticated:
+        services.set_locale(current_user, locale)
+    response.set_cookie(
+        LANG_COOKIE, locale, max_age=ONE_YEAR, samesite="Lax",
+        secure=request.is_secure, httponly=True,
+    )
+    return response
+
+
+def elder_mode_on() -> bool:
+    if current_user.is_authenticated:
+        return current_user.elder_mode
+    return request.cookies.get(ELDER_COOKIE) == "1"

@@ -1,0 +1,80 @@
+"""Every setting, read from the environment (LMS_*) and nowhere else.
+
+Defaults are embedded: a fresh checkout runs on SQLite and a local media folder with
+nothing to configure. Tests pass overrides to ``create_app(config)`` instead.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+SUPPORTED_LOCALES = ("zh_CN", "en")
+
+
+def _database_url(raw: str | None, instance_path: Path) -> str:
+    if not raw:
+        return f"sqlite:///{instance_path / 'lms.sqlite'}"
+    # psycopg 3 is the PostgreSQL driver; a bare postgresql:// would pick psycopg2.
+    for prefix in ("postgresql://", "postgres://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix) :]
+    return raw
+
+
+def _secret_key(raw: str | None, instance_path: Path) -> str:
+    if raw:
+        return raw
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def _int(environ, name: str, default: int) -> int:
+    value = environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def load_config(environ=os.environ) -> dict:
+    """Build the Flask config mapping from environment variables."""
+    instance_path = Path(environ.get("LMS_INSTANCE_PATH") or "instance").resolve()
+    redis_url = environ.get("LMS_REDIS_URL") or None
+    return {
+        "INSTANCE_PATH": str(instance_path),
+        "SECRET_KEY": _secret_key(environ.get("LMS_SECRET_KEY"), instance_path),
+        "SQLALCHEMY_DATABASE_URI": _database_url(environ.get("LMS_DATABASE_URL"), instance_path),
+        "LMS_TIMEZONE": environ.get("LMS_TIMEZONE") or "Asia/Shanghai",
+        "LMS_REDIS_URL": redis_url,
+        "LMS_BROKER_URL": environ.get("LMS_BROKER_URL") or None,
+        "LMS_STORAGE": environ.get("LMS_STORAGE") or "local",
+        "LMS_MEDIA_PATH": str(instance_path / "media"),
+        "LMS_S3_ENDPOINT_URL": environ.get("LMS_S3_ENDPOINT_URL") or None,
+        "LMS_S3_PUBLIC_ENDPOINT_URL": environ.get("LMS_S3_PUBLIC_ENDPOINT_URL") or None,
+        "LMS_S3_REGION": environ.get("LMS_S3_REGION") or "us-east-1",
+        "LMS_S3_BUCKET": environ.get("LMS_S3_BUCKET") or None,
+        "LMS_S3_ACCESS_KEY_ID": environ.get("LMS_S3_ACCESS_KEY_ID") or None,
+        "LMS_S3_SECRET_ACCESS_KEY": environ.get("LMS_S3_SECRET_ACCESS_KEY") or None,
+        "LMS_SIGNING_KEY_FILE": environ.get("LMS_SIGNING_KEY_FILE")
+        or str(instance_path / "signing_key.pem"),
+        # Number of reverse proxies in front of the app whose X-Forwarded-* headers are
+        # trusted. 0 (the default) trusts none, so a client cannot fake its IP to dodge
+        # the per-IP login limit.
+        "LMS_PROXY_HOPS": _int(environ, "LMS_PROXY_HOPS", 0),
+        # Login attempts that fail, per username and per client IP (a classroom of
+        # learners shares one IP, hence the higher figure).
+        "LMS_LOGIN_LIMIT_PER_USERNAME": environ.get("LMS_LOGIN_LIMIT_PER_USERNAME")
+        or "5 per 5 minutes",
+        "LMS_LOGIN_LIMIT_PER_IP": environ.get("LMS_LOGIN_LIMIT_PER_IP") or "60 per 5 minutes",
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_KEY_PREFIX": "lms",
+        # Long lessons and a scanner page left open all day must keep a valid token.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "USERS_PER_PAGE": 20,
+        "MAX_IMPORT_ROWS": 5000,
+    }
