@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, has_request_context, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
@@ -51,12 +51,10 @@ def create_app(config: dict | None = None, environ=None) -> Flask:
 
 
 def _select_locale():
-    return getattr(g, "locale", None) or _preferred_locale()
-
-
-def _preferred_locale():
     from flask_login import current_user
 
+    if not has_request_context():  # CLI commands and jobs speak the default language
+        return "zh_CN"
     if current_user and current_user.is_authenticated and current_user.locale:
         return current_user.locale
     cookie = request.cookies.get("lang")

@@ -34,7 +34,7 @@ def seed_demo(password: str) -> None:
     """Create demo data (idempotent) and print the demo log-ins."""
     if len(password) < 8:
         raise click.BadParameter("must be at least 8 characters", param_hint="--password")
-    for _, name, seeder in _demo_seeders:
+    for _, _name, seeder in _demo_seeders:
         for line in seeder(password):
             click.echo(line)
         db.session.commit()

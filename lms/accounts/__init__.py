@@ -33,6 +33,7 @@ def register(app: Flask) -> None:
         return {
             "elder_mode": elder_mode_on(),
             "action_form": ActionForm(),
-            "has_role": lambda *roles: current_user.is_authenticated
-            and current_user.has_role(*roles),
+            "has_role": lambda *roles: (
+                current_user.is_authenticated and current_user.has_role(*roles)
+            ),
         }

@@ -76,7 +76,9 @@ def seed_accounts(password: str) -> list[str]:
         user = services.find_user_by_username(username)
         if user is None:
             user = services.create_user(
-                services.NewUser(username, display_name, password, town_code, None, birth_year, roles),
+                services.NewUser(
+                    username, display_name, password, town_code, None, birth_year, roles
+                ),
                 actor=None,
             )
             user.privacy_version = services.PRIVACY_NOTICE_VERSION

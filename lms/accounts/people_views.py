@@ -1,12 +1,12 @@
 """People management on the accounts blueprint (admin everywhere, staff in their 镇街).
 
-  /people/                    search users (paginated, scoped)
-  /people/new                 admin creates teacher, staff and admin accounts
-  /people/new-learner         staff or admin register a learner on their behalf
-  /people/import              admin bulk-imports learners from XLSX
-  /people/<id>                one person
-  /people/<id>/password       reset a password (POST)
-  /people/<id>/disable        disable or enable an account (POST, admin)
+/people/                    search users (paginated, scoped)
+/people/new                 admin creates teacher, staff and admin accounts
+/people/new-learner         staff or admin register a learner on their behalf
+/people/import              admin bulk-imports learners from XLSX
+/people/<id>                one person
+/people/<id>/password       reset a password (POST)
+/people/<id>/disable        disable or enable an account (POST, admin)
 """
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -55,9 +55,7 @@ def people():
     )
     if not can_administer(current_user):
         criteria.role = "learner"
-    return render_template(
-        "people/list.html", form=form, page=services.search_users(criteria)
-    )
+    return render_template("people/list.html", form=form, page=services.search_users(criteria))
 
 
 @bp.route("/people/new", methods=["GET", "POST"])

@@ -47,15 +47,15 @@ def find_town_by_code(code: str) -> Town | None:
 
 def check_password_strength(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(_("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+        raise AccountError(
+            _("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+        )
 
 
 def _validate(data: NewUser, current_year: int) -> Town | None:
     username = normalise_username(data.username)
     if not USERNAME_PATTERN.match(username):
-        raise AccountError(
-            _("A username is 3 to 40 letters, digits, dots, dashes or underscores.")
-        )
+        raise AccountError(_("A username is 3 to 40 letters, digits, dots, dashes or underscores."))
     if find_user_by_username(username):
         raise AccountError(_("The username %(username)s is taken.", username=username))
     if not (data.display_name or "").strip():
@@ -72,7 +72,9 @@ def _validate(data: NewUser, current_year: int) -> Town | None:
     if data.town_code:
         town = find_town_by_code(data.town_code)
         if town is None:
-            raise AccountError(_("There is no town or street with code %(code)s.", code=data.town_code))
+            raise AccountError(
+                _("There is no town or street with code %(code)s.", code=data.town_code)
+            )
     elif "learner" in data.roles or "staff" in data.roles:
         raise AccountError(_("Please choose a town or street."))
     return town

@@ -163,8 +163,12 @@ def toggle_elder_mode():
     if current_user.is_authenticated:
         services.set_elder_mode(current_user, enabled)
     response.set_cookie(
-        ELDER_COOKIE, "1" if enabled else "0", max_age=ONE_YEAR, samesite="Lax",
-        secure=request.is_secure, httponly=True,
+        ELDER_COOKIE,
+        "1" if enabled else "0",
+        max_age=ONE_YEAR,
+        samesite="Lax",
+        secure=request.is_secure,
+        httponly=True,
     )
     return response
 
@@ -178,8 +182,12 @@ def choose_language():
     if current_user.is_authenticated:
         services.set_locale(current_user, locale)
     response.set_cookie(
-        LANG_COOKIE, locale, max_age=ONE_YEAR, samesite="Lax",
-        secure=request.is_secure, httponly=True,
+        LANG_COOKIE,
+        locale,
+        max_age=ONE_YEAR,
+        samesite="Lax",
+        secure=request.is_secure,
+        httponly=True,
     )
     return response
 

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Prepare this checkout: system packages (Debian), a virtual environment with the
+# package and its dev and scale extras, and compiled translations.
+#   scripts/setup.sh run    what the platform needs (ffmpeg)
+#   scripts/setup.sh test   also what the tests need (chromium, a CJK font, poppler-utils)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+purpose=${1:-run}
+VENV=${VENV:-.venv}
+PYTHON=${PYTHON:-python3}
+
+missing=()
+command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || missing+=(ffmpeg)
+if [ "$purpose" = test ]; then
+  command -v chromium >/dev/null || missing+=(chromium)
+  fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+  command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing from Debian's packages: ${missing[*]}"
+  if command -v apt-get >/dev/null; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null
+  else
+    echo "setup: apt-get is not available here. Install these with your system's package" >&2
+    echo "       manager, then run this again: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
+  echo "setup: Python 3.11 or newer is needed (found $("$PYTHON" --version 2>&1))" >&2
+  exit 1
+}
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+stamp="$VENV/.installed"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  "$VENV/bin/pip" install -q --upgrade pip
+  "$VENV/bin/pip" install -q -e '.[dev,scale]'
+  touch "$stamp"
+fi
+"$VENV/bin/pybabel" compile -q -d lms/translations

@@ -1,0 +1,24 @@
+from lms import create_app
+
+
+def test_healthz_answers_while_the_process_is_up(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json == {"status": "ok"}
+
+
+def test_readyz_answers_when_the_database_is_reachable(client):
+    assert client.get("/readyz").status_code == 200
+
+
+def test_readyz_says_why_when_the_database_is_unreachable(tmp_path):
+    app = create_app(
+        environ={
+            "LMS_INSTANCE_PATH": str(tmp_path),
+            # Nothing listens on port 9 (discard) on loopback: connecting fails at once.
+            "LMS_DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none?connect_timeout=2",
+        }
+    )
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json["reason"].startswith("database")
+    assert app.test_client().get("/healthz").status_code == 200
