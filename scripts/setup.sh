@@ -43,4 +43,4 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   "$VENV/bin/pip" install -q -e '.[dev,scale]'
   touch "$stamp"
 fi
-"$VENV/bin/pybabel" compile -q -d lms/translations
+"$VENV/bin/pybabel" compile -d lms/translations >/dev/null
