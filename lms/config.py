@@ -38,6 +38,11 @@ def _int(environ, name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def _resolution(value: str) -> tuple[int, int]:
+    width, _, height = value.lower().partition("x")
+    return int(width), int(height)
+
+
 def load_config(environ=os.environ) -> dict:
     """Build the Flask config mapping from environment variables."""
     instance_path = Path(environ.get("LMS_INSTANCE_PATH") or "instance").resolve()
@@ -68,6 +73,19 @@ def load_config(environ=os.environ) -> dict:
         "LMS_LOGIN_LIMIT_PER_USERNAME": environ.get("LMS_LOGIN_LIMIT_PER_USERNAME")
         or "5 per 5 minutes",
         "LMS_LOGIN_LIMIT_PER_IP": environ.get("LMS_LOGIN_LIMIT_PER_IP") or "60 per 5 minutes",
+        # Media: what an upload may be, and how transcode jobs run.
+        "LMS_MAX_UPLOAD_MB": _int(environ, "LMS_MAX_UPLOAD_MB", 4096),
+        "LMS_MAX_VIDEO_MINUTES": _int(environ, "LMS_MAX_VIDEO_MINUTES", 240),
+        "LMS_MAX_VIDEO_RESOLUTION": _resolution(
+            environ.get("LMS_MAX_VIDEO_RESOLUTION") or "4096x2304"
+        ),
+        "LMS_TRANSCODE_PRESET": environ.get("LMS_TRANSCODE_PRESET") or "veryfast",
+        "LMS_JOB_LEASE_SECONDS": _int(environ, "LMS_JOB_LEASE_SECONDS", 120),
+        "LMS_JOB_MAX_ATTEMPTS": _int(environ, "LMS_JOB_MAX_ATTEMPTS", 3),
+        # The embedded job thread in web processes; off when a broker is set, and off
+        # when `flask lms worker` runs as a process of its own.
+        "LMS_EMBEDDED_WORKER": environ.get("LMS_EMBEDDED_WORKER", "1") not in ("0", "false")
+        and not environ.get("LMS_BROKER_URL"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_KEY_PREFIX": "lms",
         # Long lessons and a scanner page left open all day must keep a valid token.
@@ -76,5 +94,6 @@ def load_config(environ=os.environ) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "USERS_PER_PAGE": 20,
+        "JOBS_PER_PAGE": 20,
         "MAX_IMPORT_ROWS": 5000,
     }

@@ -44,6 +44,7 @@ def build_app(database_url: str, instance_path, environ: dict | None = None, **c
         "LMS_INSTANCE_PATH": str(instance_path),
         "LMS_DATABASE_URL": database_url,
         "LMS_SECRET_KEY": "test-secret-key",
+        "LMS_EMBEDDED_WORKER": "0",  # tests start job runners themselves
     }
     settings.update(environ or {})
     # A fresh rate-limit namespace per app: a shared Redis must not carry counts over.

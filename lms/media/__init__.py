@@ -1,0 +1,16 @@
+"""Video assets, transcode jobs and their runners, periodic tasks, storage."""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from lms.media import jobs  # noqa: F401  (registers the sweeper)
+    from lms.media.messages import failure_message
+    from lms.media.runners import init_runner
+    from lms.media.storage import init_storage
+    from lms.media.views import bp
+
+    init_storage(app)
+    init_runner(app)
+    app.register_blueprint(bp)
+    app.jinja_env.globals["failure_message"] = failure_message

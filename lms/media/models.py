@@ -1,0 +1,93 @@
+import secrets
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.extensions import db
+from lms.timeutil import UTCDateTime, utcnow
+
+ASSET_STATUSES = ("uploaded", "probing", "transcoding", "ready", "failed")
+JOB_STATUSES = ("queued", "running", "done", "failed")
+
+
+class VideoAsset(db.Model):
+    """One uploaded video (or audio) file and the HLS ladder made from it."""
+
+    __tablename__ = "video_assets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Random, so storage keys and URLs reveal nothing about how many assets exist.
+    public_id: Mapped[str] = mapped_column(
+        String(32), unique=True, default=lambda: secrets.token_hex(12)
+    )
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="uploaded", index=True)
+    percent: Mapped[float] = mapped_column(default=0.0)
+    failure_code: Mapped[str | None] = mapped_column(String(40))
+    failure_params: Mapped[dict | None] = mapped_column(JSON)
+    source_key: Mapped[str | None] = mapped_column(String(255))
+    source_filename: Mapped[str] = mapped_column(String(255), default="")
+    source_size: Mapped[int] = mapped_column(BigInteger, default=0)
+    duration: Mapped[float | None]
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    has_audio: Mapped[bool] = mapped_column(default=False)
+    media_info: Mapped[dict | None] = mapped_column(JSON)
+    ladder: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    jobs: Mapped[list["TranscodeJob"]] = relationship(
+        back_populates="asset", cascade="all, delete-orphan", order_by="TranscodeJob.id"
+    )
+
+    @property
+    def storage_prefix(self) -> str:
+        return f"assets/{self.public_id}"
+
+    @property
+    def hls_prefix(self) -> str:
+        return f"{self.storage_prefix}/hls"
+
+    @property
+    def source_prefix(self) -> str:
+        return f"sources/{self.public_id}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == "ready"
+
+    def __repr__(self):
+        return f"<VideoAsset {self.id} {self.status}>"
+
+
+class TranscodeJob(db.Model):
+    """The work of turning an asset's source into HLS, leased to one worker at a time.
+
+    A worker holds the job while ``lease_expires_at`` lies ahead and renews it as it
+    makes progress; a job whose lease ran out belongs to nobody and is requeued by the
+    sweeper, whichever runner (embedded or Celery) had it.
+    """
+
+    __tablename__ = "transcode_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asset_id: Mapped[int] = mapped_column(
+        ForeignKey("video_assets.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    max_attempts: Mapped[int] = mapped_column(default=3)
+    lease_owner: Mapped[str | None] = mapped_column(String(80))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    asset: Mapped[VideoAsset] = relationship(back_populates="jobs")
+
+    def __repr__(self):
+        return f"<TranscodeJob {self.id} {self.status} attempt {self.attempts}>"

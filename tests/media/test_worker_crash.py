@@ -1,0 +1,152 @@
+"""A worker process killed in the middle of a transcode loses nothing.
+
+Runs the embedded worker as its own process (`flask lms worker`) and, when
+LMS_TEST_REDIS_URL is set, a real Celery worker on Redis. Nothing is mocked.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lms.extensions import db
+from lms.media import services
+from lms.media.jobs import requeue_expired_jobs
+from lms.media.models import VideoAsset
+from tests.conftest import TEST_REDIS_URL, build_app
+from tests.media.conftest import make_clip, wait_for
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+RUNNERS = ["embedded"] + (["celery"] if TEST_REDIS_URL else [])
+
+
+@pytest.fixture(scope="module")
+def crash_clip(tmp_path_factory):
+    return make_clip(tmp_path_factory.mktemp("clips") / "crash.mp4", seconds=20, size="640x360")
+
+
+def start_worker(kind: str, env: dict, log_path: Path) -> subprocess.Popen:
+    if kind == "celery":
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "lms.worker",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+    else:
+        command = [sys.executable, "-m", "flask", "--app", "wsgi", "lms", "worker"]
+    return subprocess.Popen(
+        command,
+        cwd=PROJECT_ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=log_path.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+
+
+def ffmpeg_running_on(path_fragment: str) -> bool:
+    result = subprocess.run(["pgrep", "-f", f"ffmpeg.*{path_fragment}"], capture_output=True)
+    return result.returncode == 0
+
+
+@pytest.mark.parametrize("kind", RUNNERS)
+def test_a_killed_worker_s_job_is_requeued_and_finished(
+    app, database_url, crash_clip, tmp_path, kind
+):
+    instance = Path(app.config["INSTANCE_PATH"])
+    settings = {
+        "LMS_INSTANCE_PATH": str(instance),
+        "LMS_DATABASE_URL": database_url,
+        "LMS_SECRET_KEY": "test-secret-key",
+        "LMS_JOB_LEASE_SECONDS": "3",
+    }
+    if kind == "celery":
+        settings["LMS_BROKER_URL"] = TEST_REDIS_URL
+    submitter = build_app(database_url, instance, environ=settings)
+    env = {**os.environ, **settings}
+    log_path = tmp_path / "worker.log"
+
+    # A slow preset keeps the first worker busy long enough to be killed mid-way.
+    first = start_worker(kind, {**env, "LMS_TRANSCODE_PRESET": "slower"}, log_path)
+    second = None
+    try:
+        with submitter.app_context():
+            asset = services.create_asset_from_file(crash_clip, actor=None)
+            db.session.commit()
+            asset_id = asset.id
+
+        def progress():
+            with submitter.app_context():
+                found = db.session.get(VideoAsset, asset_id)
+                return found.status == "transcoding" and found.percent > 0
+
+        wait_for(progress, timeout=90, message=f"{kind} worker to start transcoding")
+        stop(first)
+        # ffmpeg loses its progress pipe with its parent and ends too.
+        wait_for(
+            lambda: not ffmpeg_running_on(str(instance)),
+            timeout=30,
+            message="the orphaned ffmpeg to end",
+        )
+
+        def sweep():
+            with submitter.app_context():
+                requeued = requeue_expired_jobs()
+                db.session.commit()
+                return requeued
+
+        wait_for(sweep, timeout=30, message="the sweeper to requeue the job")
+        second = start_worker(kind, env, log_path)
+
+        def ready():
+            with submitter.app_context():
+                found = db.session.get(VideoAsset, asset_id)
+                assert found.status != "failed", found.failure_params
+                return found.status == "ready" and [j.attempts for j in found.jobs] == [2]
+
+        wait_for(ready, timeout=180, message="the asset to be ready")
+    except AssertionError:
+        print(log_path.read_text()[-4000:])
+        raise
+    finally:
+        stop(first)
+        if second:
+            stop(second)
+        with submitter.app_context():
+            db.engine.dispose()
+
+
+def test_celery_beat_runs_every_periodic_task(tmp_path):
+    env = {
+        **os.environ,
+        "LMS_INSTANCE_PATH": str(tmp_path),
+        "LMS_BROKER_URL": "redis://127.0.0.1:1/0",
+    }
+    script = "from lms.worker import celery; print(sorted(celery.conf.beat_schedule))"
+    output = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "media.requeue_expired_jobs" in output
