@@ -27,6 +27,7 @@ class MediaPlaylist:
     target_duration: int
     segments: list[Segment]
     map_uri: str | None = None
+    map_range: tuple[int, int] | None = None  # (length, offset) of the init section
     ended: bool = False
     playlist_type: str | None = None
 
@@ -55,6 +56,7 @@ def read_media_playlist(path: Path) -> MediaPlaylist:
     target_duration = 0
     segments: list[Segment] = []
     map_uri = None
+    map_range = None
     ended = False
     playlist_type = None
     duration: float | None = None
@@ -67,7 +69,11 @@ def read_media_playlist(path: Path) -> MediaPlaylist:
         elif line.startswith("#EXT-X-PLAYLIST-TYPE:"):
             playlist_type = line.split(":", 1)[1]
         elif line.startswith("#EXT-X-MAP:"):
-            map_uri = parse_attributes(line.split(":", 1)[1])["URI"]
+            attributes = parse_attributes(line.split(":", 1)[1])
+            map_uri = attributes["URI"]
+            if "BYTERANGE" in attributes:
+                length, _, offset = attributes["BYTERANGE"].partition("@")
+                map_range = (int(length), int(offset or 0))
         elif line.startswith("#EXTINF:"):
             duration = float(line.split(":", 1)[1].split(",")[0])
         elif line.startswith("#EXT-X-BYTERANGE:"):
@@ -83,7 +89,7 @@ def read_media_playlist(path: Path) -> MediaPlaylist:
                 next_offset = offset + length
             segments.append(Segment(line, duration, length, offset))
             duration, byterange = None, None
-    return MediaPlaylist(target_duration, segments, map_uri, ended, playlist_type)
+    return MediaPlaylist(target_duration, segments, map_uri, map_range, ended, playlist_type)
 
 
 def read_master_playlist(path: Path) -> tuple[list[Variant], list[dict[str, str]]]:
