@@ -86,6 +86,11 @@ class Storage(ABC):
         with self.open(key) as file:
             return file.read()
 
+    def move_in(self, local_path: str | Path, key: str) -> None:
+        """Store a local file under ``key`` and remove the local file (it is consumed)."""
+        self.put_file(local_path, key)
+        Path(local_path).unlink()
+
     def put_directory(self, local_dir: str | Path, prefix: str) -> list[str]:
         """Publish the files of ``local_dir`` under ``prefix/``, replacing what was there.
 

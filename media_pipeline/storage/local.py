@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -37,6 +38,18 @@ class LocalStorage(Storage):
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+    def move_in(self, local_path: str | Path, key: str) -> None:
+        """Rename the file into place (no copy); across file systems, copy then rename."""
+        target = self.path_for(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(local_path, target)
+        except OSError as error:
+            if error.errno != errno.EXDEV:
+                raise
+            self.put_file(local_path, key)
+            Path(local_path).unlink()
 
     def put_directory(self, local_dir: str | Path, prefix: str) -> list[str]:
         """Copy the folder aside, then swap it in with two renames: a reader sees the old

@@ -62,6 +62,8 @@ class S3Storage(Storage):
             read_timeout=read_timeout,
         )
         self.client = session.client("s3", endpoint_url=endpoint_url, config=config)
+        self._session, self._config, self._endpoint_url = session, config, endpoint_url
+        self._streaming_client: Any = None
         self._presigner = (
             session.client("s3", endpoint_url=public_endpoint_url, config=config)
             if public_endpoint_url and public_endpoint_url != endpoint_url
@@ -153,6 +155,41 @@ class S3Storage(Storage):
                 Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=part_number, Body=body
             )
         return response["ETag"]
+
+    def upload_part_stream(
+        self, key: str, upload_id: str, part_number: int, stream: BinaryIO, length: int
+    ) -> str:
+        """Upload one part read from a stream that cannot seek, without holding it.
+
+        The body goes out as it is read: the payload is unsigned (S3 allows that; over
+        TLS the connection protects it) and no checksum is computed first, since either
+        would need the whole part in hand. A stream cannot be replayed, so there is no
+        retry: when this fails, the caller sends the part again.
+        """
+        with _translated(check_key(key)):
+            response = self._streaming().upload_part(
+                Bucket=self.bucket,
+                Key=key,
+                UploadId=upload_id,
+                PartNumber=part_number,
+                Body=stream,
+                ContentLength=length,
+            )
+        return response["ETag"]
+
+    def _streaming(self) -> Any:
+        if self._streaming_client is None:
+            config = self._config.merge(
+                Config(
+                    s3={"addressing_style": "path", "payload_signing_enabled": False},
+                    request_checksum_calculation="when_required",
+                    retries={"max_attempts": 1, "mode": "standard"},
+                )
+            )
+            self._streaming_client = self._session.client(
+                "s3", endpoint_url=self._endpoint_url, config=config
+            )
+        return self._streaming_client
 
     def presign_upload_part(
         self, key: str, upload_id: str, part_number: int, expires: int = 3600
