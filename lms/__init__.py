@@ -83,12 +83,14 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from lms.accounts import register as register_accounts
+    from lms.courses import register as register_courses
     from lms.health import bp as health_bp
     from lms.media import register as register_media
 
     app.register_blueprint(health_bp)
     register_accounts(app)
     register_media(app)
+    register_courses(app)
 
 
 def wants_json() -> bool:
@@ -111,6 +113,7 @@ def _register_error_handlers(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     import lms.accounts.cli  # noqa: F401  (each domain's cli.py adds its commands)
+    import lms.courses.cli  # noqa: F401
     import lms.media.cli  # noqa: F401
     from lms.cli import lms_cli
 

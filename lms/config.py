@@ -82,6 +82,8 @@ def load_config(environ=os.environ) -> dict:
         "LMS_TRANSCODE_PRESET": environ.get("LMS_TRANSCODE_PRESET") or "veryfast",
         "LMS_JOB_LEASE_SECONDS": _int(environ, "LMS_JOB_LEASE_SECONDS", 120),
         "LMS_JOB_MAX_ATTEMPTS": _int(environ, "LMS_JOB_MAX_ATTEMPTS", 3),
+        # A resumable upload untouched this long is abandoned: its bytes are deleted.
+        "LMS_UPLOAD_ABANDON_HOURS": _int(environ, "LMS_UPLOAD_ABANDON_HOURS", 24),
         # The embedded job thread in web processes; off when a broker is set, and off
         # when `flask lms worker` runs as a process of its own.
         "LMS_EMBEDDED_WORKER": environ.get("LMS_EMBEDDED_WORKER", "1") not in ("0", "false")
@@ -95,5 +97,6 @@ def load_config(environ=os.environ) -> dict:
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "USERS_PER_PAGE": 20,
         "JOBS_PER_PAGE": 20,
+        "COURSES_PER_PAGE": 12,
         "MAX_IMPORT_ROWS": 5000,
     }

@@ -20,6 +20,7 @@ from lms.extensions import db
 from lms.media.models import TranscodeJob, VideoAsset
 from lms.media.periodic import periodic_task
 from lms.media.runners import submit_after_commit
+from lms.media.signals import asset_ready
 from lms.media.storage import get_storage, local_copy
 from lms.timeutil import utcnow
 from media_pipeline import (
@@ -176,6 +177,7 @@ def _finish(job_id, worker_id, status, code=None, params=None, error_text=None) 
     if status == "done":
         asset.status, asset.percent, asset.ready_at = "ready", 100.0, now
         asset.failure_code = asset.failure_params = None
+        asset_ready.send(asset_id=asset.id)
     else:
         asset.status, asset.failure_code, asset.failure_params = "failed", code, params or {}
     db.session.commit()

@@ -1,0 +1,69 @@
+"""Reads: the catalogue, "my courses", the teacher's and reviewer's lists."""
+
+from sqlalchemy import func, or_, select
+
+from lms.courses.models import Course, CourseTeacher, Enrolment
+from lms.extensions import db
+
+CATALOGUE_ORDERS = ("newest", "popular")
+
+
+def active_enrolment_counts():
+    return (
+        select(Enrolment.course_id, func.count(Enrolment.id).label("learners"))
+        .where(Enrolment.left_at.is_(None))
+        .group_by(Enrolment.course_id)
+        .subquery()
+    )
+
+
+def catalogue(*, text: str = "", category_id: int | None = None, order: str = "newest",
+              page: int = 1, per_page: int = 12):
+    """Published courses; substring search suits two- or three-character Chinese queries."""
+    counts = active_enrolment_counts()
+    query = (
+        select(Course)
+        .outerjoin(counts, counts.c.course_id == Course.id)
+        .where(Course.status == "published")
+    )
+    if text.strip():
+        pattern = f"%{text.strip()}%"
+        query = query.where(or_(Course.title.ilike(pattern), Course.description.ilike(pattern)))
+    if category_id:
+        query = query.where(Course.category_id == category_id)
+    if order == "popular":
+        query = query.order_by(func.coalesce(counts.c.learners, 0).desc(), Course.id.desc())
+    else:
+        query = query.order_by(Course.published_at.desc(), Course.id.desc())
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def learner_count(course: Course) -> int:
+    return db.session.scalar(
+        select(func.count(Enrolment.id)).where(
+            Enrolment.course_id == course.id, Enrolment.left_at.is_(None)
+        )
+    )
+
+
+def my_courses(learner_id: int, *, page: int = 1, per_page: int = 12):
+    query = (
+        select(Course)
+        .join(Enrolment, Enrolment.course_id == Course.id)
+        .where(Enrolment.learner_id == learner_id, Enrolment.left_at.is_(None))
+        .order_by(Enrolment.enrolled_at.desc())
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def teaching_courses(teacher_id: int | None, *, page: int = 1, per_page: int = 20):
+    """A teacher's courses; every course for the admin (teacher_id None)."""
+    query = select(Course).order_by(Course.id.desc())
+    if teacher_id is not None:
+        query = query.join(CourseTeacher).where(CourseTeacher.teacher_id == teacher_id)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def courses_in_status(status: str, *, page: int = 1, per_page: int = 20):
+    query = select(Course).where(Course.status == status).order_by(Course.submitted_at)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)

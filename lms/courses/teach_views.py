@@ -1,0 +1,183 @@
+"""Teachers' authoring on the courses blueprint (the admin may edit any course).
+
+  /teach/                                         my courses as a teacher
+  /teach/courses/new                              create a course
+  /teach/courses/<id>                             settings, cover, lessons, submit
+  /teach/courses/<id>/submit                      submit for review (POST)
+  /teach/courses/<id>/lessons                     add a lesson (POST)
+  /teach/courses/<id>/lessons/<lid>               edit a lesson, upload its video
+  /teach/courses/<id>/lessons/<lid>/move          up or down (POST)
+  /teach/courses/<id>/lessons/<lid>/delete        (POST)
+  /teach/courses/<id>/lessons/<lid>/captions      upload or remove captions (POST)
+"""
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.accounts.permissions import role_required
+from lms.courses import files, queries, services
+from lms.courses.forms import CaptionsForm, CourseForm, LessonForm
+from lms.courses.permissions import get_course_or_404, get_lesson_or_404
+from lms.courses.views import bp
+from lms.media import uploads
+
+
+def _settings_from(form: CourseForm) -> services.CourseSettings:
+    return services.CourseSettings(
+        title=form.title.data or "",
+        description=form.description.data or "",
+        category_id=form.category_id.data or None,
+        completion_threshold=(form.completion_percent.data or 90) / 100,
+        forbid_skip=form.forbid_skip.data,
+        is_blended=form.is_blended.data,
+        required_sessions=form.required_sessions.data or 0,
+    )
+
+
+def _course_form(course=None) -> CourseForm:
+    form = CourseForm(obj=course)
+    if course is not None and request.method == "GET":
+        form.completion_percent.data = round(course.completion_threshold * 100)
+    form.category_id.choices = [(0, _("No category"))] + [
+        (category.id, category.name) for category in services.list_categories()
+    ]
+    return form
+
+
+def _save_cover(form: CourseForm, course) -> None:
+    if form.cover.data:
+        files.set_cover(course, form.cover.data.read())
+
+
+@bp.get("/teach/")
+@role_required("teacher", "admin")
+def teaching():
+    teacher_id = None if current_user.has_role("admin") else current_user.id
+    page = queries.teaching_courses(teacher_id, page=request.args.get("page", 1, type=int))
+    return render_template("courses/teach/list.html", page=page)
+
+
+@bp.route("/teach/courses/new", methods=["GET", "POST"])
+@role_required("teacher", "admin")
+def new_course():
+    form = _course_form()
+    if form.validate_on_submit():
+        try:
+            course = services.create_course(_settings_from(form), actor=current_user)
+            _save_cover(form, course)
+        except services.CourseError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Course created. Now add its lessons."), "ok")
+            return redirect(url_for("courses.edit_course", course_id=course.id))
+    return render_template("courses/teach/new.html", form=form)
+
+
+@bp.route("/teach/courses/<int:course_id>", methods=["GET", "POST"])
+@role_required("teacher", "admin")
+def edit_course(course_id: int):
+    course = get_course_or_404(course_id, for_edit=True)
+    form = _course_form(course)
+    if form.validate_on_submit():
+        try:
+            services.update_course(course, _settings_from(form), actor=current_user)
+            _save_cover(form, course)
+        except services.CourseError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Saved."), "ok")
+            return redirect(url_for("courses.edit_course", course_id=course.id))
+    return render_template(
+        "courses/teach/course.html", course=course, form=form, lesson_form=LessonForm(
+            formdata=None)
+    )
+
+
+@bp.post("/teach/courses/<int:course_id>/submit")
+@role_required("teacher", "admin")
+def submit_course(course_id: int):
+    course = get_course_or_404(course_id, for_edit=True)
+    try:
+        services.submit_course(course, actor=current_user)
+    except services.CourseError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Submitted for review."), "ok")
+    return redirect(url_for("courses.edit_course", course_id=course.id))
+
+
+@bp.post("/teach/courses/<int:course_id>/lessons")
+@role_required("teacher", "admin")
+def add_lesson(course_id: int):
+    course = get_course_or_404(course_id, for_edit=True)
+    form = LessonForm()
+    if not form.validate_on_submit():
+        flash(_("Please give the lesson a title."), "error")
+        return redirect(url_for("courses.edit_course", course_id=course.id))
+    lesson = services.add_lesson(course, form.title.data, form.description.data or "",
+                                 form.is_preview.data, actor=current_user)
+    return redirect(url_for("courses.edit_lesson", course_id=course.id, lesson_id=lesson.id))
+
+
+@bp.route("/teach/courses/<int:course_id>/lessons/<int:lesson_id>", methods=["GET", "POST"])
+@role_required("teacher", "admin")
+def edit_lesson(course_id: int, lesson_id: int):
+    course = get_course_or_404(course_id, for_edit=True)
+    lesson = get_lesson_or_404(course, lesson_id)
+    form = LessonForm(obj=lesson)
+    if form.validate_on_submit():
+        services.update_lesson(lesson, form.title.data, form.description.data or "",
+                               form.is_preview.data, actor=current_user)
+        flash(_("Saved."), "ok")
+        return redirect(url_for("courses.edit_lesson", course_id=course.id, lesson_id=lesson.id))
+    return render_template(
+        "courses/teach/lesson.html",
+        course=course,
+        lesson=lesson,
+        form=form,
+        captions_form=CaptionsForm(formdata=None),
+        max_upload_mb=current_app.config["LMS_MAX_UPLOAD_MB"],
+        upload_chunk_size=uploads.chunk_size(),
+    )
+
+
+@bp.post("/teach/courses/<int:course_id>/lessons/<int:lesson_id>/move")
+@role_required("teacher", "admin")
+def move_lesson(course_id: int, lesson_id: int):
+    course = get_course_or_404(course_id, for_edit=True)
+    lesson = get_lesson_or_404(course, lesson_id)
+    services.move_lesson(lesson, request.form.get("direction", "down"), actor=current_user)
+    return redirect(url_for("courses.edit_course", course_id=course.id) + "#lessons")
+
+
+@bp.post("/teach/courses/<int:course_id>/lessons/<int:lesson_id>/delete")
+@role_required("teacher", "admin")
+def delete_lesson(course_id: int, lesson_id: int):
+    course = get_course_or_404(course_id, for_edit=True)
+    services.delete_lesson(get_lesson_or_404(course, lesson_id), actor=current_user)
+    flash(_("Lesson deleted."), "ok")
+    return redirect(url_for("courses.edit_course", course_id=course.id) + "#lessons")
+
+
+@bp.post("/teach/courses/<int:course_id>/lessons/<int:lesson_id>/captions")
+@role_required("teacher", "admin")
+def upload_captions(course_id: int, lesson_id: int):
+    course = get_course_or_404(course_id, for_edit=True)
+    lesson = get_lesson_or_404(course, lesson_id)
+    if request.form.get("remove"):
+        files.remove_captions(lesson)
+        flash(_("Captions removed."), "ok")
+    else:
+        form = CaptionsForm()
+        if not form.validate_on_submit():
+            for error in form.captions.errors:
+                flash(str(error), "error")
+        else:
+            try:
+                files.set_captions(lesson, form.captions.data.read())
+            except services.CourseError as error:
+                flash(str(error), "error")
+            else:
+                flash(_("Captions saved."), "ok")
+    return redirect(url_for("courses.edit_lesson", course_id=course.id, lesson_id=lesson.id))

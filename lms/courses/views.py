@@ -1,0 +1,132 @@
+"""Courses blueprint, learner side. Every URL rule of the domain is listed here:
+
+  /courses/                              catalogue (search, category, order, pages)
+  /courses/<id>                          a course: lessons, teachers, duration, enrol
+  /courses/<id>/enrol, /courses/<id>/leave
+  /courses/<id>/cover.jpg                its cover image
+  /courses/<id>/lessons/<lid>            the player
+  /courses/<id>/lessons/<lid>/captions.vtt
+  /my/courses                            the learner's courses
+  /teach/...                             teachers' authoring (teach_views.py)
+  /review/..., /categories/              the admin's review and categories (review_views.py)
+  /api/v1/lessons/<lid>/...              playlist and video status (api.py)
+"""
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from lms.courses import queries, services
+from lms.courses.forms import CatalogueForm
+from lms.courses.permissions import (
+    can_edit_course,
+    can_watch_lesson,
+    get_course_or_404,
+    get_lesson_or_404,
+)
+from lms.media.storage import get_storage
+
+bp = Blueprint("courses", __name__)
+
+
+@bp.get("/courses/")
+def catalogue():
+    form = CatalogueForm(request.args)
+    categories = services.list_categories()
+    form.category.choices = [(0, _("All categories"))] + [(c.id, c.name) for c in categories]
+    page = queries.catalogue(
+        text=form.q.data or "",
+        category_id=form.category.data or None,
+        order=form.order.data or "newest",
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["COURSES_PER_PAGE"],
+    )
+    return render_template("courses/catalogue.html", form=form, page=page, categories=categories)
+
+
+@bp.get("/courses/<int:course_id>")
+def course(course_id: int):
+    course = get_course_or_404(course_id)
+    enrolled = current_user.is_authenticated and services.is_enrolled(course, current_user)
+    return render_template(
+        "courses/course.html",
+        course=course,
+        enrolled=enrolled,
+        can_edit=can_edit_course(current_user, course),
+        learners=queries.learner_count(course),
+    )
+
+
+@bp.post("/courses/<int:course_id>/enrol")
+@login_required
+def enrol(course_id: int):
+    course = get_course_or_404(course_id)
+    try:
+        services.enrol(course, current_user)
+    except services.CourseError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("You are enrolled. Enjoy the course!"), "ok")
+    return redirect(url_for("courses.course", course_id=course.id))
+
+
+@bp.post("/courses/<int:course_id>/leave")
+@login_required
+def leave(course_id: int):
+    course = get_course_or_404(course_id)
+    services.leave(course, current_user)
+    flash(_("You have left the course."), "ok")
+    return redirect(url_for("courses.course", course_id=course.id))
+
+
+@bp.get("/courses/<int:course_id>/cover.jpg")
+def cover(course_id: int):
+    course = get_course_or_404(course_id)
+    if not course.cover_key:
+        abort(404)
+    data = get_storage().get_bytes(course.cover_key)
+    response = Response(data, mimetype="image/jpeg")
+    response.cache_control.max_age = 3600
+    return response
+
+
+@bp.get("/courses/<int:course_id>/lessons/<int:lesson_id>")
+def lesson(course_id: int, lesson_id: int):
+    course = get_course_or_404(course_id)
+    lesson = get_lesson_or_404(course, lesson_id)
+    if not can_watch_lesson(current_user, lesson):
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        flash(_("Enrol in the course to watch its lessons."), "error")
+        return redirect(url_for("courses.course", course_id=course.id))
+    return render_template("courses/lesson.html", course=course, lesson=lesson)
+
+
+@bp.get("/courses/<int:course_id>/lessons/<int:lesson_id>/captions.vtt")
+def captions(course_id: int, lesson_id: int):
+    course = get_course_or_404(course_id)
+    lesson = get_lesson_or_404(course, lesson_id)
+    if not lesson.captions_key or not can_watch_lesson(current_user, lesson):
+        abort(404)
+    return Response(get_storage().get_bytes(lesson.captions_key), mimetype="text/vtt")
+
+
+@bp.get("/my/courses")
+@login_required
+def my_courses():
+    page = queries.my_courses(
+        current_user.id,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["COURSES_PER_PAGE"],
+    )
+    return render_template("courses/my_courses.html", page=page)
