@@ -91,3 +91,61 @@ class TranscodeJob(db.Model):
 
     def __repr__(self):
         return f"<TranscodeJob {self.id} {self.status} attempt {self.attempts}>"
+
+
+UPLOAD_STATUSES = ("active", "complete", "aborted")
+
+
+class Upload(db.Model):
+    """A resumable (tus) upload of one file, before it becomes a video asset.
+
+    On local storage the bytes so far sit in a partial file in the instance folder; on
+    S3 they are the completed parts of a multipart upload (``parts``), so any web node
+    can take the next chunk. ``committed_offset`` counts only bytes kept for good.
+    """
+
+    __tablename__ = "media_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(
+        String(32), unique=True, default=lambda: secrets.token_hex(16)
+    )
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(80))
+    filename: Mapped[str] = mapped_column(String(255))
+    length: Mapped[int] = mapped_column(BigInteger)
+    committed_offset: Mapped[int] = mapped_column(BigInteger, default=0)
+    backend: Mapped[str] = mapped_column(String(10))
+    # The finished file's key: under the source prefix of the asset it will become.
+    storage_key: Mapped[str] = mapped_column(String(255))
+    asset_public_id: Mapped[str] = mapped_column(String(32))
+    part_size: Mapped[int | None] = mapped_column(BigInteger)
+    multipart_upload_id: Mapped[str | None] = mapped_column(String(1024))
+    # [{"number": 1, "etag": "...", "size": 8388608}, ...] in part order.
+    parts: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default="active", index=True)
+    asset_id: Mapped[int | None] = mapped_column(
+        ForeignKey("video_assets.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, index=True
+    )
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    asset: Mapped[VideoAsset | None] = relationship()
+
+    @property
+    def purpose_kind(self) -> str:
+        return self.purpose.partition(":")[0]
+
+    @property
+    def purpose_ident(self) -> str:
+        return self.purpose.partition(":")[2]
+
+    @property
+    def is_complete(self) -> bool:
+        return self.status == "complete"
+
+    def __repr__(self):
+        return f"<Upload {self.id} {self.status} {self.committed_offset}/{self.length}>"

@@ -1,0 +1,248 @@
+"""Media routes for the browser's JavaScript: tus uploads and signed playback links.
+
+OPTIONS /api/v1/uploads                what the server speaks (tus 1.0.0, creation,
+                                       termination), the largest file, the chunk size
+POST    /api/v1/uploads                create an upload: Upload-Length and Upload-Metadata
+                                       (base64 pairs: filename, purpose such as lesson:12)
+HEAD    /api/v1/uploads/<public_id>    the committed offset (owner only)
+PATCH   /api/v1/uploads/<public_id>    bytes at Upload-Offset (owner only)
+DELETE  /api/v1/uploads/<public_id>    terminate it (owner only)
+GET     /api/v1/uploads/<public_id>    JSON: offset, length, status, asset id when done
+GET     /media/hls/<path:key>          a signed variant playlist, its media links signed
+GET     /media/files/<path:key>        a signed file on local storage, with HTTP Range
+
+Uploads need a log-in (else 401 JSON), and POST, PATCH and DELETE the ``X-CSRFToken``
+header (CSRFProtect checks it before the view runs; else 400). Someone else's upload is
+404. On S3, each PATCH must carry whole chunks of ``Lms-Chunk-Size`` bytes (the last may
+be shorter): configure tus-js-client's ``chunkSize`` from ``upload_client_config()``.
+"""
+
+import base64
+import binascii
+import json
+from functools import wraps
+
+from flask import Response, abort, jsonify, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select
+from werkzeug.exceptions import ClientDisconnected
+
+from lms.extensions import db
+from lms.media import playback, uploads
+from lms.media.models import Upload
+from lms.media.storage import get_storage
+from lms.media.views import bp
+from media_pipeline import LocalStorage, StorageError
+from media_pipeline.storage import content_type_for
+
+TUS_VERSION = "1.0.0"
+TUS_EXTENSIONS = "creation,termination"
+OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
+
+
+def upload_client_config() -> dict:
+    """What the upload page gives tus-js-client (a Jinja global)."""
+    return {
+        "endpoint": url_for("media.create_upload", _external=True),
+        "chunkSize": uploads.chunk_size(),
+        "maxSize": uploads.max_upload_bytes(),
+        "headers": {"X-CSRFToken": generate_csrf()},
+    }
+
+
+def _error(status: int, message: str) -> Response:
+    response = jsonify(error=str(status), message=message)
+    response.status_code = status
+    return response
+
+
+def tus_endpoint(view):
+    """Log-in, protocol version and refusals for every tus request but OPTIONS."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            response = _error(401, _("Please log in."))
+        elif request.method != "GET" and request.headers.get("Tus-Resumable") != TUS_VERSION:
+            response = _error(412, _("This server speaks tus %(v)s.", v=TUS_VERSION))
+            response.headers["Tus-Version"] = TUS_VERSION
+        else:
+            try:
+                response = view(*args, **kwargs)
+            except uploads.UploadRefused as refused:
+                response = _error(refused.status, refused.message)
+            except StorageError:
+                response = _error(503, _("The file store is unavailable; try again soon."))
+        response.headers["Tus-Resumable"] = TUS_VERSION
+        return response
+
+    return wrapped
+
+
+def _owned_upload(public_id: str) -> Upload:
+    upload = db.session.scalar(select(Upload).where(Upload.public_id == public_id))
+    if upload is None or upload.owner_id != current_user.id or upload.status == "aborted":
+        raise uploads.UploadRefused(404, _("This upload no longer exists."))
+    return upload
+
+
+def _offset_headers(upload: Upload, status: int = 204) -> Response:
+    response = Response(status=status)
+    response.headers["Upload-Offset"] = str(upload.committed_offset)
+    response.headers["Upload-Length"] = str(upload.length)
+    response.headers["Cache-Control"] = "no-store"
+    if upload.asset is not None:
+        response.headers["Lms-Asset-Id"] = upload.asset.public_id
+    return response
+
+
+def _header_int(name: str) -> int:
+    value = request.headers.get(name, "")
+    if not value.isdigit():
+        raise uploads.UploadRefused(400, _("The %(header)s header is missing.", header=name))
+    return int(value)
+
+
+def parse_metadata(header: str) -> dict[str, str]:
+    """Upload-Metadata: comma-separated "key base64value" pairs."""
+    metadata = {}
+    for pair in filter(None, (item.strip() for item in header.split(","))):
+        key, _space, value = pair.partition(" ")
+        try:
+            metadata[key] = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise uploads.UploadRefused(
+                400, _("The Upload-Metadata header is malformed.")
+            ) from None
+    return metadata
+
+
+@bp.route("/api/v1/uploads", methods=["OPTIONS"])
+@bp.route("/api/v1/uploads/<public_id>", methods=["OPTIONS"])
+def upload_options(public_id: str | None = None):
+    response = Response(status=204)
+    response.headers["Tus-Resumable"] = TUS_VERSION
+    response.headers["Tus-Version"] = TUS_VERSION
+    response.headers["Tus-Extension"] = TUS_EXTENSIONS
+    response.headers["Tus-Max-Size"] = str(uploads.max_upload_bytes())
+    response.headers["Lms-Chunk-Size"] = str(uploads.chunk_size())
+    return response
+
+
+@bp.post("/api/v1/uploads", provide_automatic_options=False)
+@tus_endpoint
+def create_upload():
+    if "Upload-Defer-Length" in request.headers:
+        raise uploads.UploadRefused(400, _("The file's length must be given."))
+    metadata = parse_metadata(request.headers.get("Upload-Metadata", ""))
+    upload = uploads.create_upload(
+        current_user,
+        metadata.get("purpose", ""),
+        metadata.get("filename", ""),
+        _header_int("Upload-Length"),
+    )
+    response = Response(status=201)
+    response.headers["Location"] = url_for(
+        "media.upload_resource", public_id=upload.public_id, _external=True
+    )
+    response.headers["Lms-Chunk-Size"] = str(uploads.chunk_size())
+    return response
+
+
+@bp.get("/api/v1/uploads/<public_id>", provide_automatic_options=False)
+@tus_endpoint
+def upload_resource(public_id: str):
+    """HEAD: the tus offset headers. GET: the same, and the upload as JSON."""
+    upload = _owned_upload(public_id)
+    response = _offset_headers(upload, status=200)
+    if request.method == "GET":
+        response.mimetype = "application/json"
+        response.set_data(
+            json.dumps(
+                {
+                    "id": upload.public_id,
+                    "offset": upload.committed_offset,
+                    "length": upload.length,
+                    "status": upload.status,
+                    "asset_id": upload.asset.public_id if upload.asset else None,
+                }
+            )
+        )
+    return response
+
+
+class _RequestBody:
+    """The PATCH body; reads return b"" once the client has gone away."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self.stream.read(size)
+        except (ClientDisconnected, OSError):
+            return b""
+
+
+@bp.patch("/api/v1/uploads/<public_id>", provide_automatic_options=False)
+@tus_endpoint
+def append_to_upload(public_id: str):
+    if request.mimetype != OFFSET_CONTENT_TYPE:
+        raise uploads.UploadRefused(415, _("Send the bytes as %(t)s.", t=OFFSET_CONTENT_TYPE))
+    offset = _header_int("Upload-Offset")
+    if request.content_length is None:
+        raise uploads.UploadRefused(411, _("The Content-Length header is missing."))
+    upload = _owned_upload(public_id)
+    uploads.append_chunk(upload, offset, _RequestBody(request.stream), request.content_length)
+    return _offset_headers(upload)
+
+
+@bp.delete("/api/v1/uploads/<public_id>", provide_automatic_options=False)
+@tus_endpoint
+def terminate_upload(public_id: str):
+    upload = _owned_upload(public_id)
+    if upload.is_complete:
+        raise uploads.UploadRefused(409, _("This upload is complete; delete the video instead."))
+    uploads.abort_upload(upload)
+    return Response(status=204)
+
+
+# Playback links.
+
+
+@bp.get("/media/hls/<path:key>")
+def hls_playlist(key: str):
+    expires = request.args.get("expires")
+    if not key.endswith(".m3u8") or not playback.verify(
+        playback.PLAYLIST_LINK, key, expires, request.args.get("signature")
+    ):
+        abort(403)
+    try:
+        text = playback.variant_playlist(key, int(expires))
+    except playback.PlaylistUnavailable:
+        abort(404)
+    response = Response(text, mimetype=playback.PLAYLIST_MIMETYPE)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/media/files/<path:key>")
+def signed_file(key: str):
+    if not playback.verify(
+        playback.FILE_LINK, key, request.args.get("expires"), request.args.get("signature")
+    ):
+        abort(403)
+    storage = get_storage()
+    if not isinstance(storage, LocalStorage):
+        abort(404)
+    try:
+        path = storage.path_for(key)
+    except StorageError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=content_type_for(key), conditional=True)
+    response.cache_control.private = True
+    return response
