@@ -2,6 +2,9 @@ from sqlalchemy import func, select
 
 from lms.accounts.models import Town, User
 from lms.accounts.services import authenticate
+from lms.courses.cli import DEMO_COURSE_TITLE
+from lms.courses.models import Course
+from lms.courses.services import is_enrolled
 from lms.extensions import db
 
 
@@ -71,3 +74,8 @@ def test_seed_demo_is_idempotent_and_prints_the_log_ins(app):
         assert counts[1] == 16
         assert authenticate("learner", "other-pass-1") is not None
         assert authenticate("admin", "other-pass-1").roles == {"admin"}
+        # A newcomer can log in as the learner and play something at once.
+        course = db.session.scalar(select(Course).where(Course.title == DEMO_COURSE_TITLE))
+        assert course.is_published and len(course.lessons) == 2
+        assert all(lesson.is_playable for lesson in course.lessons)
+        assert is_enrolled(course, authenticate("learner", "other-pass-1"))

@@ -1,7 +1,7 @@
 """JSON and playlist endpoints of the courses blueprint.
 
-  GET /api/v1/lessons/<lid>/playlist.m3u8   the master playlist, for those who may watch
-  GET /api/v1/lessons/<lid>/video           the lesson's video state, for its teachers
+GET /api/v1/lessons/<lid>/playlist.m3u8   the master playlist, for those who may watch
+GET /api/v1/lessons/<lid>/video           the lesson's video state, for its teachers
 """
 
 from flask import Response, abort, jsonify
@@ -30,9 +30,7 @@ def playlist(lesson_id: int):
         return jsonify(error="forbidden", message=_("Enrol in the course to watch.")), 403
     if not lesson.is_playable:
         return jsonify(error="not_ready", message=_("The video is not ready yet.")), 404
-    response = Response(
-        master_playlist_for(lesson.asset), mimetype="application/vnd.apple.mpegurl"
-    )
+    response = Response(master_playlist_for(lesson.asset), mimetype="application/vnd.apple.mpegurl")
     response.headers["Cache-Control"] = "no-store"
     return response
 

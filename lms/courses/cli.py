@@ -24,11 +24,34 @@ DEMO_LESSONS = [
 
 def _make_clip(path: Path, seconds: int, tone: int) -> Path:
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-nostdin", "-f", "lavfi", "-i",
-         "testsrc2=size=640x360:rate=25", "-f", "lavfi", "-i",
-         f"sine=frequency={tone}:sample_rate=48000", "-t", str(seconds), "-c:v", "libx264",
-         "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-y", str(path)],
-        check=True, timeout=300,
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-nostdin",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=640x360:rate=25",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency={tone}:sample_rate=48000",
+            "-t",
+            str(seconds),
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-y",
+            str(path),
+        ],
+        check=True,
+        timeout=300,
     )
     return path
 

@@ -17,8 +17,14 @@ def active_enrolment_counts():
     )
 
 
-def catalogue(*, text: str = "", category_id: int | None = None, order: str = "newest",
-              page: int = 1, per_page: int = 12):
+def catalogue(
+    *,
+    text: str = "",
+    category_id: int | None = None,
+    order: str = "newest",
+    page: int = 1,
+    per_page: int = 12,
+):
     """Published courses; substring search suits two- or three-character Chinese queries."""
     counts = active_enrolment_counts()
     query = (

@@ -1,10 +1,10 @@
 """The admin's review (审核) and categories, on the courses blueprint.
 
-  /review/                                 courses waiting for review, and published ones
-  /review/courses/<id>/publish             (POST)
-  /review/courses/<id>/return              with a reason (POST)
-  /review/courses/<id>/take-down           with a reason (POST)
-  /categories/                             list, add and rename categories
+/review/                                 courses waiting for review, and published ones
+/review/courses/<id>/publish             (POST)
+/review/courses/<id>/return              with a reason (POST)
+/review/courses/<id>/take-down           with a reason (POST)
+/categories/                             list, add and rename categories
 """
 
 from flask import flash, redirect, render_template, request, url_for
@@ -59,9 +59,7 @@ def publish(course_id: int):
 @bp.post("/review/courses/<int:course_id>/return")
 @role_required("admin")
 def return_course(course_id: int):
-    return _review_action(
-        course_id, services.return_course, _("Returned to its teachers."), True
-    )
+    return _review_action(course_id, services.return_course, _("Returned to its teachers."), True)
 
 
 @bp.post("/review/courses/<int:course_id>/take-down")

@@ -102,23 +102,33 @@ def take_down_course(course: Course, reason: str, *, actor: User) -> None:
 # Lessons ---------------------------------------------------------------------------
 
 
-def add_lesson(course: Course, title: str, description: str = "", is_preview: bool = False,
-               *, actor: User) -> Lesson:
+def add_lesson(
+    course: Course, title: str, description: str = "", is_preview: bool = False, *, actor: User
+) -> Lesson:
     if not title.strip():
         raise CourseError(_("Please give the lesson a title."))
     position = max((lesson.position for lesson in course.lessons), default=0) + 1
-    lesson = Lesson(title=title.strip(), description=description.strip(), is_preview=is_preview,
-                    position=position)
+    lesson = Lesson(
+        title=title.strip(),
+        description=description.strip(),
+        is_preview=is_preview,
+        position=position,
+    )
     course.lessons.append(lesson)
     db.session.flush()
     return lesson
 
 
-def update_lesson(lesson: Lesson, title: str, description: str, is_preview: bool, *,
-                  actor: User) -> None:
+def update_lesson(
+    lesson: Lesson, title: str, description: str, is_preview: bool, *, actor: User
+) -> None:
     if not title.strip():
         raise CourseError(_("Please give the lesson a title."))
-    lesson.title, lesson.description, lesson.is_preview = title.strip(), description.strip(), is_preview
+    lesson.title, lesson.description, lesson.is_preview = (
+        title.strip(),
+        description.strip(),
+        is_preview,
+    )
 
 
 def move_lesson(lesson: Lesson, direction: str, *, actor: User) -> None:
@@ -196,7 +206,9 @@ def ensure_default_categories() -> None:
 
 def find_enrolment(course: Course, learner: User) -> Enrolment | None:
     return db.session.scalar(
-        select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.learner_id == learner.id)
+        select(Enrolment).where(
+            Enrolment.course_id == course.id, Enrolment.learner_id == learner.id
+        )
     )
 
 

@@ -1,14 +1,14 @@
 """Teachers' authoring on the courses blueprint (the admin may edit any course).
 
-  /teach/                                         my courses as a teacher
-  /teach/courses/new                              create a course
-  /teach/courses/<id>                             settings, cover, lessons, submit
-  /teach/courses/<id>/submit                      submit for review (POST)
-  /teach/courses/<id>/lessons                     add a lesson (POST)
-  /teach/courses/<id>/lessons/<lid>               edit a lesson, upload its video
-  /teach/courses/<id>/lessons/<lid>/move          up or down (POST)
-  /teach/courses/<id>/lessons/<lid>/delete        (POST)
-  /teach/courses/<id>/lessons/<lid>/captions      upload or remove captions (POST)
+/teach/                                         my courses as a teacher
+/teach/courses/new                              create a course
+/teach/courses/<id>                             settings, cover, lessons, submit
+/teach/courses/<id>/submit                      submit for review (POST)
+/teach/courses/<id>/lessons                     add a lesson (POST)
+/teach/courses/<id>/lessons/<lid>               edit a lesson, upload its video
+/teach/courses/<id>/lessons/<lid>/move          up or down (POST)
+/teach/courses/<id>/lessons/<lid>/delete        (POST)
+/teach/courses/<id>/lessons/<lid>/captions      upload or remove captions (POST)
 """
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -89,8 +89,7 @@ def edit_course(course_id: int):
             flash(_("Saved."), "ok")
             return redirect(url_for("courses.edit_course", course_id=course.id))
     return render_template(
-        "courses/teach/course.html", course=course, form=form, lesson_form=LessonForm(
-            formdata=None)
+        "courses/teach/course.html", course=course, form=form, lesson_form=LessonForm(formdata=None)
     )
 
 
@@ -115,8 +114,13 @@ def add_lesson(course_id: int):
     if not form.validate_on_submit():
         flash(_("Please give the lesson a title."), "error")
         return redirect(url_for("courses.edit_course", course_id=course.id))
-    lesson = services.add_lesson(course, form.title.data, form.description.data or "",
-                                 form.is_preview.data, actor=current_user)
+    lesson = services.add_lesson(
+        course,
+        form.title.data,
+        form.description.data or "",
+        form.is_preview.data,
+        actor=current_user,
+    )
     return redirect(url_for("courses.edit_lesson", course_id=course.id, lesson_id=lesson.id))
 
 
@@ -127,8 +131,13 @@ def edit_lesson(course_id: int, lesson_id: int):
     lesson = get_lesson_or_404(course, lesson_id)
     form = LessonForm(obj=lesson)
     if form.validate_on_submit():
-        services.update_lesson(lesson, form.title.data, form.description.data or "",
-                               form.is_preview.data, actor=current_user)
+        services.update_lesson(
+            lesson,
+            form.title.data,
+            form.description.data or "",
+            form.is_preview.data,
+            actor=current_user,
+        )
         flash(_("Saved."), "ok")
         return redirect(url_for("courses.edit_lesson", course_id=course.id, lesson_id=lesson.id))
     return render_template(

@@ -1,6 +1,5 @@
 """How courses meet media: lesson uploads and videos that become ready."""
 
-
 from lms.courses import services
 from lms.courses.models import Lesson
 from lms.courses.permissions import can_edit_course
@@ -31,5 +30,3 @@ def _on_asset_ready(sender=None, *, asset_id: int, **extra) -> None:
 def connect() -> None:
     register_upload_purpose("lesson", may_upload_to_lesson, attach_uploaded_video)
     asset_ready.connect(_on_asset_ready)
-
-

@@ -1,15 +1,15 @@
 """Courses blueprint, learner side. Every URL rule of the domain is listed here:
 
-  /courses/                              catalogue (search, category, order, pages)
-  /courses/<id>                          a course: lessons, teachers, duration, enrol
-  /courses/<id>/enrol, /courses/<id>/leave
-  /courses/<id>/cover.jpg                its cover image
-  /courses/<id>/lessons/<lid>            the player
-  /courses/<id>/lessons/<lid>/captions.vtt
-  /my/courses                            the learner's courses
-  /teach/...                             teachers' authoring (teach_views.py)
-  /review/..., /categories/              the admin's review and categories (review_views.py)
-  /api/v1/lessons/<lid>/...              playlist and video status (api.py)
+/courses/                              catalogue (search, category, order, pages)
+/courses/<id>                          a course: lessons, teachers, duration, enrol
+/courses/<id>/enrol, /courses/<id>/leave
+/courses/<id>/cover.jpg                its cover image
+/courses/<id>/lessons/<lid>            the player
+/courses/<id>/lessons/<lid>/captions.vtt
+/my/courses                            the learner's courses
+/teach/...                             teachers' authoring (teach_views.py)
+/review/..., /categories/              the admin's review and categories (review_views.py)
+/api/v1/lessons/<lid>/...              playlist and video status (api.py)
 """
 
 from flask import (

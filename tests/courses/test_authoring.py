@@ -6,25 +6,34 @@ from tests.courses.conftest import ready_asset
 
 
 def course_form(**fields):
-    form = {"title": "家庭急救常识", "description": "心肺复苏与止血", "category_id": "0",
-            "completion_percent": "90", "required_sessions": "0"}
+    form = {
+        "title": "家庭急救常识",
+        "description": "心肺复苏与止血",
+        "category_id": "0",
+        "completion_percent": "90",
+        "required_sessions": "0",
+    }
     form.update(fields)
     return form
 
 
-def test_a_teacher_creates_edits_and_orders_lessons(app, client, csrf_token, login_as,
-                                                   make_user):
+def test_a_teacher_creates_edits_and_orders_lessons(app, client, csrf_token, login_as, make_user):
     teacher = make_user("teacher")
     login_as(teacher)
     response = client.post("/teach/courses/new", data=course_form(csrf_token=csrf_token()))
     course_id = int(re.search(r"/teach/courses/(\d+)", response.headers["Location"])[1])
     for title in ("第一课", "第二课"):
-        client.post(f"/teach/courses/{course_id}/lessons",
-                    data={"title": title, "csrf_token": csrf_token()})
+        client.post(
+            f"/teach/courses/{course_id}/lessons", data={"title": title, "csrf_token": csrf_token()}
+        )
     response = client.post(
         f"/teach/courses/{course_id}",
-        data=course_form(title="家庭急救常识（新版）", completion_percent="80", forbid_skip="y",
-                         csrf_token=csrf_token()),
+        data=course_form(
+            title="家庭急救常识（新版）",
+            completion_percent="80",
+            forbid_skip="y",
+            csrf_token=csrf_token(),
+        ),
     )
     assert response.status_code == 302
     with app.app_context():
@@ -32,15 +41,18 @@ def test_a_teacher_creates_edits_and_orders_lessons(app, client, csrf_token, log
         assert course.title == "家庭急救常识（新版）" and course.status == "draft"
         assert course.completion_threshold == 0.8 and course.forbid_skip
         second = course.lessons[1]
-    client.post(f"/teach/courses/{course_id}/lessons/{second.id}/move",
-                data={"direction": "up", "csrf_token": csrf_token()})
+    client.post(
+        f"/teach/courses/{course_id}/lessons/{second.id}/move",
+        data={"direction": "up", "csrf_token": csrf_token()},
+    )
     with app.app_context():
         titles = [lesson.title for lesson in db.session.get(Course, course_id).lessons]
     assert titles == ["第二课", "第一课"]
 
 
-def test_submitting_needs_a_ready_video_then_the_admin_publishes(app, client, csrf_token,
-                                                               login_as, make_user, make_course):
+def test_submitting_needs_a_ready_video_then_the_admin_publishes(
+    app, client, csrf_token, login_as, make_user, make_course
+):
     course = make_course(status="draft", lessons=0)
     login_as(course.teacher)
     client.post(f"/teach/courses/{course.id}/submit", data={"csrf_token": csrf_token()})
@@ -57,15 +69,18 @@ def test_submitting_needs_a_ready_video_then_the_admin_publishes(app, client, cs
         assert db.session.get(Course, course.id).status == "published"
 
 
-def test_the_admin_returns_a_course_with_a_reason(app, client, csrf_token, login_as, make_user,
-                                                  make_course):
+def test_the_admin_returns_a_course_with_a_reason(
+    app, client, csrf_token, login_as, make_user, make_course
+):
     course = make_course(status="submitted")
     login_as(make_user("admin"))
     client.post(f"/review/courses/{course.id}/return", data={"csrf_token": csrf_token()})
     with app.app_context():
         assert db.session.get(Course, course.id).status == "submitted"  # no reason, no return
-    client.post(f"/review/courses/{course.id}/return",
-                data={"csrf_token": csrf_token(), "reason": "第二课声音太小"})
+    client.post(
+        f"/review/courses/{course.id}/return",
+        data={"csrf_token": csrf_token(), "reason": "第二课声音太小"},
+    )
     login_as(course.teacher)
     page = client.get(f"/teach/courses/{course.id}").get_data(as_text=True)
     assert "第二课声音太小" in page
@@ -73,12 +88,15 @@ def test_the_admin_returns_a_course_with_a_reason(app, client, csrf_token, login
         assert db.session.get(Course, course.id).status == "draft"
 
 
-def test_the_admin_takes_a_published_course_down(app, client, csrf_token, login_as, make_user,
-                                                 make_course):
+def test_the_admin_takes_a_published_course_down(
+    app, client, csrf_token, login_as, make_user, make_course
+):
     course = make_course()
     login_as(make_user("admin"))
-    client.post(f"/review/courses/{course.id}/take-down",
-                data={"csrf_token": csrf_token(), "reason": "内容过时"})
+    client.post(
+        f"/review/courses/{course.id}/take-down",
+        data={"csrf_token": csrf_token(), "reason": "内容过时"},
+    )
     login_as(make_user("learner"))
     assert client.get(f"/courses/{course.id}").status_code == 404
 
@@ -88,8 +106,11 @@ def test_another_teacher_cannot_edit(client, csrf_token, login_as, make_user, ma
     login_as(make_user("teacher"))
     assert client.get(f"/teach/courses/{course.id}").status_code == 403
     lesson_id = course.lesson_ids[0]
-    for path in (f"/teach/courses/{course.id}/submit", f"/teach/courses/{course.id}/lessons",
-                 f"/teach/courses/{course.id}/lessons/{lesson_id}/delete"):
+    for path in (
+        f"/teach/courses/{course.id}/submit",
+        f"/teach/courses/{course.id}/lessons",
+        f"/teach/courses/{course.id}/lessons/{lesson_id}/delete",
+    ):
         assert client.post(path, data={"csrf_token": csrf_token(), "title": "x"}).status_code == 403
     draft = make_course(status="draft")
     assert client.get(f"/teach/courses/{draft.id}").status_code == 404

@@ -53,8 +53,10 @@ def test_enrol_leave_and_my_courses(app, client, csrf_token, login_as, make_user
 def test_a_draft_cannot_be_enrolled_in(client, csrf_token, login_as, make_user, make_course):
     draft = make_course(status="draft")
     login_as(make_user("learner"))
-    assert client.post(f"/courses/{draft.id}/enrol",
-                       data={"csrf_token": csrf_token()}).status_code == 404
+    assert (
+        client.post(f"/courses/{draft.id}/enrol", data={"csrf_token": csrf_token()}).status_code
+        == 404
+    )
 
 
 def test_course_page_shows_lessons_teacher_and_total_duration(client, make_course):

@@ -54,9 +54,11 @@ def test_captions_upload_and_serving(app, client, csrf_token, login_as, make_use
     course = make_course()
     lesson_id = course.lesson_ids[0]
     login_as(course.teacher)
-    client.post(f"/teach/courses/{course.id}/lessons/{lesson_id}/captions",
-                data={"csrf_token": csrf_token(), "captions": (io.BytesIO(VALID_VTT), "a.vtt")},
-                content_type="multipart/form-data")
+    client.post(
+        f"/teach/courses/{course.id}/lessons/{lesson_id}/captions",
+        data={"csrf_token": csrf_token(), "captions": (io.BytesIO(VALID_VTT), "a.vtt")},
+        content_type="multipart/form-data",
+    )
     response = client.get(f"/courses/{course.id}/lessons/{lesson_id}/captions.vtt")
     assert response.status_code == 200 and response.mimetype == "text/vtt"
     assert "大家好" in response.get_data(as_text=True)
@@ -67,10 +69,17 @@ def test_captions_upload_and_serving(app, client, csrf_token, login_as, make_use
 def test_a_cover_upload_through_the_form(app, client, csrf_token, login_as, make_course):
     course = make_course()
     login_as(course.teacher)
-    client.post(f"/teach/courses/{course.id}",
-                data={"title": "新标题", "completion_percent": "90", "category_id": "0",
-                      "csrf_token": csrf_token(), "cover": (io.BytesIO(image_bytes()), "c.png")},
-                content_type="multipart/form-data")
+    client.post(
+        f"/teach/courses/{course.id}",
+        data={
+            "title": "新标题",
+            "completion_percent": "90",
+            "category_id": "0",
+            "csrf_token": csrf_token(),
+            "cover": (io.BytesIO(image_bytes()), "c.png"),
+        },
+        content_type="multipart/form-data",
+    )
     response = client.get(f"/courses/{course.id}/cover.jpg")
     assert response.status_code == 200
     assert Image.open(io.BytesIO(response.data)).size == (640, 360)

@@ -87,9 +87,9 @@ def local_path(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def test_an_enrolled_learner_gets_a_playlist_whose_media_urls_work(app, client, login_as,
-                                                                  make_user, make_course,
-                                                                  tmp_path):
+def test_an_enrolled_learner_gets_a_playlist_whose_media_urls_work(
+    app, client, login_as, make_user, make_course, tmp_path
+):
     course = transcoded_course(app, make_course, tmp_path)
     learner = make_user("learner")
     enrol(app, course, learner)
@@ -105,9 +105,9 @@ def test_an_enrolled_learner_gets_a_playlist_whose_media_urls_work(app, client, 
     assert ranged.status_code == 206 and len(ranged.data) == 100
 
 
-def test_unenrolled_and_anonymous_viewers_get_403_except_for_previews(app, client, login_as,
-                                                                     make_user, make_course,
-                                                                     tmp_path):
+def test_unenrolled_and_anonymous_viewers_get_403_except_for_previews(
+    app, client, login_as, make_user, make_course, tmp_path
+):
     course = transcoded_course(app, make_course, tmp_path)
     url = f"/api/v1/lessons/{course.lesson_ids[0]}/playlist.m3u8"
     assert client.get(url).status_code == 403
@@ -119,8 +119,7 @@ def test_unenrolled_and_anonymous_viewers_get_403_except_for_previews(app, clien
     assert app.test_client().get(url).status_code == 200
 
 
-def test_the_player_page_is_for_those_who_may_watch(app, client, login_as, make_user,
-                                                    make_course):
+def test_the_player_page_is_for_those_who_may_watch(app, client, login_as, make_user, make_course):
     course = make_course()
     url = f"/courses/{course.id}/lessons/{course.lesson_ids[0]}"
     assert client.get(url).status_code == 302  # log in first

@@ -30,7 +30,10 @@ AXE_JS = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     instance = tmp_path_factory.mktemp("live")
-    app = build_app(f"sqlite:///{instance / 'live.sqlite'}", instance)
+    # The embedded job worker runs, as with `make run`: uploads get transcoded.
+    app = build_app(
+        f"sqlite:///{instance / 'live.sqlite'}", instance, environ={"LMS_EMBEDDED_WORKER": "1"}
+    )
     with app.app_context():
         upgrade()
         from lms.accounts.services import upsert_town
@@ -61,6 +64,14 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def log_in(page, base_url, username, password):
+    page.goto(f"{base_url}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("form.form button[type=submit]")
+    page.wait_for_selector("text=退出")
 
 
 def axe_violations(page, impacts=("serious", "critical")):

@@ -1,0 +1,67 @@
+"""The whole path in Chromium: a teacher's file becomes a lesson a learner watches."""
+
+import uuid
+
+import pytest
+
+from lms.accounts.services import NewUser, create_user
+from lms.extensions import db
+from tests.e2e.conftest import axe_violations, log_in
+from tests.media.conftest import make_clip
+
+pytestmark = pytest.mark.browser
+PASSWORD = "password-123"
+
+
+def make_account(app, role):
+    username = f"{role}{uuid.uuid4().hex[:6]}"
+    with app.app_context():
+        create_user(
+            NewUser(username, f"{role} e2e", PASSWORD, "330603001", roles=(role,)), actor=None
+        )
+        db.session.commit()
+    return username
+
+
+def test_upload_review_enrol_and_play(browser, live_server, tmp_path):
+    clip = make_clip(tmp_path / "课堂录像.mp4", seconds=8, size="320x240")
+    teacher, admin, learner = (
+        make_account(live_server.app, role) for role in ("teacher", "admin", "learner")
+    )
+    base = live_server.url
+    title = f"浏览器测试课程{uuid.uuid4().hex[:4]}"
+
+    teacher_page = browser.new_context(locale="zh-CN").new_page()
+    log_in(teacher_page, base, teacher, PASSWORD)
+    teacher_page.goto(f"{base}/teach/courses/new")
+    teacher_page.fill("#title", title)
+    teacher_page.click("form.form button[type=submit]")
+    teacher_page.fill("form[action$='/lessons'] #title", "第一课")
+    teacher_page.click("form[action$='/lessons'] button[type=submit]")
+    teacher_page.wait_for_selector("#video-file")
+    teacher_page.set_input_files("#video-file", str(clip))
+    teacher_page.wait_for_selector("#upload-message:has-text('视频已就绪')", timeout=120_000)
+    teacher_page.click("text=" + title)
+    teacher_page.click("#submit-course")
+    teacher_page.wait_for_selector("text=已提交审核")
+
+    admin_page = browser.new_context(locale="zh-CN").new_page()
+    log_in(admin_page, base, admin, PASSWORD)
+    admin_page.goto(f"{base}/review/")
+    admin_page.locator(".review-item", has_text=title).locator("text=发布").click()
+    admin_page.wait_for_selector("text=已发布。")
+
+    learner_page = browser.new_context(locale="zh-CN").new_page()
+    log_in(learner_page, base, learner, PASSWORD)
+    learner_page.goto(f"{base}/courses/?q={title}")
+    learner_page.click(f"text={title}")
+    learner_page.click("#enrol")
+    learner_page.click("text=第一课")
+    learner_page.wait_for_selector("#video")
+    learner_page.evaluate(
+        "() => { const v = document.getElementById('video'); v.muted = true; v.play(); }"
+    )
+    learner_page.wait_for_function(
+        "document.getElementById('video').currentTime > 3", timeout=30_000
+    )
+    assert axe_violations(learner_page) == []
