@@ -6,7 +6,9 @@ from PIL import Image
 from lms.courses.files import make_cover, validate_webvtt
 from lms.courses.services import CourseError
 
-VALID_VTT = b"WEBVTT\n\n00:00.000 --> 00:02.500\n\xe5\xa4\xa7\xe5\xae\xb6\xe5\xa5\xbd\n\n01:00:01.000 --> 01:00:03.000\nbye\n"
+VALID_VTT = (
+    "WEBVTT\n\n00:00.000 --> 00:02.500\n大家好\n\n01:00:01.000 --> 01:00:03.000\nbye\n"
+).encode()
 
 
 def image_bytes(size=(1200, 900), kind="PNG") -> bytes:
