@@ -83,14 +83,18 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from lms.accounts import register as register_accounts
+    from lms.attendance import register as register_attendance
     from lms.courses import register as register_courses
     from lms.health import bp as health_bp
     from lms.media import register as register_media
+    from lms.study import register as register_study
 
     app.register_blueprint(health_bp)
     register_accounts(app)
     register_media(app)
     register_courses(app)
+    register_study(app)
+    register_attendance(app)
 
 
 def wants_json() -> bool:
@@ -113,8 +117,10 @@ def _register_error_handlers(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     import lms.accounts.cli  # noqa: F401  (each domain's cli.py adds its commands)
+    import lms.attendance.cli  # noqa: F401
     import lms.courses.cli  # noqa: F401
     import lms.media.cli  # noqa: F401
+    import lms.study.cli  # noqa: F401
     from lms.cli import lms_cli
 
     app.cli.add_command(lms_cli)

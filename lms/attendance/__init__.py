@@ -1,0 +1,7 @@
+"""attendance domain."""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Blueprints, signals and periodic tasks of the domain."""

@@ -1,0 +1,1 @@
+"""CLI commands and demo data of the attendance domain."""
