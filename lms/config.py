@@ -88,6 +88,12 @@ def load_config(environ=os.environ) -> dict:
         # when `flask lms worker` runs as a process of its own.
         "LMS_EMBEDDED_WORKER": environ.get("LMS_EMBEDDED_WORKER", "1") not in ("0", "false")
         and not environ.get("LMS_BROKER_URL"),
+        # Study time: the player's heartbeat period, how long raw beats are kept (the
+        # rollups stay), and after how long without interaction the player asks
+        # "还在学习吗？".
+        "LMS_HEARTBEAT_SECONDS": _int(environ, "LMS_HEARTBEAT_SECONDS", 10),
+        "LMS_HEARTBEAT_RETENTION_DAYS": _int(environ, "LMS_HEARTBEAT_RETENTION_DAYS", 90),
+        "LMS_STUDY_IDLE_MINUTES": _int(environ, "LMS_STUDY_IDLE_MINUTES", 30),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_KEY_PREFIX": "lms",
         # Long lessons and a scanner page left open all day must keep a valid token.

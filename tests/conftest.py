@@ -157,6 +157,53 @@ def make_user(app, make_town):
 
 
 @pytest.fixture
+def make_course(app, make_user):
+    """A course with lessons whose videos are ready; published unless told otherwise."""
+    from lms.accounts.models import User
+    from lms.courses import services
+    from lms.timeutil import utcnow
+    from tests.courses.conftest import ready_asset
+
+    def make(
+        teacher=None,
+        *,
+        title="长辈学用智能手机",
+        description="从开机到视频通话",
+        status="published",
+        lessons=2,
+        preview_first=False,
+        category=None,
+    ):
+        teacher = teacher or make_user("teacher")
+        with app.app_context():
+            actor = db.session.get(User, teacher.id)
+            category_id = services.save_category(category).id if category else None
+            course = services.create_course(
+                services.CourseSettings(
+                    title=title, description=description, category_id=category_id
+                ),
+                actor=actor,
+            )
+            lesson_ids = []
+            for number in range(lessons):
+                lesson = services.add_lesson(
+                    course,
+                    f"第{number + 1}课",
+                    is_preview=preview_first and number == 0,
+                    actor=actor,
+                )
+                lesson.asset = ready_asset()
+                lesson_ids.append(lesson.id)
+            course.status = status
+            if status == "published":
+                course.published_at = utcnow()
+            db.session.commit()
+            return SimpleNamespace(id=course.id, lesson_ids=lesson_ids, teacher=teacher)
+
+    return make
+
+
+@pytest.fixture
 def login_as(client):
     """Log ``user`` in on the test client without going through the form."""
 

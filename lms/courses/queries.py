@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, or_, select
 
+from lms.courses.hooks import catalogue_orders
 from lms.courses.models import Course, CourseTeacher, Enrolment
 from lms.extensions import db
 
@@ -37,8 +38,11 @@ def catalogue(
         query = query.where(or_(Course.title.ilike(pattern), Course.description.ilike(pattern)))
     if category_id:
         query = query.where(Course.category_id == category_id)
+    extra_orders = catalogue_orders()
     if order == "popular":
         query = query.order_by(func.coalesce(counts.c.learners, 0).desc(), Course.id.desc())
+    elif order in extra_orders:
+        query = extra_orders[order].apply(query)
     else:
         query = query.order_by(Course.published_at.desc(), Course.id.desc())
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

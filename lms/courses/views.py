@@ -28,6 +28,7 @@ from flask_login import current_user, login_required
 
 from lms.courses import queries, services
 from lms.courses.forms import CatalogueForm
+from lms.courses.hooks import catalogue_orders, player_extensions
 from lms.courses.permissions import (
     can_edit_course,
     can_watch_lesson,
@@ -44,6 +45,7 @@ def catalogue():
     form = CatalogueForm(request.args)
     categories = services.list_categories()
     form.category.choices = [(0, _("All categories"))] + [(c.id, c.name) for c in categories]
+    form.order.choices += [(order.name, order.label()) for order in catalogue_orders().values()]
     page = queries.catalogue(
         text=form.q.data or "",
         category_id=form.category.data or None,
@@ -109,7 +111,12 @@ def lesson(course_id: int, lesson_id: int):
             return current_app.login_manager.unauthorized()
         flash(_("Enrol in the course to watch its lessons."), "error")
         return redirect(url_for("courses.course", course_id=course.id))
-    return render_template("courses/lesson.html", course=course, lesson=lesson)
+    return render_template(
+        "courses/lesson.html",
+        course=course,
+        lesson=lesson,
+        extensions=player_extensions(lesson, current_user),
+    )
 
 
 @bp.get("/courses/<int:course_id>/lessons/<int:lesson_id>/captions.vtt")

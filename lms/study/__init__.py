@@ -1,8 +1,12 @@
-"""study domain."""
+"""Online study: play sessions, heartbeats, coverage, progress and analytics."""
 
 from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """Blueprints, signals and periodic tasks of the domain."""
-    from lms.study import models  # noqa: F401
+    from lms.study import api  # noqa: F401  (adds its rules to bp)
+    from lms.study.hooks import connect
+    from lms.study.views import bp
+
+    app.register_blueprint(bp)
+    connect()

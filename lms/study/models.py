@@ -32,9 +32,7 @@ class Heartbeat(db.Model):
     __table_args__ = (UniqueConstraint("play_session_id", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    play_session_id: Mapped[int] = mapped_column(
-        ForeignKey("play_sessions.id", ondelete="CASCADE")
-    )
+    play_session_id: Mapped[int] = mapped_column(ForeignKey("play_sessions.id", ondelete="CASCADE"))
     seq: Mapped[int]
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     position: Mapped[float]

@@ -1,0 +1,59 @@
+"""Study's additions to course pages, and its periodic task."""
+
+from datetime import timedelta
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func
+
+from lms.courses.hooks import (
+    CatalogueOrder,
+    PlayerExtension,
+    register_catalogue_order,
+    register_player_extension,
+)
+from lms.courses.models import Course
+from lms.extensions import db
+from lms.media.periodic import periodic_task
+from lms.study.models import Heartbeat
+from lms.study.queries import studied_seconds_by_course
+from lms.timeutil import utcnow
+
+
+def heartbeat_config(lesson, user):
+    """What study.js needs on the player page; nothing for anonymous preview viewers."""
+    if not user.is_authenticated:
+        return None
+    return {
+        "playSessions": url_for("study.open_play_session", lesson_id=lesson.id),
+        "heartbeats": url_for("study.heartbeat", play_session_id=0).replace("/0/", "/{id}/"),
+        "progress": url_for("study.course_progress", course_id=lesson.course_id),
+        "messages": {
+            "msgProgress": _("Progress:"),
+            "msgCompleted": _("Lesson completed"),
+            "msgSuperseded": _("Paused: this lesson is now playing in another window or device."),
+            "msgLoggedOut": _("You were logged out. Log in again to keep counting study time."),
+            "msgStillThere": _("Still studying?"),
+            "msgContinue": _("Yes, continue"),
+        },
+    }
+
+
+def most_studied(query):
+    studied = studied_seconds_by_course()
+    return query.outerjoin(studied, studied.c.course_id == Course.id).order_by(
+        func.coalesce(studied.c.seconds, 0).desc(), Course.id.desc()
+    )
+
+
+@periodic_task("study.prune_heartbeats", every=3600)
+def prune_heartbeats() -> int:
+    """Delete raw beats past their retention; the rollups keep the totals."""
+    cutoff = utcnow() - timedelta(days=current_app.config["LMS_HEARTBEAT_RETENTION_DAYS"])
+    return db.session.execute(delete(Heartbeat).where(Heartbeat.received_at < cutoff)).rowcount
+
+
+def connect() -> None:
+    register_player_extension(PlayerExtension("study", "js/study.js", heartbeat_config))
+    register_catalogue_order(CatalogueOrder("studied", lambda: _l("Most studied"), most_studied))
