@@ -1,0 +1,82 @@
+"""Chromium plays a lesson for about 30 s: the server credits about 30 s, shows
+progress, and a reload resumes near where playback stopped."""
+
+import uuid
+
+import pytest
+
+from lms.accounts.services import NewUser, create_user
+from lms.courses import services as courses
+from lms.courses.models import Course
+from lms.extensions import db
+from lms.media import services as media
+from lms.media.models import VideoAsset
+from lms.study.models import LessonProgress
+from lms.timeutil import utcnow
+from tests.e2e.conftest import log_in
+from tests.media.conftest import make_clip, wait_for
+
+pytestmark = pytest.mark.browser
+
+
+def published_lesson(app, clip):
+    suffix = uuid.uuid4().hex[:6]
+    with app.app_context():
+        teacher = create_user(
+            NewUser(f"t{suffix}", "教师", "password-123", "330603001", roles=("teacher",)),
+            actor=None,
+        )
+        learner = create_user(
+            NewUser(f"l{suffix}", "学员", "password-123", "330603001"), actor=None
+        )
+        course = courses.create_course(
+            courses.CourseSettings(title=f"学习时长{suffix}"), actor=teacher
+        )
+        lesson = courses.add_lesson(course, "第一课", actor=teacher)
+        asset = media.create_asset_from_file(clip, actor=teacher)
+        courses.attach_video(lesson, asset)
+        course.status, course.published_at = "published", utcnow()
+        db.session.flush()
+        courses.enrol(course, learner)
+        db.session.commit()
+        return learner.username, course.id, lesson.id, asset.id, learner.id
+
+
+def test_thirty_seconds_of_play_are_credited_and_resumed(page, live_server, tmp_path):
+    app = live_server.app
+    clip = make_clip(tmp_path / "long.mp4", seconds=50, size="320x240")
+    username, course_id, lesson_id, asset_id, learner_id = published_lesson(app, clip)
+
+    def asset_ready():
+        with app.app_context():
+            return db.session.get(VideoAsset, asset_id).status == "ready"
+
+    page.goto(f"{live_server.url}/healthz")  # wakes the embedded worker
+    log_in(page, live_server.url, username, "password-123")
+    wait_for(asset_ready, timeout=120, message="the lesson's video to be ready")
+
+    page.goto(f"{live_server.url}/courses/{course_id}/lessons/{lesson_id}")
+    page.wait_for_function("window.lmsStudy && window.lmsStudy.session()")
+    page.evaluate("() => { const v = document.getElementById('video'); v.muted = true; v.play(); }")
+    page.wait_for_function("document.getElementById('video').currentTime >= 30", timeout=60_000)
+    page.evaluate("document.getElementById('video').pause()")
+    page.wait_for_function(
+        "Number(document.getElementById('player').dataset.credited) > 20", timeout=15_000
+    )
+    position = page.evaluate("document.getElementById('video').currentTime")
+    assert "学习进度" in page.inner_text("#player-status")
+
+    def credited():
+        with app.app_context():
+            row = db.session.query(LessonProgress).filter_by(learner_id=learner_id).one()
+            return row.credited_seconds
+
+    assert 30 - 12 <= credited() <= 30 + 12
+
+    page.reload()
+    page.wait_for_function("window.lmsStudy && window.lmsStudy.session()")
+    page.wait_for_function(
+        f"Math.abs(document.getElementById('video').currentTime - {position}) < 5", timeout=15_000
+    )
+    with app.app_context():
+        assert db.session.get(Course, course_id).is_published
