@@ -92,6 +92,18 @@ class Plan:
             "tonemap": self.tonemap,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Plan:
+        return cls(
+            video=tuple(VideoRung(**rung) for rung in data["video"]),
+            audio=AudioRung(**data["audio"]) if data.get("audio") else None,
+            frame_rate=Fraction(data["frame_rate"]) if data.get("frame_rate") else None,
+            keyframe_interval=data.get("keyframe_interval"),
+            segment_seconds=data["segment_seconds"],
+            poster_frame=data.get("poster_frame"),
+            tonemap=data.get("tonemap", False),
+        )
+
 
 def plan_ladder(info: MediaInfo, policy: LadderPolicy = LadderPolicy()) -> Plan:
     audio = _audio_rung(info, policy) if info.audio else None

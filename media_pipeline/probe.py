@@ -157,7 +157,9 @@ def probe(
     if video is None and audio is None:
         raise ProbeError("no_stream")
     if video is not None and video.frame_count == 1:
-        raise ProbeError("still_image", format=video.codec)
+        if audio is None:
+            raise ProbeError("still_image", format=video.codec)
+        video = None  # one picture over a sound track: an audio lesson with a cover
 
     duration = _duration(report) or _duration_from_packets(ffprobe, path, header, limits.timeout)
     if duration < limits.min_duration:

@@ -154,7 +154,7 @@ def build_command(
         options |= _video_options(plan, preset)
         if wants_poster:
             top = plan.video[-1]
-            picked = branches[len(plan.video)].filter("select", f"gte(n,{plan.poster_frame})")
+            picked = branches[len(plan.video)].filter("select", f"eq(n,{plan.poster_frame})")
             poster = picked.filter("scale", top.width, top.height).filter("setsar", 1)
     if plan.audio and info.audio:
         streams.append(source[str(info.audio.index)])

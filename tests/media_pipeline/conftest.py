@@ -156,6 +156,15 @@ def one_frame(clips):
 
 
 @pytest.fixture(scope="session")
+def one_frame_with_sound(clips):
+    """A single picture held over a sound track, as some slide-to-video tools make."""
+    return make_media(
+        clips / "one_frame_with_sound.mp4",
+        *testsrc("320x240", 1, rate=1), *sine(3), *X264, "-c:a", "aac",
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
 def half_second(clips):
     return make_media(clips / "half_second.mp4", *testsrc("320x240", 0.5), *X264)
 

@@ -128,6 +128,12 @@ def test_low_bitrate_source_does_not_get_inflated_rungs():
     assert camera.video[-1].video_bitrate == 4_500_000
 
 
+def test_plan_round_trips_through_a_dict(rotated):
+    plan = plan_ladder(probe(rotated))
+
+    assert type(plan).from_dict(plan.to_dict()) == plan
+
+
 def test_policy_chooses_the_audio_bit_rate():
     assert plan_ladder(source(640, 360), LadderPolicy(audio_bitrate=96_000)).audio.bitrate == 96_000
 

@@ -71,6 +71,14 @@ def test_mp3_cover_art_is_not_a_video(audio_mp3_with_cover):
     assert info.video is None and info.audio.codec == "mp3"
 
 
+def test_single_picture_over_sound_is_an_audio_lesson(one_frame_with_sound):
+    info = probe(one_frame_with_sound)
+
+    assert info.video is None
+    assert info.audio.codec == "aac"
+    assert info.duration == pytest.approx(3.0, abs=0.1)
+
+
 def test_wav_is_audio_only(audio_wav):
     info = probe(audio_wav)
 

@@ -190,6 +190,7 @@ def test_location_and_other_metadata_are_stripped(ladder_360p, clip_360p):
         "no_audio",
         "audio_m4a",
         "audio_mp3_with_cover",
+        "one_frame_with_sound",
         "odd_surround",
     ],
 )
