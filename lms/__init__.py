@@ -85,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.accounts import register as register_accounts
     from lms.attendance import register as register_attendance
     from lms.courses import register as register_courses
+    from lms.credits import register as register_credits
     from lms.health import bp as health_bp
     from lms.media import register as register_media
     from lms.study import register as register_study
@@ -95,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     register_courses(app)
     register_study(app)
     register_attendance(app)
+    register_credits(app)
 
 
 def wants_json() -> bool:
@@ -119,6 +121,7 @@ def _register_cli(app: Flask) -> None:
     import lms.accounts.cli  # noqa: F401  (each domain's cli.py adds its commands)
     import lms.attendance.cli  # noqa: F401
     import lms.courses.cli  # noqa: F401
+    import lms.credits.cli  # noqa: F401
     import lms.media.cli  # noqa: F401
     import lms.study.cli  # noqa: F401
     from lms.cli import lms_cli

@@ -1,0 +1,12 @@
+"""The credit bank: rules, the ledger, completion, recognition, certificates, transfer."""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from lms.credits import models  # noqa: F401
+    from lms.credits.receivers import connect
+    from lms.credits.views import bp
+
+    app.register_blueprint(bp)
+    connect()

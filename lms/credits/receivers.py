@@ -1,0 +1,27 @@
+"""Credits listens to what study and attendance announce (blinker signals).
+
+Receivers run synchronously in the sender's transaction: a rollback takes their ledger
+entries with it.
+"""
+
+from lms.attendance.signals import attendance_corrected, attendance_recorded
+from lms.credits import services
+from lms.study.signals import lesson_completed
+
+
+def _on_lesson_completed(sender=None, *, learner_id, lesson_id, **extra):
+    services.lesson_completed(learner_id, lesson_id)
+
+
+def _on_attendance_recorded(sender=None, *, learner_id, class_session_id, hours, **extra):
+    services.attendance_recorded(learner_id, class_session_id, hours)
+
+
+def _on_attendance_corrected(sender=None, *, learner_id, class_session_id, hours, **extra):
+    services.attendance_corrected(learner_id, class_session_id, hours)
+
+
+def connect() -> None:
+    lesson_completed.connect(_on_lesson_completed)
+    attendance_recorded.connect(_on_attendance_recorded)
+    attendance_corrected.connect(_on_attendance_corrected)
