@@ -1,7 +1,13 @@
-"""attendance domain."""
+"""Community schools, class sessions, QR check-in, learning cards, the scan API."""
 
 from flask import Flask
 
 
 def register(app: Flask) -> None:
     """Blueprints, signals and periodic tasks of the domain."""
+    from lms.attendance import api, cards_views, staff_views, tasks  # noqa: F401  (add to bp)
+    from lms.attendance.messages import status_label
+    from lms.attendance.views import bp
+
+    app.register_blueprint(bp)
+    app.jinja_env.globals["attendance_status_label"] = status_label

@@ -1,0 +1,100 @@
+"""Learning cards on the attendance blueprint (rules listed in views.py)."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+
+from lms.accounts.models import User
+from lms.accounts.permissions import role_required
+from lms.attendance import tokens
+from lms.attendance.cards import get_or_issue_card, issue_cards, reissue_card
+from lms.attendance.forms import CardSheetForm
+from lms.attendance.models import Signup
+from lms.attendance.permissions import (
+    get_card_learner_or_404,
+    get_managed_session_or_404,
+    scope_town_ids,
+)
+from lms.attendance.qr import qr_png_data_uri
+from lms.attendance.views import bp
+from lms.extensions import db
+
+CARDS_PER_SHEET = 10  # 2 × 5 cards of 85.6 × 54 mm on an A4 page
+
+
+def card_view(learner: User, card) -> dict:
+    return {
+        "learner": learner,
+        "card": card,
+        "image": qr_png_data_uri(tokens.card_payload(card.token), scale=8, border=2),
+    }
+
+
+@bp.get("/my/card")
+@login_required
+def my_card():
+    card = get_or_issue_card(current_user)
+    return render_template("attendance/card.html", cards=[card_view(current_user, card)], own=True)
+
+
+@bp.get("/cards/<int:learner_id>")
+@role_required("staff", "admin")
+def learner_card(learner_id: int):
+    learner = get_card_learner_or_404(learner_id)
+    card = get_or_issue_card(learner)
+    return render_template("attendance/card.html", cards=[card_view(learner, card)], own=False)
+
+
+@bp.post("/cards/<int:learner_id>/reissue")
+@role_required("staff", "admin")
+def reissue(learner_id: int):
+    learner = get_card_learner_or_404(learner_id)
+    reissue_card(learner, actor=current_user)
+    flash(_("A new card is issued; the old card no longer works."), "ok")
+    return redirect(url_for("attendance.learner_card", learner_id=learner.id))
+
+
+def _sheet_query(form: CardSheetForm):
+    """Learners in the staff's 镇街, or on one of their classes' rosters."""
+    query = select(User).where(User.role_rows.any(role="learner"))
+    if form.session.data:
+        class_session = get_managed_session_or_404(form.session.data)
+        signed_up = select(Signup.learner_id).where(
+            Signup.class_session_id == class_session.id, Signup.cancelled_at.is_(None)
+        )
+        query = query.where(User.id.in_(signed_up))
+    else:
+        towns = scope_town_ids(current_user)
+        if towns is not None:
+            query = query.where(User.town_id.in_(towns))
+    if form.q.data:
+        pattern = f"%{form.q.data.strip().lower()}%"
+        query = query.where(
+            or_(
+                User.username.like(pattern),
+                func.lower(User.display_name).like(pattern),
+                User.phone.like(pattern),
+            )
+        )
+    return query.order_by(User.display_name, User.id)
+
+
+@bp.get("/cards/sheet")
+@role_required("staff", "admin")
+def card_sheet():
+    form = CardSheetForm(request.args)
+    page = db.paginate(
+        _sheet_query(form),
+        page=request.args.get("page", 1, type=int),
+        per_page=CARDS_PER_SHEET,
+        error_out=False,
+    )
+    learners = list(page.items)
+    cards = issue_cards(learners)
+    return render_template(
+        "attendance/card_sheet.html",
+        form=form,
+        page=page,
+        cards=[card_view(learner, cards[learner.id]) for learner in learners],
+    )

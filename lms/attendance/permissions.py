@@ -1,0 +1,81 @@
+"""Who may manage which school, session and card: the one place these decisions are made.
+
+The admin manages every school. Staff manage the schools they are members of, and
+those schools' sessions; their scope for learners (printing and reissuing cards) is
+the 镇街 of their schools. Other users manage nothing here.
+"""
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.accounts.models import User
+from lms.attendance.models import ClassSession, CommunitySchool, SchoolStaff
+from lms.extensions import db
+
+
+def managed_school_ids(user) -> set[int] | None:
+    """The schools ``user`` manages; None means all of them (the admin)."""
+    if not user.is_authenticated:
+        return set()
+    if user.has_role("admin"):
+        return None
+    if not user.has_role("staff"):
+        return set()
+    return set(
+        db.session.scalars(select(SchoolStaff.school_id).where(SchoolStaff.user_id == user.id))
+    )
+
+
+def scope_town_ids(user) -> set[int] | None:
+    """The 镇街 of the schools ``user`` manages; None means every 镇街."""
+    school_ids = managed_school_ids(user)
+    if school_ids is None:
+        return None
+    if not school_ids:
+        return set()
+    query = select(CommunitySchool.town_id).where(CommunitySchool.id.in_(school_ids))
+    return set(db.session.scalars(query))
+
+
+def can_administer_schools(user) -> bool:
+    return user.is_authenticated and user.has_role("admin")
+
+
+def can_manage_school(user, school: CommunitySchool) -> bool:
+    school_ids = managed_school_ids(user)
+    return school_ids is None or school.id in school_ids
+
+
+def can_manage_session(user, class_session: ClassSession) -> bool:
+    return can_manage_school(user, class_session.school)
+
+
+def can_manage_card_of(user, learner: User) -> bool:
+    """Print or reissue ``learner``'s card: the admin, or staff whose 镇街 it is."""
+    if not learner.has_role("learner"):
+        return False
+    towns = scope_town_ids(user)
+    return towns is None or learner.town_id in towns
+
+
+def get_managed_school_or_404(school_id: int) -> CommunitySchool:
+    """A school the current user manages; 404 for the others (no existence leak)."""
+    school = db.session.get(CommunitySchool, school_id)
+    if school is None or not can_manage_school(current_user, school):
+        abort(404)
+    return school
+
+
+def get_managed_session_or_404(class_session_id: int) -> ClassSession:
+    class_session = db.session.get(ClassSession, class_session_id)
+    if class_session is None or not can_manage_session(current_user, class_session):
+        abort(404)
+    return class_session
+
+
+def get_card_learner_or_404(learner_id: int) -> User:
+    learner = db.session.get(User, learner_id)
+    if learner is None or not can_manage_card_of(current_user, learner):
+        abort(404)
+    return learner
