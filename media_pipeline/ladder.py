@@ -30,6 +30,14 @@ DEFAULT_RUNGS = (
     RungSpec("1080p", 1920, 1080, 4_500_000),
 )
 
+_STANDARD_RATES = (
+    Fraction(24000, 1001),
+    Fraction(24),
+    Fraction(25),
+    Fraction(30000, 1001),
+    Fraction(30),
+)
+
 # Codecs that need roughly half the bits of H.264 for the same picture.
 _EFFICIENT_CODECS = {"hevc", "vp9", "av1"}
 
@@ -125,13 +133,16 @@ def plan_ladder(info: MediaInfo, policy: LadderPolicy = LadderPolicy()) -> Plan:
 
 
 def output_frame_rate(source: float | None, cap: int) -> Fraction:
-    """The source rate, halved until it is at most ``cap`` (60 → 30, 50 → 25, 59.94 → 29.97)."""
-    if not source or source <= 0:
+    """The output rate: the source's, halved when up to twice the cap (60 → 30, 50 → 25,
+    59.94 → 29.97), the cap above that (120 fps slow motion, or the 1000 fps that some
+    browser recordings declare); a variable rate near a standard one snaps to it."""
+    if not source or source <= 0 or source > 2 * cap:
         return Fraction(cap)
     rate = Fraction(source).limit_denominator(1001)
-    while rate > cap:
+    if rate > cap:
         rate /= 2
-    return rate
+    nearest = min(_STANDARD_RATES, key=lambda standard: abs(standard - rate))
+    return nearest if abs(nearest - rate) <= nearest * Fraction(1, 100) else rate
 
 
 def _video_rungs(video: VideoStream, policy: LadderPolicy) -> tuple[VideoRung, ...]:

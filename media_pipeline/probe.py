@@ -161,7 +161,9 @@ def probe(
             raise ProbeError("still_image", format=video.codec)
         video = None  # one picture over a sound track: an audio lesson with a cover
 
-    duration = _duration(report) or _duration_from_packets(ffprobe, path, header, limits.timeout)
+    duration = _duration(report) or _duration_from_packets(
+        ffprobe, path, header, (video or audio).index, limits.timeout
+    )
     if duration < limits.min_duration:
         raise ProbeError("too_short", duration=duration, min_duration=limits.min_duration)
     if duration > limits.max_duration:
@@ -183,14 +185,17 @@ def probe(
 def _ffprobe_json(
     ffprobe: str, show: list[str], path: Path, header: bytes, timeout: float
 ) -> dict[str, Any]:
+    return json.loads(_ffprobe(ffprobe, [*show, "-of", "json"], path, header, timeout) or b"{}")
+
+
+def _ffprobe(ffprobe: str, options: list[str], path: Path, header: bytes, timeout: float) -> bytes:
     args = [
         ffprobe,
         "-v", "error",
         "-hide_banner",
         "-format_whitelist", FORMAT_WHITELIST,
         "-protocol_whitelist", PROTOCOL_WHITELIST,
-        *show,
-        "-of", "json",
+        *options,
         f"file:{path}",
     ]  # fmt: skip
     try:
@@ -202,7 +207,7 @@ def _ffprobe_json(
     stderr = completed.stderr.decode("utf-8", "replace")
     if completed.returncode != 0:
         raise _classify_failure(stderr, header)
-    return json.loads(completed.stdout or b"{}")
+    return completed.stdout
 
 
 def _classify_failure(stderr: str, header: bytes) -> ProbeError:
@@ -311,18 +316,29 @@ def _duration(report: dict[str, Any]) -> float | None:
     return max(durations) if durations else None
 
 
-def _duration_from_packets(ffprobe: str, path: Path, header: bytes, timeout: float) -> float:
-    # Recordings from a browser's MediaRecorder have no duration in their header:
-    # read the packet timestamps instead (demuxing only, no decoding).
-    report = _ffprobe_json(
-        ffprobe, ["-show_entries", "packet=pts_time,duration_time"], path, header, timeout
-    )
-    ends = [
-        float(p["pts_time"]) + float(p.get("duration_time") or 0)
-        for p in report.get("packets", [])
-        if _is_number(p.get("pts_time"))
-    ]
-    return max(ends, default=0.0)
+def _duration_from_packets(
+    ffprobe: str, path: Path, header: bytes, stream_index: int, timeout: float
+) -> float:
+    # Recordings from a browser's MediaRecorder have no duration in their header: read
+    # one stream's packet timestamps instead (demuxing only, no decoding; CSV keeps the
+    # output of a long recording to a few bytes per packet).
+    output = _ffprobe(
+        ffprobe,
+        [
+            "-select_streams", str(stream_index),
+            "-show_entries", "packet=pts_time,duration_time",
+            "-of", "csv=p=0",
+        ],
+        path,
+        header,
+        timeout,
+    )  # fmt: skip
+    end = 0.0
+    for line in output.decode("ascii", "replace").splitlines():
+        pts, _, duration = line.partition(",")
+        if _is_number(pts):
+            end = max(end, float(pts) + (float(duration) if _is_number(duration) else 0.0))
+    return end
 
 
 def _check_resolution(video: VideoStream, limits: ProbeLimits) -> None:

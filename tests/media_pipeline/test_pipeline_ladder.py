@@ -103,6 +103,10 @@ def test_hdr_source_is_tone_mapped(hdr_hlg):
         (24.0, Fraction(24), 48),
         (15.0, Fraction(15), 30),
         (None, Fraction(30), 60),
+        (120.0, Fraction(30), 60),
+        (1000.0, Fraction(30), 60),
+        (29.87, Fraction(30000, 1001), 60),
+        (25.1, Fraction(25), 50),
     ],
 )
 def test_frame_rate_is_capped_at_30_and_keyframes_come_every_two_seconds(
