@@ -141,7 +141,7 @@ def credits_posted(learner_id: int, *, since_day, source_types) -> float:
             LedgerEntry.source_type.in_(source_types),
         )
     )
-    return total / 1000
+    return int(total) / 1000
 
 
 @dataclass(frozen=True)
