@@ -330,6 +330,9 @@ def finish_upload(upload: Upload) -> VideoAsset:
     hand both to the purpose's ``on_complete``. Flushes; the caller commits."""
     storage = get_storage()
     key = upload.storage_key
+    owner = db.session.get(User, upload.owner_id)
+    if authorized_purpose(owner, upload.purpose) is None:  # rights lost while uploading
+        raise UploadRefused(403, _("You may not upload a video here."))
     if upload.backend == "s3":
         parts = [UploadedPart(part["number"], part["etag"]) for part in upload.parts]
         try:
@@ -337,7 +340,6 @@ def finish_upload(upload: Upload) -> VideoAsset:
         except StorageError:
             if not storage.exists(key):  # else: completed by an attempt that rolled back
                 raise
-    owner = db.session.get(User, upload.owner_id)
     asset = services.create_asset_from_stored_source(
         key, upload.filename, upload.length, actor=owner
     )

@@ -127,9 +127,9 @@ def bytes_kept(app, upload):
         return sum(part.size for part in parts)
 
 
-def test_a_file_sent_in_chunks_arrives_whole(app, live_server, teacher_headers, random_file):
-    received = []
-    uploads.register_upload_purpose("test", lambda u, i: True, lambda up, a: received.append(a.id))
+def test_a_file_sent_in_chunks_arrives_whole(
+    app, live_server, teacher_headers, random_file, finished
+):
     source = random_file(17 * MiB)
     uploader = uploader_for(live_server, teacher_headers(), source)
     uploader.upload()
@@ -145,7 +145,7 @@ def test_a_file_sent_in_chunks_arrives_whole(app, live_server, teacher_headers, 
             assert not uploads.partial_path(upload).exists()
         else:
             assert [p["number"] for p in upload.parts] == [1, 2, 3]
-    assert received == [upload.asset_id]
+        assert finished == [(upload.public_id, asset.public_id)]
     assert stored_digest(app, upload.storage_key) == hashlib.sha256(source.read_bytes()).hexdigest()
 
 
@@ -234,6 +234,17 @@ def test_anonymous_callers_get_401(app, client, csrf_token, live_server, teacher
     assert requests.head(url, headers=TUS).status_code == 401
     assert patch(url, anonymous, 0, b"x" * 1000).status_code == 401
     assert head_offset(url, owner_headers) == 0
+
+
+def test_a_teacher_who_loses_the_right_midway_cannot_finish(
+    app, live_server, teacher_headers, finished
+):
+    headers = teacher_headers()
+    url = create(live_server, headers, 1000).headers["Location"]
+    uploads.register_upload_purpose("test", lambda user, ident: False, lambda *_: None)
+    assert patch(url, headers, 0, b"x" * 1000).status_code == 403
+    upload = upload_row(app, url)
+    assert (upload.status, upload.committed_offset, upload.asset_id) == ("active", 0, None)
 
 
 def test_another_users_upload_is_not_found(app, live_server, teacher_headers, finished):
