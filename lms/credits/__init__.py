@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from lms.credits import models  # noqa: F401
+    from lms.credits import models, recognition_views  # noqa: F401  (add rules to bp)
     from lms.credits.receivers import connect
     from lms.credits.views import bp
 

@@ -171,10 +171,14 @@ def course_status(learner_id: int, course: Course) -> CourseStatus:
     return CourseStatus(done, len(lesson_ids), attended, required)
 
 
+def completion_of(learner_id: int, course: Course) -> CourseCompletion | None:
+    return db.session.scalar(select(CourseCompletion).where(
+        CourseCompletion.learner_id == learner_id, CourseCompletion.course_id == course.id))
+
+
 def evaluate_course(learner_id: int, course: Course) -> CourseCompletion | None:
     """Mark the course complete (and issue its certificate) once both parts are done."""
-    existing = db.session.scalar(select(CourseCompletion).where(
-        CourseCompletion.learner_id == learner_id, CourseCompletion.course_id == course.id))
+    existing = completion_of(learner_id, course)
     if existing is not None or not course_status(learner_id, course).complete:
         return existing
     completion = CourseCompletion(learner_id=learner_id, course_id=course.id)

@@ -3,11 +3,115 @@
   /record/                          my learning record (学习档案): totals, entries, by year
   /record/courses/<id>              a course's online and offline parts, and what is missing
   /credit-rules/                    the admin's credit rules (versioned)
-  /ledger/<learner_id>              the admin's view of a learner's ledger, adjustments
-  certificates, /verify/<code>, exports, credentials   (certificate_views.py)
-  recognitions                                          (recognition_views.py)
+  /ledger/<learner_id>              the admin's view of a learner's ledger, adjust, reverse
+  /recognitions/...                 recognition (学分认定) (recognition_views.py)
+  certificates, /verify/<code>, exports, credentials, JWKS (certificate_views.py)
 """
 
-from flask import Blueprint
+from decimal import Decimal
+
+from flask import Blueprint, abort, flash, redirect, render_template, request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from lms.accounts.models import User
+from lms.accounts.permissions import role_required
+from lms.courses.permissions import get_course_or_404
+from lms.credits import queries, services
+from lms.credits.forms import AdjustmentForm, ReasonForm, RuleForm
+from lms.credits.ledger import current_rule, verify_chain
+from lms.credits.models import CreditRule, LedgerEntry
+from lms.extensions import db
 
 bp = Blueprint("credits", __name__)
+
+
+def _record_context(learner_id: int):
+    year = request.args.get("year", type=int)
+    page = queries.entries_page(learner_id, year=year, page=request.args.get("page", 1, type=int))
+    return {
+        "year": year,
+        "years": queries.record_years(learner_id),
+        "totals": queries.record_totals(learner_id, year=year),
+        "page": page,
+        "titles": queries.source_titles(page.items),
+    }
+
+
+@bp.get("/record/")
+@login_required
+def record():
+    return render_template("credits/record.html", **_record_context(current_user.id))
+
+
+@bp.get("/record/courses/<int:course_id>")
+@login_required
+def course_record(course_id: int):
+    course = get_course_or_404(course_id)
+    return render_template(
+        "credits/course.html", course=course,
+        status=services.course_status(current_user.id, course),
+        completion=services.completion_of(current_user.id, course),
+    )
+
+
+@bp.route("/credit-rules/", methods=["GET", "POST"])
+@role_required("admin")
+def rules():
+    rule = current_rule()
+    form = RuleForm(obj=rule)
+    if form.validate_on_submit():
+        try:
+            new_rule = services.change_rules(services.RuleSettings(
+                float(form.credits_per_online_hour.data), float(form.credits_per_offline_hour.data),
+                float(form.daily_cap.data), float(form.yearly_cap.data), form.note.data or "",
+            ), actor=current_user)
+        except services.CreditError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Rules saved as version %(v)d.", v=new_rule.version), "ok")
+            return redirect(url_for("credits.rules"))
+    versions = db.session.scalars(select(CreditRule).order_by(CreditRule.version.desc())).all()
+    return render_template("credits/rules.html", form=form, versions=versions)
+
+
+@bp.route("/ledger/<int:learner_id>", methods=["GET", "POST"])
+@role_required("admin")
+def ledger(learner_id: int):
+    learner = db.get_or_404(User, learner_id)
+    form = AdjustmentForm()
+    if form.validate_on_submit():
+        try:
+            services.adjust(learner.id, float(form.hours.data or Decimal(0)),
+                            float(form.credits.data), form.reason.data, actor=current_user)
+        except services.CreditError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Adjustment posted."), "ok")
+            return redirect(url_for("credits.ledger", learner_id=learner.id))
+    return render_template(
+        "credits/ledger.html", learner=learner, form=form, reason_form=ReasonForm(formdata=None),
+        problem=verify_chain(learner.id), **_record_context(learner.id),
+    )
+
+
+@bp.post("/ledger/<int:learner_id>/entries/<int:entry_id>/reverse")
+@role_required("admin")
+def reverse_entry(learner_id: int, entry_id: int):
+    entry = db.session.get(LedgerEntry, entry_id)
+    if entry is None or entry.learner_id != learner_id:
+        abort(404)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_("Please give a reason."), "error")
+    else:
+        try:
+            reversal = services.reverse(entry, reason=form.reason.data.strip(),
+                                        actor_id=current_user.id)
+        except services.CreditError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Reversed.") if reversal else _("This entry was reversed already."), "ok")
+    return redirect(url_for("credits.ledger", learner_id=learner_id))

@@ -1,0 +1,121 @@
+"""Recognition (学分认定): outside learning, with evidence, approved or rejected by staff."""
+
+import io
+import secrets
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import select
+
+from lms.accounts.models import User
+from lms.attendance.permissions import scope_town_ids
+from lms.credits.ledger import Posting, post
+from lms.credits.models import Recognition
+from lms.credits.services import CreditError
+from lms.extensions import db
+from lms.media.storage import get_storage
+from lms.timeutil import utcnow
+
+MAX_EVIDENCE_BYTES = 10 * 2**20
+IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"),
+               "WEBP": ("image/webp", "webp")}
+
+
+@dataclass
+class RecognitionRequest:
+    title: str
+    issuer: str
+    learned_on: date
+    hours: float
+    evidence: bytes
+    evidence_name: str
+
+
+def evidence_kind(data: bytes) -> tuple[str, str]:
+    """(content type, extension) of a PDF or image, judged by its bytes, not its name."""
+    if len(data) > MAX_EVIDENCE_BYTES:
+        raise CreditError(_("The evidence file is larger than 10 MB."))
+    if data.startswith(b"%PDF-") and b"%%EOF" in data[-2048:]:
+        return "application/pdf", "pdf"
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+        kind = None
+    if kind in IMAGE_TYPES:
+        return IMAGE_TYPES[kind]
+    raise CreditError(_("Evidence must be a PDF or a photo (JPEG or PNG)."))
+
+
+def submit(request: RecognitionRequest, *, learner: User) -> Recognition:
+    if not request.title.strip() or not request.issuer.strip():
+        raise CreditError(_("Please say what you learned and who taught or certified it."))
+    if request.learned_on > utcnow().date():
+        raise CreditError(_("The date cannot be in the future."))
+    if not 0 < request.hours <= 500:
+        raise CreditError(_("Hours are between 0 and 500."))
+    content_type, extension = evidence_kind(request.evidence)
+    key = f"recognitions/{learner.id}/{secrets.token_hex(8)}.{extension}"
+    with tempfile.NamedTemporaryFile() as handle:
+        handle.write(request.evidence)
+        handle.flush()
+        get_storage().put_file(handle.name, key, content_type=content_type)
+    recognition = Recognition(
+        learner_id=learner.id, title=request.title.strip(), issuer=request.issuer.strip(),
+        learned_on=request.learned_on, hours=round(request.hours, 1), evidence_key=key,
+        evidence_type=content_type, evidence_name=request.evidence_name[:255],
+    )
+    db.session.add(recognition)
+    db.session.flush()
+    return recognition
+
+
+def can_review(actor: User, recognition: Recognition) -> bool:
+    """The admin, or staff whose schools' 镇街 include the learner's; never one's own."""
+    if actor.id == recognition.learner_id:
+        return False
+    if actor.has_role("admin"):
+        return True
+    towns = scope_town_ids(actor) if actor.has_role("staff") else set()
+    return bool(towns) and recognition.learner.town_id in towns
+
+
+def review_queue(actor: User, *, page: int = 1, per_page: int = 20):
+    query = select(Recognition).where(Recognition.state == "submitted")
+    if not actor.has_role("admin"):
+        towns = scope_town_ids(actor) or set()
+        query = query.join(User, User.id == Recognition.learner_id).where(
+            User.town_id.in_(towns), Recognition.learner_id != actor.id)
+    return db.paginate(query.order_by(Recognition.submitted_at), page=page, per_page=per_page,
+                       error_out=False)
+
+
+def approve(recognition: Recognition, credits: float, *, actor: User) -> None:
+    """Approve and write the ledger once; approving again (a double click) changes nothing."""
+    if not can_review(actor, recognition):
+        raise PermissionError
+    if recognition.state == "approved":
+        return
+    if recognition.state != "submitted":
+        raise CreditError(_("This request was decided already."))
+    if credits < 0:
+        raise CreditError(_("Credits cannot be negative."))
+    recognition.state, recognition.credits = "approved", round(credits, 2)
+    recognition.decided_at, recognition.decided_by_id = utcnow(), actor.id
+    post(Posting(recognition.learner_id, "recognition", str(recognition.id), recognition.hours,
+                 recognition.credits, None, reason=recognition.title, actor_id=actor.id))
+
+
+def reject(recognition: Recognition, reason: str, *, actor: User) -> None:
+    if not can_review(actor, recognition):
+        raise PermissionError
+    if recognition.state != "submitted":
+        raise CreditError(_("This request was decided already."))
+    if not (reason or "").strip():
+        raise CreditError(_("A rejection needs a reason."))
+    recognition.state, recognition.reason = "rejected", reason.strip()
+    recognition.decided_at, recognition.decided_by_id = utcnow(), actor.id
