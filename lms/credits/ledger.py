@@ -90,8 +90,9 @@ def _lock_head(learner_id: int) -> LedgerHead:
     )
 
 
-def find_entry(learner_id: int, source_type: str, source_id: str, revision: int,
-               is_reversal: bool = False) -> LedgerEntry | None:
+def find_entry(
+    learner_id: int, source_type: str, source_id: str, revision: int, is_reversal: bool = False
+) -> LedgerEntry | None:
     return db.session.scalar(
         select(LedgerEntry).where(
             LedgerEntry.learner_id == learner_id,
@@ -106,8 +107,13 @@ def find_entry(learner_id: int, source_type: str, source_id: str, revision: int,
 def post(posting: Posting, *, now: datetime | None = None) -> LedgerEntry | None:
     """Append an entry; None when this (source, revision) was posted already."""
     head = _lock_head(posting.learner_id)
-    if find_entry(posting.learner_id, posting.source_type, posting.source_id,
-                  posting.revision, posting.is_reversal):
+    if find_entry(
+        posting.learner_id,
+        posting.source_type,
+        posting.source_id,
+        posting.revision,
+        posting.is_reversal,
+    ):
         return None
     now = now or utcnow()
     entry = LedgerEntry(
@@ -160,8 +166,9 @@ def verify_chain(learner_id: int) -> Break | None:
         select(LedgerEntry).where(LedgerEntry.learner_id == learner_id).order_by(LedgerEntry.seq)
     ):
         if entry.seq != expected_seq:
-            return Break(learner_id, entry.seq, entry.id, f"sequence {entry.seq}, expected "
-                         f"{expected_seq}")
+            return Break(
+                learner_id, entry.seq, entry.id, f"sequence {entry.seq}, expected {expected_seq}"
+            )
         if entry.prev_hash != expected_prev:
             return Break(learner_id, entry.seq, entry.id, "previous hash does not match")
         if entry_hash(hashed_fields(entry), entry.prev_hash) != entry.entry_hash:
@@ -172,8 +179,12 @@ def verify_chain(learner_id: int) -> Break | None:
     if head is None:
         return None if last is None else Break(learner_id, None, None, "head is missing")
     if (head.last_seq, head.last_hash) != (last_seq, last_hash):
-        return Break(learner_id, head.last_seq, None,
-                     f"head says entry {head.last_seq}, the chain ends at {last_seq}")
+        return Break(
+            learner_id,
+            head.last_seq,
+            None,
+            f"head says entry {head.last_seq}, the chain ends at {last_seq}",
+        )
     return None
 
 

@@ -21,15 +21,19 @@ class RecordTotals:
 
 def _year_filter(query, year: int | None):
     if year:
-        query = query.where(LedgerEntry.local_day >= date(year, 1, 1),
-                            LedgerEntry.local_day <= date(year, 12, 31))
+        query = query.where(
+            LedgerEntry.local_day >= date(year, 1, 1), LedgerEntry.local_day <= date(year, 12, 31)
+        )
     return query
 
 
 def record_totals(learner_id: int, *, year: int | None = None) -> RecordTotals:
     query = _year_filter(
-        select(LedgerEntry.source_type, func.sum(LedgerEntry.hours_milli),
-               func.sum(LedgerEntry.credits_milli))
+        select(
+            LedgerEntry.source_type,
+            func.sum(LedgerEntry.hours_milli),
+            func.sum(LedgerEntry.credits_milli),
+        )
         .where(LedgerEntry.learner_id == learner_id)
         .group_by(LedgerEntry.source_type),
         year,
@@ -48,7 +52,8 @@ def record_totals(learner_id: int, *, year: int | None = None) -> RecordTotals:
 
 def entries_page(learner_id: int, *, year: int | None = None, page: int = 1, per_page: int = 20):
     query = _year_filter(
-        select(LedgerEntry).where(LedgerEntry.learner_id == learner_id)
+        select(LedgerEntry)
+        .where(LedgerEntry.learner_id == learner_id)
         .order_by(LedgerEntry.seq.desc()),
         year,
     )
@@ -65,7 +70,8 @@ def all_entries(learner_id: int, *, year: int | None = None) -> list[LedgerEntry
 
 def record_years(learner_id: int) -> list[int]:
     years = db.session.scalars(
-        select(extract("year", LedgerEntry.local_day)).where(LedgerEntry.learner_id == learner_id)
+        select(extract("year", LedgerEntry.local_day))
+        .where(LedgerEntry.learner_id == learner_id)
         .distinct()
     )
     return sorted({int(year) for year in years}, reverse=True)
@@ -73,16 +79,38 @@ def record_years(learner_id: int) -> list[int]:
 
 def source_titles(entries) -> dict[int, str]:
     """What each entry came from, in words: a lesson, a class, a recognition, a reason."""
-    ids = {kind: {int(e.source_id) for e in entries if e.source_type == kind}
-           for kind in ("lesson", "attendance", "recognition")}
-    lessons = {row.id: row.title for row in db.session.scalars(
-        select(Lesson).where(Lesson.id.in_(ids["lesson"])))} if ids["lesson"] else {}
-    sessions = {row.id: row.title for row in db.session.scalars(
-        select(ClassSession).where(ClassSession.id.in_(ids["attendance"])))} \
-        if ids["attendance"] else {}
-    recognitions = {row.id: row.title for row in db.session.scalars(
-        select(Recognition).where(Recognition.id.in_(ids["recognition"])))} \
-        if ids["recognition"] else {}
+    ids = {
+        kind: {int(e.source_id) for e in entries if e.source_type == kind}
+        for kind in ("lesson", "attendance", "recognition")
+    }
+    lessons = (
+        {
+            row.id: row.title
+            for row in db.session.scalars(select(Lesson).where(Lesson.id.in_(ids["lesson"])))
+        }
+        if ids["lesson"]
+        else {}
+    )
+    sessions = (
+        {
+            row.id: row.title
+            for row in db.session.scalars(
+                select(ClassSession).where(ClassSession.id.in_(ids["attendance"]))
+            )
+        }
+        if ids["attendance"]
+        else {}
+    )
+    recognitions = (
+        {
+            row.id: row.title
+            for row in db.session.scalars(
+                select(Recognition).where(Recognition.id.in_(ids["recognition"]))
+            )
+        }
+        if ids["recognition"]
+        else {}
+    )
     titles = {}
     for entry in entries:
         if entry.source_type == "lesson":

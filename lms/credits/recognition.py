@@ -20,8 +20,11 @@ from lms.media.storage import get_storage
 from lms.timeutil import utcnow
 
 MAX_EVIDENCE_BYTES = 10 * 2**20
-IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"),
-               "WEBP": ("image/webp", "webp")}
+IMAGE_TYPES = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "WEBP": ("image/webp", "webp"),
+}
 
 
 @dataclass
@@ -65,9 +68,14 @@ def submit(request: RecognitionRequest, *, learner: User) -> Recognition:
         handle.flush()
         get_storage().put_file(handle.name, key, content_type=content_type)
     recognition = Recognition(
-        learner_id=learner.id, title=request.title.strip(), issuer=request.issuer.strip(),
-        learned_on=request.learned_on, hours=round(request.hours, 1), evidence_key=key,
-        evidence_type=content_type, evidence_name=request.evidence_name[:255],
+        learner_id=learner.id,
+        title=request.title.strip(),
+        issuer=request.issuer.strip(),
+        learned_on=request.learned_on,
+        hours=round(request.hours, 1),
+        evidence_key=key,
+        evidence_type=content_type,
+        evidence_name=request.evidence_name[:255],
     )
     db.session.add(recognition)
     db.session.flush()
@@ -89,9 +97,11 @@ def review_queue(actor: User, *, page: int = 1, per_page: int = 20):
     if not actor.has_role("admin"):
         towns = scope_town_ids(actor) or set()
         query = query.join(User, User.id == Recognition.learner_id).where(
-            User.town_id.in_(towns), Recognition.learner_id != actor.id)
-    return db.paginate(query.order_by(Recognition.submitted_at), page=page, per_page=per_page,
-                       error_out=False)
+            User.town_id.in_(towns), Recognition.learner_id != actor.id
+        )
+    return db.paginate(
+        query.order_by(Recognition.submitted_at), page=page, per_page=per_page, error_out=False
+    )
 
 
 def approve(recognition: Recognition, credits: float, *, actor: User) -> None:
@@ -106,8 +116,18 @@ def approve(recognition: Recognition, credits: float, *, actor: User) -> None:
         raise CreditError(_("Credits cannot be negative."))
     recognition.state, recognition.credits = "approved", round(credits, 2)
     recognition.decided_at, recognition.decided_by_id = utcnow(), actor.id
-    post(Posting(recognition.learner_id, "recognition", str(recognition.id), recognition.hours,
-                 recognition.credits, None, reason=recognition.title, actor_id=actor.id))
+    post(
+        Posting(
+            recognition.learner_id,
+            "recognition",
+            str(recognition.id),
+            recognition.hours,
+            recognition.credits,
+            None,
+            reason=recognition.title,
+            actor_id=actor.id,
+        )
+    )
 
 
 def reject(recognition: Recognition, reason: str, *, actor: User) -> None:

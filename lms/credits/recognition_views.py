@@ -1,11 +1,11 @@
 """Recognition (学分认定) on the credits blueprint.
 
-  /recognitions/                       my requests and their state
-  /recognitions/new                    submit outside learning with evidence
-  /recognitions/review                 staff (their 镇街) and the admin: waiting requests
-  /recognitions/<id>                   one request (its learner or a reviewer)
-  /recognitions/<id>/evidence          the evidence file
-  /recognitions/<id>/approve, /reject  decisions (POST)
+/recognitions/                       my requests and their state
+/recognitions/new                    submit outside learning with evidence
+/recognitions/review                 staff (their 镇街) and the admin: waiting requests
+/recognitions/<id>                   one request (its learner or a reviewer)
+/recognitions/<id>/evidence          the evidence file
+/recognitions/<id>/approve, /reject  decisions (POST)
 """
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -37,9 +37,12 @@ def get_visible_recognition(recognition_id: int) -> Recognition:
 @login_required
 def my_recognitions():
     page = db.paginate(
-        select(Recognition).where(Recognition.learner_id == current_user.id)
+        select(Recognition)
+        .where(Recognition.learner_id == current_user.id)
         .order_by(Recognition.submitted_at.desc()),
-        page=request.args.get("page", 1, type=int), per_page=20, error_out=False,
+        page=request.args.get("page", 1, type=int),
+        per_page=20,
+        error_out=False,
     )
     return render_template("credits/recognitions.html", page=page)
 
@@ -51,10 +54,17 @@ def new_recognition():
     if form.validate_on_submit():
         upload = form.evidence.data
         try:
-            recognitions.submit(recognitions.RecognitionRequest(
-                form.title.data, form.issuer.data, form.learned_on.data, float(form.hours.data),
-                upload.read(recognitions.MAX_EVIDENCE_BYTES + 1), upload.filename or "evidence",
-            ), learner=current_user)
+            recognitions.submit(
+                recognitions.RecognitionRequest(
+                    form.title.data,
+                    form.issuer.data,
+                    form.learned_on.data,
+                    float(form.hours.data),
+                    upload.read(recognitions.MAX_EVIDENCE_BYTES + 1),
+                    upload.filename or "evidence",
+                ),
+                learner=current_user,
+            )
         except CreditError as error:
             flash(str(error), "error")
         else:
@@ -75,7 +85,9 @@ def review_recognitions():
 def recognition(recognition_id: int):
     item = get_visible_recognition(recognition_id)
     return render_template(
-        "credits/recognition.html", item=item, form=DecisionForm(formdata=None),
+        "credits/recognition.html",
+        item=item,
+        form=DecisionForm(formdata=None),
         can_review=recognitions.can_review(current_user, item),
     )
 
@@ -108,13 +120,20 @@ def _decide(recognition_id: int, decide):
 @bp.post("/recognitions/<int:recognition_id>/approve")
 @role_required("staff", "admin")
 def approve_recognition(recognition_id: int):
-    return _decide(recognition_id, lambda item, form: recognitions.approve(
-        item, float(form.credits.data if form.credits.data is not None else item.hours),
-        actor=current_user))
+    return _decide(
+        recognition_id,
+        lambda item, form: recognitions.approve(
+            item,
+            float(form.credits.data if form.credits.data is not None else item.hours),
+            actor=current_user,
+        ),
+    )
 
 
 @bp.post("/recognitions/<int:recognition_id>/reject")
 @role_required("staff", "admin")
 def reject_recognition(recognition_id: int):
-    return _decide(recognition_id, lambda item, form: recognitions.reject(
-        item, form.reason.data or "", actor=current_user))
+    return _decide(
+        recognition_id,
+        lambda item, form: recognitions.reject(item, form.reason.data or "", actor=current_user),
+    )

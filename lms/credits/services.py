@@ -31,8 +31,9 @@ def capped_credits(learner_id: int, hours: float, rate: float, rule: CreditRule,
     """Credits for ``hours`` at ``rate``, cut to what the caps leave, and why."""
     wanted = round(hours * rate, 3)
     today = local_date(now)
-    left_today = rule.daily_cap - credits_posted(learner_id, since_day=today,
-                                                 source_types=CAPPED_SOURCES)
+    left_today = rule.daily_cap - credits_posted(
+        learner_id, since_day=today, source_types=CAPPED_SOURCES
+    )
     left_year = rule.yearly_cap - credits_posted(
         learner_id, since_day=today.replace(month=1, day=1), source_types=CAPPED_SOURCES
     )
@@ -43,15 +44,28 @@ def capped_credits(learner_id: int, hours: float, rate: float, rule: CreditRule,
     return round(allowed, 3), f"{cap}: {wanted:g} credits cut to {allowed:g}"
 
 
-def _post_study(learner_id: int, source_type: str, source_id: str, hours: float,
-                revision: int = 1) -> LedgerEntry | None:
+def _post_study(
+    learner_id: int, source_type: str, source_id: str, hours: float, revision: int = 1
+) -> LedgerEntry | None:
     now = utcnow()
     rule = current_rule()
-    rate = rule.credits_per_online_hour if source_type == "lesson" else \
-        rule.credits_per_offline_hour
+    rate = (
+        rule.credits_per_online_hour if source_type == "lesson" else rule.credits_per_offline_hour
+    )
     credits, reason = capped_credits(learner_id, hours, rate, rule, now)
-    return post(Posting(learner_id, source_type, source_id, hours, credits, rule.version,
-                        revision=revision, reason=reason), now=now)
+    return post(
+        Posting(
+            learner_id,
+            source_type,
+            source_id,
+            hours,
+            credits,
+            rule.version,
+            revision=revision,
+            reason=reason,
+        ),
+        now=now,
+    )
 
 
 # What study and attendance announce --------------------------------------------------
@@ -112,18 +126,37 @@ def reverse(entry: LedgerEntry, *, reason: str, actor_id: int | None) -> LedgerE
     """A correction is a new, reversing entry; the original stays as it was."""
     if entry.is_reversal:
         raise CreditError(_("A reversal cannot be reversed; post an adjustment instead."))
-    return post(Posting(
-        entry.learner_id, entry.source_type, entry.source_id, -entry.hours, -entry.credits,
-        entry.rule_version, revision=entry.revision, is_reversal=True, reason=reason,
-        actor_id=actor_id,
-    ))
+    return post(
+        Posting(
+            entry.learner_id,
+            entry.source_type,
+            entry.source_id,
+            -entry.hours,
+            -entry.credits,
+            entry.rule_version,
+            revision=entry.revision,
+            is_reversal=True,
+            reason=reason,
+            actor_id=actor_id,
+        )
+    )
 
 
 def adjust(learner_id: int, hours: float, credits: float, reason: str, *, actor) -> LedgerEntry:
     if not reason.strip():
         raise CreditError(_("An adjustment needs a reason."))
-    return post(Posting(learner_id, "adjustment", uuid.uuid4().hex[:16], hours, credits, None,
-                        reason=reason.strip(), actor_id=actor.id))
+    return post(
+        Posting(
+            learner_id,
+            "adjustment",
+            uuid.uuid4().hex[:16],
+            hours,
+            credits,
+            None,
+            reason=reason.strip(),
+            actor_id=actor.id,
+        )
+    )
 
 
 # Course completion ---------------------------------------------------------------------
@@ -151,29 +184,40 @@ class CourseStatus:
 
 def course_status(learner_id: int, course: Course) -> CourseStatus:
     lesson_ids = [lesson.id for lesson in course.lessons if lesson.is_playable]
-    done = db.session.scalar(
-        select(func.count(LessonProgress.id)).where(
-            LessonProgress.learner_id == learner_id,
-            LessonProgress.lesson_id.in_(lesson_ids),
-            LessonProgress.completed_at.is_not(None),
+    done = (
+        db.session.scalar(
+            select(func.count(LessonProgress.id)).where(
+                LessonProgress.learner_id == learner_id,
+                LessonProgress.lesson_id.in_(lesson_ids),
+                LessonProgress.completed_at.is_not(None),
+            )
         )
-    ) if lesson_ids else 0
-    attended = db.session.scalar(
-        select(func.count(Attendance.id))
-        .join(ClassSession, ClassSession.id == Attendance.class_session_id)
-        .where(
-            Attendance.learner_id == learner_id,
-            ClassSession.course_id == course.id,
-            Attendance.status.in_(("present", "late")),
+        if lesson_ids
+        else 0
+    )
+    attended = (
+        db.session.scalar(
+            select(func.count(Attendance.id))
+            .join(ClassSession, ClassSession.id == Attendance.class_session_id)
+            .where(
+                Attendance.learner_id == learner_id,
+                ClassSession.course_id == course.id,
+                Attendance.status.in_(("present", "late")),
+            )
         )
-    ) if course.is_blended else 0
+        if course.is_blended
+        else 0
+    )
     required = course.required_sessions if course.is_blended else 0
     return CourseStatus(done, len(lesson_ids), attended, required)
 
 
 def completion_of(learner_id: int, course: Course) -> CourseCompletion | None:
-    return db.session.scalar(select(CourseCompletion).where(
-        CourseCompletion.learner_id == learner_id, CourseCompletion.course_id == course.id))
+    return db.session.scalar(
+        select(CourseCompletion).where(
+            CourseCompletion.learner_id == learner_id, CourseCompletion.course_id == course.id
+        )
+    )
 
 
 def evaluate_course(learner_id: int, course: Course) -> CourseCompletion | None:
@@ -197,24 +241,37 @@ def _evaluate_session_course(learner_id: int, class_session_id: int) -> None:
 def issue_certificate(learner_id: int, course: Course) -> Certificate:
     from lms.accounts.models import User
 
-    certificate = db.session.scalar(select(Certificate).where(
-        Certificate.learner_id == learner_id, Certificate.course_id == course.id))
+    certificate = db.session.scalar(
+        select(Certificate).where(
+            Certificate.learner_id == learner_id, Certificate.course_id == course.id
+        )
+    )
     if certificate is not None:
         return certificate
     learner = db.session.get(User, learner_id)
     online = sum(lesson.duration for lesson in course.lessons if lesson.is_playable) / 3600
-    session_ids = [str(session_id) for session_id in db.session.scalars(
-        select(ClassSession.id).where(ClassSession.course_id == course.id))]
-    offline = sum(entry.hours for entry in db.session.scalars(
-        select(LedgerEntry).where(
-            LedgerEntry.learner_id == learner_id,
-            LedgerEntry.source_type == "attendance",
-            LedgerEntry.source_id.in_(session_ids),
+    session_ids = [
+        str(session_id)
+        for session_id in db.session.scalars(
+            select(ClassSession.id).where(ClassSession.course_id == course.id)
         )
-    ))
+    ]
+    offline = sum(
+        entry.hours
+        for entry in db.session.scalars(
+            select(LedgerEntry).where(
+                LedgerEntry.learner_id == learner_id,
+                LedgerEntry.source_type == "attendance",
+                LedgerEntry.source_id.in_(session_ids),
+            )
+        )
+    )
     certificate = Certificate(
-        learner_id=learner_id, course_id=course.id, learner_name=learner.display_name,
-        course_title=course.title, online_hours=round(online, 2),
+        learner_id=learner_id,
+        course_id=course.id,
+        learner_name=learner.display_name,
+        course_title=course.title,
+        online_hours=round(online, 2),
         offline_hours=round(offline, 2),
     )
     db.session.add(certificate)
@@ -242,8 +299,12 @@ class RuleSettings:
 
 def change_rules(settings: RuleSettings, *, actor) -> CreditRule:
     """A change makes a new version; entries posted before keep theirs."""
-    values = (settings.credits_per_online_hour, settings.credits_per_offline_hour,
-              settings.daily_cap, settings.yearly_cap)
+    values = (
+        settings.credits_per_online_hour,
+        settings.credits_per_offline_hour,
+        settings.daily_cap,
+        settings.yearly_cap,
+    )
     if any(value < 0 for value in values):
         raise CreditError(_("Rates and caps cannot be negative."))
     latest = current_rule()
@@ -251,8 +312,10 @@ def change_rules(settings: RuleSettings, *, actor) -> CreditRule:
         version=latest.version + 1,
         credits_per_online_hour=settings.credits_per_online_hour,
         credits_per_offline_hour=settings.credits_per_offline_hour,
-        daily_cap=settings.daily_cap, yearly_cap=settings.yearly_cap,
-        created_by_id=actor.id if actor else None, note=settings.note.strip(),
+        daily_cap=settings.daily_cap,
+        yearly_cap=settings.yearly_cap,
+        created_by_id=actor.id if actor else None,
+        note=settings.note.strip(),
     )
     db.session.add(rule)
     db.session.flush()

@@ -1,17 +1,16 @@
 """Credits blueprint. Every URL rule of the domain:
 
-  /record/                          my learning record (学习档案): totals, entries, by year
-  /record/courses/<id>              a course's online and offline parts, and what is missing
-  /credit-rules/                    the admin's credit rules (versioned)
-  /ledger/<learner_id>              the admin's view of a learner's ledger, adjust, reverse
-  /recognitions/...                 recognition (学分认定) (recognition_views.py)
-  certificates, /verify/<code>, exports, credentials, JWKS (certificate_views.py)
+/record/                          my learning record (学习档案): totals, entries, by year
+/record/courses/<id>              a course's online and offline parts, and what is missing
+/credit-rules/                    the admin's credit rules (versioned)
+/ledger/<learner_id>              the admin's view of a learner's ledger, adjust, reverse
+/recognitions/...                 recognition (学分认定) (recognition_views.py)
+certificates, /verify/<code>, exports, credentials, JWKS (certificate_views.py)
 """
 
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, request
-from flask import url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -51,7 +50,8 @@ def record():
 def course_record(course_id: int):
     course = get_course_or_404(course_id)
     return render_template(
-        "credits/course.html", course=course,
+        "credits/course.html",
+        course=course,
         status=services.course_status(current_user.id, course),
         completion=services.completion_of(current_user.id, course),
     )
@@ -64,10 +64,16 @@ def rules():
     form = RuleForm(obj=rule)
     if form.validate_on_submit():
         try:
-            new_rule = services.change_rules(services.RuleSettings(
-                float(form.credits_per_online_hour.data), float(form.credits_per_offline_hour.data),
-                float(form.daily_cap.data), float(form.yearly_cap.data), form.note.data or "",
-            ), actor=current_user)
+            new_rule = services.change_rules(
+                services.RuleSettings(
+                    float(form.credits_per_online_hour.data),
+                    float(form.credits_per_offline_hour.data),
+                    float(form.daily_cap.data),
+                    float(form.yearly_cap.data),
+                    form.note.data or "",
+                ),
+                actor=current_user,
+            )
         except services.CreditError as error:
             flash(str(error), "error")
         else:
@@ -84,16 +90,25 @@ def ledger(learner_id: int):
     form = AdjustmentForm()
     if form.validate_on_submit():
         try:
-            services.adjust(learner.id, float(form.hours.data or Decimal(0)),
-                            float(form.credits.data), form.reason.data, actor=current_user)
+            services.adjust(
+                learner.id,
+                float(form.hours.data or Decimal(0)),
+                float(form.credits.data),
+                form.reason.data,
+                actor=current_user,
+            )
         except services.CreditError as error:
             flash(str(error), "error")
         else:
             flash(_("Adjustment posted."), "ok")
             return redirect(url_for("credits.ledger", learner_id=learner.id))
     return render_template(
-        "credits/ledger.html", learner=learner, form=form, reason_form=ReasonForm(formdata=None),
-        problem=verify_chain(learner.id), **_record_context(learner.id),
+        "credits/ledger.html",
+        learner=learner,
+        form=form,
+        reason_form=ReasonForm(formdata=None),
+        problem=verify_chain(learner.id),
+        **_record_context(learner.id),
     )
 
 
@@ -108,8 +123,9 @@ def reverse_entry(learner_id: int, entry_id: int):
         flash(_("Please give a reason."), "error")
     else:
         try:
-            reversal = services.reverse(entry, reason=form.reason.data.strip(),
-                                        actor_id=current_user.id)
+            reversal = services.reverse(
+                entry, reason=form.reason.data.strip(), actor_id=current_user.id
+            )
         except services.CreditError as error:
             flash(str(error), "error")
         else:

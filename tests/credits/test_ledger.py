@@ -14,8 +14,9 @@ from tests.conftest import TEST_DATABASE_URL
 
 
 def posting(learner_id, source_id, hours=1.0, credits=1.0, **extra):
-    return Posting(learner_id, "adjustment", source_id, hours, credits, None, reason="test",
-                   **extra)
+    return Posting(
+        learner_id, "adjustment", source_id, hours, credits, None, reason="test", **extra
+    )
 
 
 def run_cli(app, *args):
@@ -82,8 +83,9 @@ def test_posting_the_same_source_twice_posts_once(app, make_user):
 def test_a_posting_past_the_daily_cap_is_cut_with_its_reason(app, make_user):
     learner = make_user()
     with app.app_context():
-        services.change_rules(services.RuleSettings(2.0, 1.0, daily_cap=5.0, yearly_cap=100.0),
-                              actor=None)
+        services.change_rules(
+            services.RuleSettings(2.0, 1.0, daily_cap=5.0, yearly_cap=100.0), actor=None
+        )
         first = services._post_study(learner.id, "lesson", "1", hours=2.0)  # 4 credits
         second = services._post_study(learner.id, "lesson", "2", hours=2.0)  # 4 wanted, 1 left
         db.session.commit()

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from lms.attendance.checkin import correct_attendance
 from lms.attendance.models import ClassSession
 from lms.attendance.signals import attendance_recorded
+from lms.courses.models import Course
 from lms.credits.ledger import verify_chain
 from lms.credits.models import Certificate, CourseCompletion, LedgerEntry
 from lms.credits.services import course_status
-from lms.courses.models import Course
 from lms.extensions import db
 from lms.study.signals import lesson_completed
 from tests.credits.conftest import attend, complete_lesson, make_blended
@@ -22,7 +22,8 @@ def entries(app, learner_id):
         return [
             (e.source_type, e.revision, e.is_reversal, e.hours)
             for e in db.session.scalars(
-                select(LedgerEntry).where(LedgerEntry.learner_id == learner_id)
+                select(LedgerEntry)
+                .where(LedgerEntry.learner_id == learner_id)
                 .order_by(LedgerEntry.seq)
             )
         ]
@@ -42,26 +43,31 @@ def test_an_attendance_synced_twice_posts_once(app, make_user, offline_session):
     attend(app, class_session.id, learner.id)
     with app.app_context():
         for _ in range(2):
-            attendance_recorded.send(learner_id=learner.id, class_session_id=class_session.id,
-                                     hours=2.0)
+            attendance_recorded.send(
+                learner_id=learner.id, class_session_id=class_session.id, hours=2.0
+            )
         db.session.commit()
     assert entries(app, learner.id) == [("attendance", 1, False, 2.0)]
 
 
-def test_a_correction_to_absent_and_back_posts_reversal_and_new_entry(app, make_user,
-                                                                      offline_session):
+def test_a_correction_to_absent_and_back_posts_reversal_and_new_entry(
+    app, make_user, offline_session
+):
     learner, staff, class_session = make_user(), make_user("staff"), offline_session()
     attend(app, class_session.id, learner.id)
     with app.app_context():
-        attendance_recorded.send(learner_id=learner.id, class_session_id=class_session.id,
-                                 hours=2.0)
+        attendance_recorded.send(
+            learner_id=learner.id, class_session_id=class_session.id, hours=2.0
+        )
         row = db.session.get(ClassSession, class_session.id)
         actor = SimpleNamespace(id=staff.id)
         correct_attendance(row, learner.id, status="absent", reason="记错了", actor=actor)
-        correct_attendance(row, learner.id, status="present", reason="其实来了", actor=actor,
-                           hours=1.5)
-        correct_attendance(row, learner.id, status="present", reason="再点一次", actor=actor,
-                           hours=1.5)  # the same again: nothing new
+        correct_attendance(
+            row, learner.id, status="present", reason="其实来了", actor=actor, hours=1.5
+        )
+        correct_attendance(
+            row, learner.id, status="present", reason="再点一次", actor=actor, hours=1.5
+        )  # the same again: nothing new
         db.session.commit()
         assert verify_chain(learner.id) is None
     assert entries(app, learner.id) == [
@@ -71,8 +77,9 @@ def test_a_correction_to_absent_and_back_posts_reversal_and_new_entry(app, make_
     ]
 
 
-def test_a_blended_course_completes_when_both_parts_are_done(app, make_user, make_course,
-                                                             offline_session):
+def test_a_blended_course_completes_when_both_parts_are_done(
+    app, make_user, make_course, offline_session
+):
     learner, course = make_user(), make_course(lessons=1)
     lesson_ids = make_blended(app, course.id, required_sessions=1)
     complete_lesson(app, learner.id, lesson_ids[0])
@@ -84,8 +91,9 @@ def test_a_blended_course_completes_when_both_parts_are_done(app, make_user, mak
     attend(app, class_session.id, learner.id)
     with app.app_context():
         for _ in range(2):  # announced twice: still one completion and one certificate
-            attendance_recorded.send(learner_id=learner.id, class_session_id=class_session.id,
-                                     hours=2.0)
+            attendance_recorded.send(
+                learner_id=learner.id, class_session_id=class_session.id, hours=2.0
+            )
         db.session.commit()
         assert db.session.query(CourseCompletion).count() == 1
         certificate = db.session.query(Certificate).one()
