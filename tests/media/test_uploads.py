@@ -276,6 +276,28 @@ def test_purposes_nobody_registered_or_that_refuse_are_forbidden(
     assert create(live_server, headers, 1000, purpose="").status_code == 403
 
 
+def test_malformed_requests_are_refused_before_anything_is_stored(
+    app, live_server, teacher_headers, finished
+):
+    headers = {**TUS, **teacher_headers()}
+    endpoint = f"{live_server}/api/v1/uploads"
+    good_metadata = "purpose " + base64.b64encode(b"test:ok").decode()
+    for bad in (
+        {"Upload-Length": "1000", "Upload-Metadata": "purpose not*base64"},
+        {"Upload-Length": "-5", "Upload-Metadata": good_metadata},
+        {"Upload-Metadata": good_metadata},
+        {"Upload-Length": "0", "Upload-Metadata": good_metadata},
+        {"Upload-Defer-Length": "1", "Upload-Metadata": good_metadata},
+    ):
+        assert requests.post(endpoint, headers={**headers, **bad}).status_code == 400, bad
+    url = create(live_server, headers, 1000).headers["Location"]
+    as_form = {**headers, "Upload-Offset": "0", "Content-Type": "application/octet-stream"}
+    assert requests.patch(url, data=b"x" * 10, headers=as_form).status_code == 415
+    no_offset = {**headers, "Content-Type": "application/offset+octet-stream"}
+    assert requests.patch(url, data=b"x" * 10, headers=no_offset).status_code == 400
+    assert head_offset(url, headers) == 0 == bytes_kept(app, upload_row(app, url))
+
+
 def test_the_server_speaks_tus_1_0_0_only(app, live_server, teacher_headers, finished):
     options = requests.options(f"{live_server}/api/v1/uploads")
     assert options.status_code == 204
