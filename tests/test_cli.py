@@ -5,6 +5,7 @@ from lms.accounts.services import authenticate
 from lms.courses.cli import DEMO_COURSE_TITLE
 from lms.courses.models import Course
 from lms.courses.services import is_enrolled
+from lms.credits.models import Certificate, LedgerEntry
 from lms.extensions import db
 
 
@@ -79,3 +80,11 @@ def test_seed_demo_is_idempotent_and_prints_the_log_ins(app):
         assert course.is_published and len(course.lessons) == 2
         assert all(lesson.is_playable for lesson in course.lessons)
         assert is_enrolled(course, authenticate("learner", "other-pass-1"))
+        # ... and finds a learning record worth looking at.
+        learner = authenticate("learner", "other-pass-1")
+        sources = {
+            e.source_type for e in db.session.query(LedgerEntry).filter_by(learner_id=learner.id)
+        }
+        assert sources == {"lesson", "attendance", "recognition"}
+        assert db.session.query(Certificate).filter_by(learner_id=learner.id).count() == 1
+    assert run(app, "verify-ledger").exit_code == 0
