@@ -84,6 +84,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from lms.accounts import register as register_accounts
     from lms.attendance import register as register_attendance
+    from lms.community import register as register_community
     from lms.courses import register as register_courses
     from lms.credits import register as register_credits
     from lms.health import bp as health_bp
@@ -97,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     register_study(app)
     register_attendance(app)
     register_credits(app)
+    register_community(app)
 
 
 def wants_json() -> bool:
@@ -120,6 +122,7 @@ def _register_error_handlers(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     import lms.accounts.cli  # noqa: F401  (each domain's cli.py adds its commands)
     import lms.attendance.cli  # noqa: F401
+    import lms.community.cli  # noqa: F401
     import lms.courses.cli  # noqa: F401
     import lms.credits.cli  # noqa: F401
     import lms.media.cli  # noqa: F401

@@ -1,0 +1,1 @@
+"""Community CLI: the demo seeder."""
