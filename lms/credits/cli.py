@@ -111,3 +111,31 @@ def seed_credits(password: str) -> list[str]:
     )
     recognitions.approve(item, 10.0, actor=admin)
     return ["Demo learning record: 2 lessons, 1 class, 1 recognition, 1 certificate"]
+
+
+@lms_cli.command("verify-credential")
+@click.argument("credential_file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--jwks",
+    "jwks_source",
+    metavar="FILE_OR_URL",
+    help="The issuer's JWK Set (default: this platform's own key).",
+)
+def verify_credential(credential_file: str, jwks_source: str | None) -> None:
+    """Check a signed learning record offline; exit 1 when it does not verify."""
+    import json
+
+    from lms.credits import credentials
+
+    try:
+        with open(credential_file, encoding="utf-8") as handle:
+            document = json.load(handle)
+        jwks = credentials.load_jwks(jwks_source) if jwks_source else credentials.own_jwks()
+    except (OSError, ValueError) as error:
+        click.echo(f"invalid: cannot read {error}")
+        raise SystemExit(1) from error
+    result = credentials.verify_document(document, jwks)
+    if not result.verified:
+        click.echo(f"invalid: {result.reason}")
+        raise SystemExit(1)
+    click.echo(f"valid: {credentials.describe(document)}, key {result.kid}")

@@ -1,0 +1,212 @@
+"""Certificates, the public check, exports of the record and the signed credential.
+
+  /certificates/                        my certificates
+  /certificates/<id>.pdf                a certificate as PDF (its learner, or the admin)
+  /admin/certificates                   the admin's list: find by code, name or course
+  /certificates/<id>/revoke             POST: the admin revokes, with a reason
+  /verify/ and /verify/<code>           public check of a certificate (no login, rate-limited)
+  /record/<learner_id>/record.xlsx      my learning record as XLSX            (own only)
+  /record/<learner_id>/transcript.pdf   my transcript (成绩单) as PDF          (own only)
+  /record/<learner_id>/credential.json  my record as a signed Verifiable Credential (own only)
+  /.well-known/jwks.json                the platform's public signing key (JWK Set)
+
+Someone else's certificate or record answers 404, as if it did not exist.
+"""
+
+import json
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from lms.accounts.permissions import role_required
+from lms.credits import certificates, credentials, exports, services
+from lms.credits.forms import ReasonForm
+from lms.credits.models import Certificate
+from lms.credits.views import bp
+from lms.extensions import db, limiter
+from lms.timeutil import to_local, utcnow
+
+PDF_MIMETYPE = "application/pdf"
+CREDENTIAL_MIMETYPE = "application/vc"
+ISSUER_NAME = "柯桥终身学习在线 (Keqiao Learning)"
+
+
+def _download(body: bytes, mimetype: str, filename: str, *, inline: bool = False) -> Response:
+    response = Response(body, mimetype=mimetype)
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _viewable_certificate_or_404(certificate_id: int) -> Certificate:
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None or not certificates.can_view_certificate(current_user, certificate):
+        abort(404)
+    return certificate
+
+
+def _own_learner_id_or_404(learner_id: int) -> int:
+    if learner_id != current_user.id:
+        abort(404)
+    return learner_id
+
+
+def _verify_url(code: str) -> str:
+    return url_for("credits.verify", code=code, _external=True)
+
+
+# Certificates ----------------------------------------------------------------------------
+
+
+@bp.get("/certificates/")
+@login_required
+def my_certificates():
+    return render_template(
+        "credits/certificates.html", certificates=certificates.certificates_of(current_user.id)
+    )
+
+
+@bp.get("/certificates/<int:certificate_id>.pdf")
+@login_required
+def certificate_pdf(certificate_id: int):
+    certificate = _viewable_certificate_or_404(certificate_id)
+    body = certificates.certificate_pdf(certificate, _verify_url(certificate.code))
+    return _download(body, PDF_MIMETYPE, f"certificate-{certificate.code}.pdf", inline=True)
+
+
+@bp.get("/admin/certificates")
+@role_required("admin")
+def admin_certificates():
+    search = request.args.get("q", "")
+    page = certificates.certificates_page(search=search, page=request.args.get("page", 1, type=int))
+    return render_template(
+        "credits/certificates_admin.html", page=page, search=search, form=ReasonForm()
+    )
+
+
+@bp.post("/certificates/<int:certificate_id>/revoke")
+@role_required("admin")
+def revoke_certificate(certificate_id: int):
+    certificate = db.session.get(Certificate, certificate_id) or abort(404)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_("Please say why the certificate is revoked."), "error")
+    elif certificate.revoked_at is not None:
+        flash(_("This certificate was revoked already."), "error")
+    else:
+        try:
+            services.revoke_certificate(certificate, form.reason.data, actor=current_user)
+        except services.CreditError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Certificate %(code)s is revoked.", code=certificate.code), "ok")
+    return redirect(url_for("credits.admin_certificates", q=certificate.code))
+
+
+# The public check ------------------------------------------------------------------------
+
+
+def _verify_limit() -> str:
+    return current_app.config.get("LMS_VERIFY_LIMIT", "30 per minute")
+
+
+@bp.get("/verify/")
+@limiter.shared_limit(_verify_limit, scope="verify")
+def verify_form():
+    code = request.args.get("code", "").strip()
+    if code:
+        return redirect(url_for("credits.verify", code=code))
+    return render_template("credits/verify.html", state="ask", certificate=None)
+
+
+@bp.get("/verify/<code>")
+@limiter.shared_limit(_verify_limit, scope="verify")
+def verify(code: str):
+    certificate = certificates.certificate_by_code(code)
+    if certificate is None:
+        state, status = "unknown", 404
+    else:
+        state, status = ("valid" if certificate.is_valid else "revoked"), 200
+    response = Response(
+        render_template(
+            "credits/verify.html",
+            state=state,
+            certificate=certificate,
+            issued_on=to_local(certificate.issued_at).date() if certificate else None,
+            revoked_on=to_local(certificate.revoked_at).date()
+            if certificate and certificate.revoked_at
+            else None,
+        ),
+        status=status,
+    )
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# The learning record: exports and the signed credential ----------------------------------
+
+
+@bp.get("/record/<int:learner_id>/record.xlsx")
+@login_required
+def record_xlsx(learner_id: int):
+    record = exports.learning_record(
+        _own_learner_id_or_404(learner_id), year=request.args.get("year", type=int)
+    )
+    suffix = f"-{record.year}" if record.year else ""
+    return _download(
+        exports.record_xlsx(record),
+        exports.XLSX_MIMETYPE,
+        f"learning-record-{learner_id}{suffix}.xlsx",
+    )
+
+
+@bp.get("/record/<int:learner_id>/transcript.pdf")
+@login_required
+def transcript_pdf(learner_id: int):
+    record = exports.learning_record(
+        _own_learner_id_or_404(learner_id), year=request.args.get("year", type=int)
+    )
+    suffix = f"-{record.year}" if record.year else ""
+    return _download(
+        exports.transcript_pdf(record),
+        PDF_MIMETYPE,
+        f"transcript-{learner_id}{suffix}.pdf",
+        inline=True,
+    )
+
+
+@bp.get("/record/<int:learner_id>/credential.json")
+@login_required
+def record_credential(learner_id: int):
+    record = exports.learning_record(_own_learner_id_or_404(learner_id))
+    key = credentials.signing_key()
+    kid = credentials.public_jwk(key.public_key())["kid"]
+    now = utcnow()
+    document = credentials.record_credential(
+        record,
+        issuer_id=url_for("accounts.home", _external=True),
+        issuer_name=ISSUER_NAME,
+        issued_at=now,
+    )
+    signed = credentials.sign_document(
+        document,
+        key,
+        verification_method=f"{url_for('credits.jwks', _external=True)}#{kid}",
+        created=now,
+    )
+    body = json.dumps(signed, ensure_ascii=False, indent=2).encode("utf-8")
+    return _download(body, CREDENTIAL_MIMETYPE, f"learning-record-{learner_id}.vc.json")
+
+
+@bp.get("/.well-known/jwks.json")
+def jwks():
+    response = Response(
+        json.dumps(credentials.jwks_document(credentials.signing_key().public_key())),
+        mimetype="application/jwk-set+json",
+    )
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
