@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prepare this checkout: system packages (Debian), a virtual environment with the
 # package and its dev and scale extras, and compiled translations.
-#   scripts/setup.sh run    what the platform needs (ffmpeg)
-#   scripts/setup.sh test   also what the tests need (chromium, a CJK font, poppler-utils)
+#   scripts/setup.sh run    what the platform needs (ffmpeg; Pango, HarfBuzz and a CJK font
+#                           for PDFs)
+#   scripts/setup.sh test   also what the tests need (chromium, poppler-utils)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose=${1:-run}
@@ -11,9 +12,14 @@ PYTHON=${PYTHON:-python3}
 
 missing=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || missing+=(ffmpeg)
+# PDFs (certificates, transcripts): WeasyPrint lays out with Pango, subsets fonts with
+# HarfBuzz, and embeds the Noto CJK fonts so Chinese renders anywhere.
+shared_libs=$( (ldconfig -p || /sbin/ldconfig -p) 2>/dev/null || true)
+grep -q "libpangoft2-1.0.so.0" <<<"$shared_libs" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+grep -q "libharfbuzz-subset.so.0" <<<"$shared_libs" || missing+=(libharfbuzz-subset0)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
 if [ "$purpose" = test ]; then
   command -v chromium >/dev/null || missing+=(chromium)
-  fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
   command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 fi
 
