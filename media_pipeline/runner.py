@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import selectors
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -43,7 +44,7 @@ def run_ffmpeg(
         # A process group of its own lets a timeout kill ffmpeg and anything it started.
         # No preexec_fn: it is unsafe when the caller runs jobs on a thread.
         process = subprocess.Popen(
-            list(args),
+            _dies_with_parent(list(args)),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=stderr_file,
@@ -63,6 +64,14 @@ def run_ffmpeg(
             )
     if on_progress is not None:
         on_progress(1.0)
+
+
+def _dies_with_parent(args: list[str]) -> list[str]:
+    """Have the kernel kill ffmpeg when the thread that started it dies (a worker killed
+    mid-transcode), so no orphan keeps transcoding for nobody. util-linux's setpriv sets
+    the parent-death signal and execs ffmpeg; without it, ffmpeg runs as it is."""
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "KILL", "--", *args] if setpriv else args
 
 
 def _follow(
