@@ -109,18 +109,22 @@ def test_the_verify_page_says_valid_then_revoked(
     assert local_day.isoformat() in response.get_data(as_text=True)
 
 
-def test_a_revoked_certificate_pdf_says_so(
-    app, client, login_as, learner_with_certificate, make_user, tmp_path
+def test_a_revoked_certificate_pdf_and_list_say_so(
+    app, client, login_as, learner_with_certificate, tmp_path
 ):
     learner, certificate_id, _code = learner_with_certificate
-    with app.app_context():
-        services.revoke_certificate(
-            db.session.get(Certificate, certificate_id), "mistake", actor=None
-        )
-        db.session.commit()
     login_as(learner)
-    text = pdf_text(client.get(f"/certificates/{certificate_id}.pdf").data, tmp_path)
-    assert "REVOKED" in text or "撤销" in text
+    before = pdf_text(client.get(f"/certificates/{certificate_id}.pdf").data, tmp_path)
+    with app.app_context():
+        certificate = db.session.get(Certificate, certificate_id)
+        services.revoke_certificate(certificate, "mistake", actor=None)
+        db.session.commit()
+        revoked_year = str(certificate.revoked_at.year)
+    after = pdf_text(client.get(f"/certificates/{certificate_id}.pdf").data, tmp_path)
+    added = set(after.splitlines()) - set(before.splitlines())
+    assert any(revoked_year in line for line in added)  # a "revoked on <date>" banner
+    page = client.get("/certificates/")
+    assert page.status_code == 200 and 'class="flash flash-error"' in page.get_data(as_text=True)
 
 
 def test_an_unknown_code_says_so_and_leaks_nothing(client, learner_with_certificate):
