@@ -143,7 +143,7 @@ def build_command(
                 video = video.filter(name, **arguments)
         video = video.filter("fps", fps=str(plan.frame_rate))
         wants_poster = plan.poster_frame is not None
-        branches = video.filter_multi_output("split", len(plan.video) + wants_poster)
+        branches = video.filter_multi_output("split", len(plan.video) + int(wants_poster))
         for number, rung in enumerate(plan.video):
             scaled = branches[number].filter("scale", rung.width, rung.height)
             streams.append(scaled.filter("setsar", 1).filter("format", "yuv420p"))
