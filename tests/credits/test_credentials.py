@@ -309,3 +309,26 @@ def test_the_jwks_is_public_and_stable(app, client):
     assert client.get("/.well-known/jwks.json").data == first.data
     key_file = app.config["LMS_SIGNING_KEY_FILE"]
     assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+
+
+def test_the_cli_fetches_the_jwks_from_a_url(app, client, make_user, login_as, tmp_path):
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    learner = make_user()
+    _record(app, learner.id)
+    document, jwks_path = _fetch(client, login_as, learner, tmp_path)
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/{jwks_path.name}"
+        result = _verify_cli(app, document, tmp_path, "--jwks", url)
+        assert result.exit_code == 0, result.output
+        missing = _verify_cli(app, document, tmp_path, "--jwks", url + ".missing")
+        assert missing.exit_code == 1 and missing.output.startswith("invalid: cannot read")
+    finally:
+        server.shutdown()
+        server.server_close()
