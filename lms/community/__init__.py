@@ -3,7 +3,39 @@ in-app notifications. Community reads credits, study, attendance, courses and
 accounts; nothing imports community."""
 
 from flask import Flask
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 
 def register(app: Flask) -> None:
-    from lms.community import models  # noqa: F401
+    from lms.community import (  # noqa: F401  (add rules to bp, periodic tasks)
+        models,
+        org_views,
+        rating_views,
+        tasks,
+        training_views,
+    )
+    from lms.community.evaluations import RATING_LABELS
+    from lms.community.hooks import connect
+    from lms.community.messages import community_label
+    from lms.community.notifications import unread_count
+    from lms.community.views import bp
+
+    app.register_blueprint(bp)
+    connect()
+
+    @app.context_processor
+    def community_template_context():
+        def unread_notifications() -> int:
+            if not current_user.is_authenticated:
+                return 0
+            try:
+                return unread_count(current_user.id)
+            except SQLAlchemyError:  # an error page after a failed transaction
+                return 0
+
+        return {
+            "unread_notifications": unread_notifications,
+            "community_label": community_label,
+            "evaluation_rating_label": lambda rating: str(RATING_LABELS.get(rating, rating)),
+        }

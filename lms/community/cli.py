@@ -1,1 +1,85 @@
-"""Community CLI: the demo seeder."""
+"""The community part of ``flask lms seed-demo``."""
+
+from lms.cli import demo_seeder
+
+DEMO_ORGANISATION = "柯桥纺织示范企业（演示学习型组织）"
+DEMO_CRITERIA = (
+    ("学习制度与计划", "有年度学习计划、学习制度和专人负责", 20),
+    ("学习活动开展", "定期组织培训、读书会等学习活动，有记录", 30),
+    ("学习成效", "成员学时、证书与技能提升情况", 30),
+    ("学习氛围与资源", "学习场地、图书资料、线上学习资源", 20),
+)
+DEMO_SCORES = (18, 28, 27, 19)
+
+
+@demo_seeder(50, "community")
+def seed_community(password: str) -> list[str]:
+    """A learning organisation with the demo learner, managed by the demo staff user, a
+    training assignment, a rating of the demo course and a star of the year (idempotent)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from lms.accounts.services import find_user_by_username
+    from lms.community import evaluations, notifications, ratings, services, stars, training
+    from lms.community.models import Organisation
+    from lms.community.services import CommunityError
+    from lms.courses.cli import DEMO_COURSE_TITLE
+    from lms.courses.models import Course
+    from lms.extensions import db
+    from lms.timeutil import local_date, utcnow
+
+    if db.session.scalar(select(Organisation).where(Organisation.name == DEMO_ORGANISATION)):
+        return ["Demo learning organisation: exists"]
+    admin, staff = find_user_by_username("admin"), find_user_by_username("staff")
+    learner = find_user_by_username("learner")
+    today = local_date(utcnow())
+    organisation = services.create_organisation(
+        services.OrganisationSettings(
+            DEMO_ORGANISATION, "enterprise", staff.town_id, "每年组织职工安全生产与数字技能培训。"
+        ),
+        actor=admin,
+        manager=staff,
+    )
+    invite = services.create_invite(organisation, actor=staff)
+    services.join_with_code(invite.code, user=learner)
+    course = db.session.scalar(select(Course).where(Course.title == DEMO_COURSE_TITLE))
+    lines = [f"Demo learning organisation: {DEMO_ORGANISATION} (invite code {invite.code})"]
+    if course is not None:
+        training.assign_training(
+            organisation,
+            course,
+            f"{today.year}年度职工数字技能培训",
+            today + timedelta(days=30),
+            actor=staff,
+            learner_ids=[learner.id],
+        )
+        try:
+            ratings.rate_course(course, 5, "讲得很清楚，一步一步教，适合长辈。", learner=learner)
+        except CommunityError as error:
+            lines.append(f"  no demo rating: {error}")
+    if not evaluations.active_criteria():
+        for title, description, max_score in DEMO_CRITERIA:
+            evaluations.add_criterion(title, description, max_score, actor=admin)
+    criteria = evaluations.active_criteria()
+    if [c.title for c in criteria] == [title for title, _, _ in DEMO_CRITERIA]:
+        evaluation = evaluations.evaluate(
+            organisation,
+            today.year,
+            [
+                evaluations.ScoreInput(criterion.id, score, "演示：查阅了学习台账与活动记录")
+                for criterion, score in zip(criteria, DEMO_SCORES, strict=True)
+            ],
+            actor=admin,
+        )
+        if evaluation.rating == evaluations.AWARDED_RATING:
+            evaluations.award(evaluation, actor=admin)
+    stars.set_honour_choice(learner, "surname")
+    nomination = stars.nominate(
+        learner, today.year, "年过六旬坚持每周学习，带动邻里一起学用智能手机。", actor=staff
+    )
+    stars.select_star(nomination, actor=admin)
+    notifications.notify_decided_recognitions()
+    notifications.notify_classes_tomorrow()
+    lines.append("  the demo learner: a training assignment, a course rating, star of the year")
+    return lines

@@ -134,6 +134,7 @@ class OrganisationMember(db.Model):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     user: Mapped[User] = relationship()
+    organisation: Mapped[Organisation] = relationship()
 
 
 class InviteCode(db.Model):

@@ -1,0 +1,363 @@
+"""Learning organisations on the community blueprint.
+
+/organisations/                             admin: all (by state); others: mine
+/organisations/new                          admin creates; anyone else applies
+/organisations/join                         join with an invite code (?code= fills it in)
+/organisations/<id>                         one organisation: statistics, evaluations
+/organisations/<id>/decide                  admin: approve or reject an application (POST)
+/organisations/<id>/leave                   a member leaves (POST)
+/organisations/<id>/invites                 managers: invite codes; POST makes one
+/organisations/<id>/invites/<iid>/revoke    managers: revoke a code (POST)
+/organisations/<id>/members                 managers: members
+/organisations/<id>/members/<mid>/role      managers: make manager or member (POST)
+/organisations/<id>/members/<mid>/remove    managers: remove a member (POST)
+/evaluation-criteria/                       admin: the checklist; POST adds an item
+/evaluation-criteria/<id>/retire            admin (POST)
+/organisations/<id>/evaluations/<year>      admin: evaluate against the checklist
+/evaluations/                               admin: a year's evaluations
+/evaluations/<id>/award, /withdraw-award    admin: the yearly award (POST)
+"""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from lms.accounts.permissions import role_required
+from lms.accounts.services import find_user_by_username, list_towns
+from lms.community import evaluations, services
+from lms.community.forms import CriterionForm, EvaluationForm, JoinForm, NoteForm, OrganisationForm
+from lms.community.models import Evaluation, EvaluationCriterion, InviteCode
+from lms.community.permissions import (
+    can_manage_organisation,
+    get_member_or_404,
+    get_organisation_or_404,
+    is_admin,
+    membership,
+)
+from lms.community.services import CommunityError
+from lms.community.views import _page, _this_year, bp
+from lms.extensions import db
+
+
+@bp.get("/organisations/")
+@login_required
+def organisations():
+    if is_admin(current_user):
+        state = request.args.get("state") or None
+        page = services.all_organisations(state=state, text=request.args.get("q", ""), page=_page())
+        return render_template("community/organisations_admin.html", page=page, state=state)
+    page = services.my_organisations(current_user.id, page=_page())
+    return render_template("community/organisations.html", page=page)
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@login_required
+def new_organisation():
+    form = OrganisationForm()
+    form.town_id.choices = [(0, _("(none)"))] + [(t.id, t.name) for t in list_towns()]
+    if request.method == "GET" and current_user.town_id:
+        form.town_id.data = current_user.town_id
+    if form.validate_on_submit():
+        settings = services.OrganisationSettings(
+            form.name.data, form.kind.data, form.town_id.data or None, form.description.data
+        )
+        try:
+            if is_admin(current_user):
+                manager = None
+                if form.manager.data:
+                    manager = find_user_by_username(form.manager.data.strip())
+                    if manager is None:
+                        raise CommunityError(_("No user with that username."))
+                organisation = services.create_organisation(
+                    settings, actor=current_user, manager=manager
+                )
+                flash(_("Organisation created."), "ok")
+            else:
+                organisation = services.apply_for_organisation(settings, applicant=current_user)
+                flash(_("Application sent. The district will review it."), "ok")
+        except CommunityError as error:
+            flash(str(error), "error")
+        else:
+            return redirect(url_for("community.organisation", organisation_id=organisation.id))
+    return render_template("community/organisation_form.html", form=form)
+
+
+@bp.route("/organisations/join", methods=["GET", "POST"])
+@login_required
+def join():
+    form = JoinForm(data={"code": request.args.get("code", "")})
+    if form.validate_on_submit():
+        try:
+            member = services.join_with_code(form.code.data, user=current_user)
+        except CommunityError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Welcome to %(name)s.", name=member.organisation.name), "ok")
+            return redirect(
+                url_for("community.organisation", organisation_id=member.organisation_id)
+            )
+    return render_template("community/join.html", form=form)
+
+
+@bp.get("/organisations/<int:organisation_id>")
+@login_required
+def organisation(organisation_id: int):
+    item = get_organisation_or_404(organisation_id)
+    return render_template(
+        "community/organisation.html",
+        item=item,
+        member=membership(current_user, item),
+        can_manage=can_manage_organisation(current_user, item),
+        stats=services.organisation_stats(item) if item.is_active else None,
+        evaluations=evaluations.organisation_evaluations(item, page=_page()),
+        note_form=NoteForm(formdata=None),
+        this_year=_this_year(),
+    )
+
+
+@bp.post("/organisations/<int:organisation_id>/decide")
+@role_required("admin")
+def decide_organisation(organisation_id: int):
+    item = get_organisation_or_404(organisation_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            services.decide_application(
+                item,
+                approve=request.form.get("decision") == "approve",
+                note=form.note.data or "",
+                actor=current_user,
+            )
+        except CommunityError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Decision saved."), "ok")
+    return redirect(url_for("community.organisation", organisation_id=item.id))
+
+
+@bp.post("/organisations/<int:organisation_id>/leave")
+@login_required
+def leave_organisation(organisation_id: int):
+    item = get_organisation_or_404(organisation_id)
+    member = membership(current_user, item)
+    if member is None:
+        abort(404)
+    try:
+        services.remove_member(member, actor=current_user)
+    except CommunityError as error:
+        flash(str(error), "error")
+        return redirect(url_for("community.organisation", organisation_id=item.id))
+    flash(_("You left %(name)s.", name=item.name), "ok")
+    return redirect(url_for("community.organisations"))
+
+
+# Invite codes and members ------------------------------------------------------------------
+
+
+@bp.route("/organisations/<int:organisation_id>/invites", methods=["GET", "POST"])
+@login_required
+def invites(organisation_id: int):
+    item = get_organisation_or_404(organisation_id, manage=True)
+    if request.method == "POST":
+        try:
+            services.create_invite(item, actor=current_user)
+        except CommunityError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("A new invite code was made."), "ok")
+        return redirect(url_for("community.invites", organisation_id=item.id))
+    page = services.invites_page(item, page=_page())
+    return render_template("community/invites.html", item=item, page=page)
+
+
+@bp.post("/organisations/<int:organisation_id>/invites/<int:invite_id>/revoke")
+@login_required
+def revoke_invite(organisation_id: int, invite_id: int):
+    item = get_organisation_or_404(organisation_id, manage=True)
+    invite = db.session.get(InviteCode, invite_id)
+    if invite is None or invite.organisation_id != item.id:
+        abort(404)
+    services.revoke_invite(invite, actor=current_user)
+    flash(_("The code was revoked; it no longer works."), "ok")
+    return redirect(url_for("community.invites", organisation_id=item.id))
+
+
+@bp.get("/organisations/<int:organisation_id>/members")
+@login_required
+def members(organisation_id: int):
+    item = get_organisation_or_404(organisation_id, manage=True)
+    page = services.members_page(item, page=_page())
+    return render_template("community/members.html", item=item, page=page)
+
+
+def _member_action(organisation_id: int, member_id: int, action, done: str):
+    item = get_organisation_or_404(organisation_id, manage=True)
+    member = get_member_or_404(item, member_id)
+    try:
+        action(member)
+    except CommunityError as error:
+        flash(str(error), "error")
+    else:
+        flash(done, "ok")
+    return redirect(url_for("community.members", organisation_id=item.id))
+
+
+@bp.post("/organisations/<int:organisation_id>/members/<int:member_id>/role")
+@login_required
+def member_role(organisation_id: int, member_id: int):
+    role = request.form.get("role", "")
+    return _member_action(
+        organisation_id,
+        member_id,
+        lambda member: services.set_member_role(member, role, actor=current_user),
+        _("Role changed."),
+    )
+
+
+@bp.post("/organisations/<int:organisation_id>/members/<int:member_id>/remove")
+@login_required
+def remove_member(organisation_id: int, member_id: int):
+    return _member_action(
+        organisation_id,
+        member_id,
+        lambda member: services.remove_member(member, actor=current_user),
+        _("Member removed."),
+    )
+
+
+# Evaluation --------------------------------------------------------------------------------
+
+
+@bp.route("/evaluation-criteria/", methods=["GET", "POST"])
+@role_required("admin")
+def criteria():
+    form = CriterionForm()
+    if form.validate_on_submit():
+        try:
+            evaluations.add_criterion(
+                form.title.data, form.description.data, form.max_score.data, actor=current_user
+            )
+        except CommunityError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Criterion added."), "ok")
+            return redirect(url_for("community.criteria"))
+    items = evaluations.active_criteria()
+    return render_template(
+        "community/criteria.html",
+        form=form,
+        items=items,
+        max_total=sum(item.max_score for item in items),
+        thresholds=evaluations.RATING_THRESHOLDS,
+    )
+
+
+@bp.post("/evaluation-criteria/<int:criterion_id>/retire")
+@role_required("admin")
+def retire_criterion(criterion_id: int):
+    evaluations.retire_criterion(
+        db.get_or_404(EvaluationCriterion, criterion_id), actor=current_user
+    )
+    flash(_("Criterion retired."), "ok")
+    return redirect(url_for("community.criteria"))
+
+
+def _scores_from(form_data, criteria) -> list[evaluations.ScoreInput]:
+    scores = []
+    for criterion in criteria:
+        raw = (form_data.get(f"score-{criterion.id}") or "").strip()
+        if not raw.lstrip("-").isdigit():
+            raise CommunityError(_("Score every criterion."))
+        scores.append(
+            evaluations.ScoreInput(
+                criterion.id, int(raw), form_data.get(f"evidence-{criterion.id}", "")
+            )
+        )
+    return scores
+
+
+@bp.route("/organisations/<int:organisation_id>/evaluations/<int:year>", methods=["GET", "POST"])
+@role_required("admin")
+def evaluate(organisation_id: int, year: int):
+    item = get_organisation_or_404(organisation_id)
+    existing = evaluations.evaluation_for(item, year)
+    criteria_list = evaluations.active_criteria()
+    form = EvaluationForm(data={"note": existing.note if existing else ""})
+    if form.validate_on_submit():
+        try:
+            evaluation = evaluations.evaluate(
+                item,
+                year,
+                _scores_from(request.form, criteria_list),
+                form.note.data or "",
+                actor=current_user,
+            )
+        except CommunityError as error:
+            flash(str(error), "error")
+        else:
+            flash(
+                _(
+                    "Saved: %(total)d of %(max)d, %(rating)s.",
+                    total=evaluation.total_score,
+                    max=evaluation.max_total,
+                    rating=evaluations.RATING_LABELS[evaluation.rating],
+                ),
+                "ok",
+            )
+            return redirect(url_for("community.evaluations_list", year=year))
+    previous = {score.criterion_id: score for score in existing.scores} if existing else {}
+    return render_template(
+        "community/evaluate.html",
+        item=item,
+        year=year,
+        form=form,
+        criteria=criteria_list,
+        previous=previous,
+        existing=existing,
+        thresholds=evaluations.RATING_THRESHOLDS,
+    )
+
+
+@bp.get("/evaluations/")
+@role_required("admin")
+def evaluations_list():
+    year = request.args.get("year", type=int) or _this_year()
+    page = evaluations.evaluations_page(year, page=_page())
+    return render_template(
+        "community/evaluations.html",
+        page=page,
+        year=year,
+        years=range(_this_year() + 1, _this_year() - 6, -1),
+        thresholds=evaluations.RATING_THRESHOLDS,
+    )
+
+
+def _award_action(evaluation_id: int, action, done: str):
+    evaluation = db.get_or_404(Evaluation, evaluation_id)
+    try:
+        action(evaluation)
+    except CommunityError as error:
+        flash(str(error), "error")
+    else:
+        flash(done, "ok")
+    return redirect(url_for("community.evaluations_list", year=evaluation.year))
+
+
+@bp.post("/evaluations/<int:evaluation_id>/award")
+@role_required("admin")
+def award(evaluation_id: int):
+    return _award_action(
+        evaluation_id,
+        lambda item: evaluations.award(item, actor=current_user),
+        _("Awarded the title of learning organisation."),
+    )
+
+
+@bp.post("/evaluations/<int:evaluation_id>/withdraw-award")
+@role_required("admin")
+def withdraw_award(evaluation_id: int):
+    return _award_action(
+        evaluation_id,
+        lambda item: evaluations.withdraw_award(item, actor=current_user),
+        _("Award withdrawn."),
+    )
