@@ -92,13 +92,14 @@ def _insert_rows(rows: list[Attendance]) -> set[int]:
     inserted = set()
     for start in range(0, len(rows), _INSERT_CHUNK):
         chunk = rows[start : start + _INSERT_CHUNK]
+        table = Attendance.__table__
         statement = (
-            insert_ignoring_conflicts(Attendance)
-            .values([{name: getattr(row, name) for name in _ROW_COLUMNS} for row in chunk])
+            insert_ignoring_conflicts(table)
             .on_conflict_do_nothing(index_elements=["class_session_id", "learner_id"])
-            .returning(Attendance.learner_id)
+            .returning(table.c.learner_id)
         )
-        inserted.update(db.session.scalars(statement))
+        values = [{name: getattr(row, name) for name in _ROW_COLUMNS} for row in chunk]
+        inserted.update(db.session.scalars(statement, values))
     return inserted
 
 

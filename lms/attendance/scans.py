@@ -101,13 +101,13 @@ def _claim(class_session: ClassSession, items, effective, actor_id, now) -> set[
             }
             for item in chunk
         ]
+        table = Scan.__table__
         statement = (
-            insert_ignoring_conflicts(Scan)
-            .values(rows)
+            insert_ignoring_conflicts(table)
             .on_conflict_do_nothing(index_elements=["class_session_id", "nonce"])
-            .returning(Scan.nonce)
+            .returning(table.c.nonce)
         )
-        claimed.update(db.session.scalars(statement))
+        claimed.update(db.session.scalars(statement, rows))
     return claimed
 
 

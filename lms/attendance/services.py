@@ -223,12 +223,14 @@ def sign_up(class_session: ClassSession, learner: User, *, now: datetime | None 
         .execution_options(synchronize_session=False)
     ).rowcount
     if not reactivated:
-        inserted = db.session.execute(
-            insert_ignoring_conflicts(Signup)
+        table = Signup.__table__
+        inserted = db.session.scalar(
+            insert_ignoring_conflicts(table)
             .values(class_session_id=class_session.id, learner_id=learner.id, signed_up_at=now)
             .on_conflict_do_nothing(index_elements=["class_session_id", "learner_id"])
-        ).rowcount
-        if not inserted:  # a second request of the same learner won the race
+            .returning(table.c.id)
+        )
+        if inserted is None:  # a second request of the same learner won the race
             _give_back_seat(class_session)
             raise AttendanceError(_("You have already signed up for this class."))
     db.session.expire_all()

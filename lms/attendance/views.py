@@ -180,7 +180,11 @@ def attend(token: str):
 
 def _refused(reason: str):
     return render_template(
-        "attendance/attend.html", class_session=None, outcome=None, message=refusal_message(reason)
+        "attendance/attend.html",
+        class_session=None,
+        outcome=None,
+        reason=reason,
+        message=refusal_message(reason),
     ), 400
 
 
