@@ -106,6 +106,8 @@ def load_config(environ=os.environ) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "BABEL_DEFAULT_LOCALE": "zh_CN",
+        # The privacy notice's version: a new one asks everyone again at next login.
+        "PRIVACY_NOTICE_VERSION": "2026-11",
         "USERS_PER_PAGE": 20,
         "JOBS_PER_PAGE": 20,
         "COURSES_PER_PAGE": 12,

@@ -121,7 +121,7 @@ def make_town(app):
 @pytest.fixture
 def make_user(app, make_town):
     """Create a user; returns a plain record (id, username, password, session_id, ...)."""
-    from lms.accounts.services import NewUser, create_user
+    from lms.accounts.services import NewUser, create_user, record_consent
 
     counter = iter(range(1, 100_000))
     default_town = {}
@@ -144,6 +144,7 @@ def make_user(app, make_town):
                 ),
                 actor=None,
             )
+            record_consent(user)  # as if they had accepted the notice at first login
             db.session.commit()
             return SimpleNamespace(
                 id=user.id,

@@ -7,12 +7,13 @@ from lms.extensions import db, login_manager
 
 
 def register(app: Flask) -> None:
-    from lms.accounts import people_views  # noqa: F401  (adds its rules to bp)
+    from lms.accounts import audit_views, people_views, privacy_views  # noqa: F401  (rules)
     from lms.accounts.forms import ActionForm
     from lms.accounts.models import User
     from lms.accounts.views import bp, elder_mode_on
 
     app.register_blueprint(bp)
+    app.before_request(privacy_views.ask_for_consent)
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None

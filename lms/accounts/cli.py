@@ -81,7 +81,7 @@ def seed_accounts(password: str) -> list[str]:
                 ),
                 actor=None,
             )
-            user.privacy_version = services.PRIVACY_NOTICE_VERSION
+            services.record_consent(user)
         else:
             if not user.check_password(password):
                 user.set_password(password)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from openpyxl import load_workbook
 
+from lms.accounts.audit import record_event
 from lms.accounts.models import User
 from lms.accounts.services import AccountError, NewUser, generate_password, register_learner
 from lms.extensions import db
@@ -73,6 +74,13 @@ def import_learners(stream, *, actor: User, max_rows: int) -> list[ImportRow]:
         if len(report) >= max_rows:
             raise ImportFileError(_("At most %(n)d rows per import.", n=max_rows))
         report.append(_import_row(row_number, row, columns, actor))
+    record_event(
+        "users.imported",
+        actor=actor,
+        target_type="import",
+        created=sum(1 for row in report if row.created),
+        refused=sum(1 for row in report if not row.created),
+    )
     return report
 
 

@@ -54,6 +54,9 @@ class User(UserMixin, db.Model):
     privacy_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # PIPL: a learner asks for deletion, the admin confirms, the person is pseudonymised.
+    deletion_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    pseudonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     town: Mapped[Town | None] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")

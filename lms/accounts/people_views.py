@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from lms.accounts import services
 from lms.accounts.forms import (
+    ROLE_LABELS,
     ActionForm,
     CreateUserForm,
     ImportLearnersForm,
@@ -122,6 +123,7 @@ def person(user_id: int):
     user = get_managed_user(user_id)
     return render_template(
         "people/detail.html",
+        role_labels=ROLE_LABELS,
         person=user,
         reset_form=ResetPasswordForm(),
         action_form=ActionForm(),

@@ -4,14 +4,15 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from lms.accounts.audit import record_event
 from lms.accounts.models import ROLES, Town, User
 from lms.extensions import db
 from lms.timeutil import utcnow
 
-PRIVACY_NOTICE_VERSION = "2026-11"
 MIN_PASSWORD_LENGTH = 8
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
 PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
@@ -105,9 +106,21 @@ def register_learner(data: NewUser, *, accepted_privacy: bool, actor: User | Non
         raise AccountError(_("Please read and accept the privacy notice."))
     data.roles = ("learner",)
     user = create_user(data, actor=actor)
-    user.privacy_version = PRIVACY_NOTICE_VERSION
-    user.privacy_accepted_at = utcnow()
+    record_consent(user)
     return user
+
+
+def privacy_notice_version() -> str:
+    return current_app.config["PRIVACY_NOTICE_VERSION"]
+
+
+def needs_consent(user: User) -> bool:
+    return user.privacy_version != privacy_notice_version()
+
+
+def record_consent(user: User) -> None:
+    user.privacy_version = privacy_notice_version()
+    user.privacy_accepted_at = utcnow()
 
 
 def authenticate(username: str, password: str) -> User | None:
@@ -129,13 +142,58 @@ def reset_password(user: User, new_password: str | None, *, actor: User) -> str:
     password = new_password or generate_password()
     check_password_strength(password)
     user.set_password(password)
+    record_event("password.reset_by_other", actor=actor, target_type="user", target_id=user.id)
     return password
 
 
 def set_disabled(user: User, disabled: bool, *, actor: User) -> None:
     if user.id == actor.id and disabled:
         raise AccountError(_("You cannot disable your own account."))
+    if user.disabled != disabled:
+        record_event(
+            "account.disabled" if disabled else "account.enabled",
+            actor=actor,
+            target_type="user",
+            target_id=user.id,
+        )
     user.disabled = disabled
+
+
+def change_roles(user: User, roles, *, actor: User) -> None:
+    """Grant and revoke roles; each change is audited."""
+    wanted = set(roles)
+    if unknown := wanted - set(ROLES):
+        raise AccountError(_("Unknown role: %(role)s", role=", ".join(sorted(unknown))))
+    if user.id == actor.id and "admin" not in wanted:
+        raise AccountError(_("You cannot remove your own admin role."))
+    if not wanted:
+        raise AccountError(_("An account needs at least one role."))
+    for role in sorted(wanted - user.roles):
+        record_event("role.granted", actor=actor, target_type="user", target_id=user.id, role=role)
+    for role in sorted(user.roles - wanted):
+        record_event("role.revoked", actor=actor, target_type="user", target_id=user.id, role=role)
+    user.set_roles(wanted)
+
+
+def request_deletion(user: User) -> None:
+    if user.deletion_requested_at is None:
+        user.deletion_requested_at = utcnow()
+        record_event(
+            "account.deletion_requested", actor=user, target_type="user", target_id=user.id
+        )
+
+
+def erase_account(user: User, *, actor: User) -> str:
+    """The admin confirms a deletion request: the person is erased, the id stays."""
+    from lms.accounts.personal_data import pseudonymise
+
+    if user.deletion_requested_at is None:
+        raise AccountError(_("This person has not asked for deletion."))
+    if user.pseudonymised_at is not None:
+        raise AccountError(_("This account was deleted already."))
+    pseudonym = pseudonymise(user)
+    record_event("account.deleted", actor=actor, target_type="user", target_id=user.id)
+    return pseudonym
 
 
 def set_elder_mode(user: User, enabled: bool) -> None:

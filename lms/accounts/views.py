@@ -69,7 +69,7 @@ def home():
 
 @bp.get("/privacy")
 def privacy():
-    return render_template("accounts/privacy.html", version=services.PRIVACY_NOTICE_VERSION)
+    return render_template("accounts/privacy.html", version=services.privacy_notice_version())
 
 
 @bp.route("/register", methods=["GET", "POST"])

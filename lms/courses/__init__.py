@@ -8,5 +8,8 @@ def register(app: Flask) -> None:
     from lms.courses.videos import connect
     from lms.courses.views import bp
 
+    from lms.courses import privacy
+
     app.register_blueprint(bp)
     connect()
+    privacy.connect()

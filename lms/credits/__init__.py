@@ -7,6 +7,7 @@ def register(app: Flask) -> None:
     from lms.credits import (  # noqa: F401  (their views add rules to bp)
         certificate_views,
         models,
+        privacy,
         recognition_views,
     )
     from lms.credits.receivers import connect
@@ -14,3 +15,4 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(bp)
     connect()
+    privacy.connect()

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
+from lms.accounts.audit import record_event
 from lms.accounts.models import User
 from lms.attendance.permissions import scope_town_ids
 from lms.credits.ledger import Posting, post
@@ -116,6 +117,13 @@ def approve(recognition: Recognition, credits: float, *, actor: User) -> None:
         raise CreditError(_("Credits cannot be negative."))
     recognition.state, recognition.credits = "approved", round(credits, 2)
     recognition.decided_at, recognition.decided_by_id = utcnow(), actor.id
+    record_event(
+        "recognition.approved",
+        actor=actor,
+        target_type="recognition",
+        target_id=recognition.id,
+        credits=recognition.credits,
+    )
     post(
         Posting(
             recognition.learner_id,
@@ -139,3 +147,10 @@ def reject(recognition: Recognition, reason: str, *, actor: User) -> None:
         raise CreditError(_("A rejection needs a reason."))
     recognition.state, recognition.reason = "rejected", reason.strip()
     recognition.decided_at, recognition.decided_by_id = utcnow(), actor.id
+    record_event(
+        "recognition.rejected",
+        actor=actor,
+        target_type="recognition",
+        target_id=recognition.id,
+        reason=recognition.reason,
+    )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from lms.accounts.audit import record_event
 from lms.attendance.models import Attendance, ClassSession
 from lms.courses.models import Course, Lesson
 from lms.credits.ledger import Posting, credits_posted, current_rule, find_entry, post
@@ -126,7 +127,7 @@ def reverse(entry: LedgerEntry, *, reason: str, actor_id: int | None) -> LedgerE
     """A correction is a new, reversing entry; the original stays as it was."""
     if entry.is_reversal:
         raise CreditError(_("A reversal cannot be reversed; post an adjustment instead."))
-    return post(
+    reversal = post(
         Posting(
             entry.learner_id,
             entry.source_type,
@@ -140,11 +141,30 @@ def reverse(entry: LedgerEntry, *, reason: str, actor_id: int | None) -> LedgerE
             actor_id=actor_id,
         )
     )
+    if reversal is not None and actor_id is not None:
+        record_event(
+            "ledger.reversed",
+            actor=actor_id,
+            target_type="ledger_entry",
+            target_id=entry.id,
+            learner_id=entry.learner_id,
+            reason=reason,
+        )
+    return reversal
 
 
 def adjust(learner_id: int, hours: float, credits: float, reason: str, *, actor) -> LedgerEntry:
     if not reason.strip():
         raise CreditError(_("An adjustment needs a reason."))
+    record_event(
+        "ledger.adjusted",
+        actor=actor,
+        target_type="user",
+        target_id=learner_id,
+        hours=hours,
+        credits=credits,
+        reason=reason.strip(),
+    )
     return post(
         Posting(
             learner_id,
@@ -282,7 +302,16 @@ def issue_certificate(learner_id: int, course: Course) -> Certificate:
 def revoke_certificate(certificate: Certificate, reason: str, *, actor) -> None:
     if not reason.strip():
         raise CreditError(_("Please say why the certificate is revoked."))
+    if certificate.revoked_at is not None:
+        raise CreditError(_("This certificate was revoked already."))
     certificate.revoked_at, certificate.revoke_reason = utcnow(), reason.strip()
+    record_event(
+        "certificate.revoked",
+        actor=actor,
+        target_type="certificate",
+        target_id=certificate.id,
+        reason=reason.strip(),
+    )
 
 
 # Rules ---------------------------------------------------------------------------------
@@ -319,6 +348,16 @@ def change_rules(settings: RuleSettings, *, actor) -> CreditRule:
     )
     db.session.add(rule)
     db.session.flush()
+    record_event(
+        "credit_rules.changed",
+        actor=actor,
+        target_type="credit_rule",
+        target_id=rule.version,
+        online=rule.credits_per_online_hour,
+        offline=rule.credits_per_offline_hour,
+        daily_cap=rule.daily_cap,
+        yearly_cap=rule.yearly_cap,
+    )
     return rule
 
 

@@ -8,5 +8,8 @@ def register(app: Flask) -> None:
     from lms.study.hooks import connect
     from lms.study.views import bp
 
+    from lms.study import privacy
+
     app.register_blueprint(bp)
     connect()
+    privacy.connect()

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from lms.accounts.services import NewUser, create_user
+from lms.accounts.services import NewUser, create_user, record_consent
 from lms.extensions import db
 from tests.e2e.conftest import axe_violations, log_in
 from tests.media.conftest import make_clip
@@ -16,9 +16,10 @@ PASSWORD = "password-123"
 def make_account(app, role):
     username = f"{role}{uuid.uuid4().hex[:6]}"
     with app.app_context():
-        create_user(
+        user = create_user(
             NewUser(username, f"{role} e2e", PASSWORD, "330603001", roles=(role,)), actor=None
         )
+        record_consent(user)
         db.session.commit()
     return username
 

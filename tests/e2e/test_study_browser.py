@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from lms.accounts.services import NewUser, create_user
+from lms.accounts.services import NewUser, create_user, record_consent
 from lms.courses import services as courses
 from lms.courses.models import Course
 from lms.extensions import db
@@ -29,6 +29,8 @@ def published_lesson(app, clip):
         learner = create_user(
             NewUser(f"l{suffix}", "学员", "password-123", "330603001"), actor=None
         )
+        record_consent(teacher)
+        record_consent(learner)
         course = courses.create_course(
             courses.CourseSettings(title=f"学习时长{suffix}"), actor=teacher
         )

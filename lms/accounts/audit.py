@@ -1,0 +1,75 @@
+"""The audit log: who did what to which object, when and from where. Append-only.
+
+Any domain records an event with ``record_event(action, actor=..., target=...)`` inside
+the transaction of the action itself, so a rolled-back action leaves no audit row.
+"""
+
+from datetime import datetime
+
+from flask import has_request_context, request
+from sqlalchemy import JSON, ForeignKey, Index, String, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.extensions import db
+from lms.timeutil import UTCDateTime, utcnow
+
+# The actions the district must be able to answer for.
+AUDITED_ACTIONS = (
+    "credit_rules.changed",
+    "ledger.adjusted",
+    "ledger.reversed",
+    "attendance.corrected",
+    "recognition.approved",
+    "recognition.rejected",
+    "role.granted",
+    "role.revoked",
+    "password.reset_by_other",
+    "account.disabled",
+    "account.enabled",
+    "account.deletion_requested",
+    "account.deleted",
+    "users.imported",
+    "personal_data.exported",
+    "certificate.revoked",
+)
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_action_at", "action", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    target_type: Mapped[str | None] = mapped_column(String(40))
+    target_id: Mapped[str | None] = mapped_column(String(40))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+@event.listens_for(AuditEvent, "before_update")
+def _refuse_update(mapper, connection, target):
+    raise ValueError("audit events are append-only")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_delete(mapper, connection, target):
+    raise ValueError("audit events are append-only")
+
+
+def record_event(
+    action: str, *, actor=None, target_type: str | None = None, target_id=None, **details
+) -> AuditEvent:
+    if action not in AUDITED_ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    entry = AuditEvent(
+        action=action,
+        actor_id=getattr(actor, "id", actor),
+        ip=request.remote_addr if has_request_context() else None,
+        target_type=target_type,
+        target_id=str(target_id) if target_id is not None else None,
+        details=details,
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,95 @@
+"""A person's data (PIPL): a copy of everything, and erasure on request.
+
+Accounts knows nothing of the other domains; each registers what it holds about a
+person — how to export it and how to erase or pseudonymise it — with
+``register_personal_data``. Erasure keeps what statistics and the ledger chain need
+(ids, birth year, 镇街, hours) and removes what identifies the person.
+"""
+
+import csv
+import io
+import json
+import secrets
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from lms.accounts.models import User
+from lms.timeutil import utcnow
+
+Rows = list[dict]
+
+
+@dataclass(frozen=True)
+class PersonalDataHandler:
+    name: str
+    export: Callable[[User], dict[str, Rows]]  # file stem -> rows
+    erase: Callable[[User], None]
+
+
+_handlers: dict[str, PersonalDataHandler] = {}
+
+
+def register_personal_data(name: str, export, erase) -> None:
+    _handlers[name] = PersonalDataHandler(name, export, erase)
+
+
+def _plain(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _profile(user: User) -> dict[str, Rows]:
+    return {
+        "profile": [
+            {
+                "id": user.id,
+                "username": user.username,
+                "display_name": user.display_name,
+                "phone": user.phone,
+                "birth_year": user.birth_year,
+                "town": user.town.name if user.town else None,
+                "roles": sorted(user.roles),
+                "registered_at": user.created_at,
+                "privacy_version": user.privacy_version,
+                "privacy_accepted_at": user.privacy_accepted_at,
+            }
+        ]
+    }
+
+
+def export_zip(user: User) -> bytes:
+    """One ZIP with a JSON and a CSV file per kind of record."""
+    files = dict(_profile(user))
+    for handler in _handlers.values():
+        for stem, rows in handler.export(user).items():
+            files[f"{handler.name}-{stem}"] = rows
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for stem, rows in files.items():
+            plain = [{key: _plain(value) for key, value in row.items()} for row in rows]
+            archive.writestr(f"{stem}.json", json.dumps(plain, ensure_ascii=False, indent=2))
+            text = io.StringIO()
+            if plain:
+                writer = csv.DictWriter(text, fieldnames=list(plain[0]))
+                writer.writeheader()
+                writer.writerows(plain)
+            archive.writestr(f"{stem}.csv", "\ufeff" + text.getvalue())
+    return buffer.getvalue()
+
+
+def pseudonymise(user: User) -> str:
+    """Erase what identifies the person everywhere; the account keeps a random id."""
+    for handler in _handlers.values():
+        handler.erase(user)
+    pseudonym = f"deleted-{secrets.token_hex(6)}"
+    user.username = pseudonym
+    user.display_name = pseudonym
+    user.phone = None
+    user.locale = None
+    user.set_password(secrets.token_urlsafe(32))
+    user.disabled = True
+    user.pseudonymised_at = utcnow()
+    return pseudonym
