@@ -73,6 +73,8 @@ def load_config(environ=os.environ) -> dict:
         "LMS_LOGIN_LIMIT_PER_USERNAME": environ.get("LMS_LOGIN_LIMIT_PER_USERNAME")
         or "5 per 5 minutes",
         "LMS_LOGIN_LIMIT_PER_IP": environ.get("LMS_LOGIN_LIMIT_PER_IP") or "60 per 5 minutes",
+        # Look-ups of certificate codes on the public /verify page, per client address.
+        "LMS_VERIFY_LIMIT": environ.get("LMS_VERIFY_LIMIT") or "30 per minute",
         # Media: what an upload may be, and how transcode jobs run.
         "LMS_MAX_UPLOAD_MB": _int(environ, "LMS_MAX_UPLOAD_MB", 4096),
         "LMS_MAX_VIDEO_MINUTES": _int(environ, "LMS_MAX_VIDEO_MINUTES", 240),

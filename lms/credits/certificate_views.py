@@ -109,7 +109,7 @@ def revoke_certificate(certificate_id: int):
 
 
 def _verify_limit() -> str:
-    return current_app.config.get("LMS_VERIFY_LIMIT", "30 per minute")
+    return current_app.config["LMS_VERIFY_LIMIT"]
 
 
 @bp.get("/verify/")
