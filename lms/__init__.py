@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.credits import register as register_credits
     from lms.health import bp as health_bp
     from lms.media import register as register_media
+    from lms.reports import register as register_reports
     from lms.study import register as register_study
 
     app.register_blueprint(health_bp)
@@ -99,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     register_attendance(app)
     register_credits(app)
     register_community(app)
+    register_reports(app)
 
 
 def wants_json() -> bool:
@@ -126,6 +128,7 @@ def _register_cli(app: Flask) -> None:
     import lms.courses.cli  # noqa: F401
     import lms.credits.cli  # noqa: F401
     import lms.media.cli  # noqa: F401
+    import lms.reports.cli  # noqa: F401
     import lms.study.cli  # noqa: F401
     from lms.cli import lms_cli
 

@@ -1,0 +1,252 @@
+"""Per-learner activity in a period, read from the rollup where it covers the period and
+from the daily totals where it does not; never from raw heartbeats.
+
+A learner is active in a period with at least 60 s of credited study in it, or one
+attendance (present or late) at a session held in it (started in the period and ended
+by now). The same rule gives each month of the monthly trend its active learners.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import (
+    Float,
+    Integer,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
+
+from lms.accounts.models import User, UserRole
+from lms.attendance.models import ATTENDED_STATUSES, Attendance, ClassSession
+from lms.credits.models import LedgerEntry
+from lms.extensions import db
+from lms.reports.models import credits_column_name, seconds_column_name, study_years
+from lms.reports.periods import Period, day_bounds
+from lms.study.models import DailyStudy
+
+ACTIVE_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class SourcePlan:
+    """Which month columns of the rollup to read (by year: [(index in period.months,
+    calendar month)]) and which days to read from the daily totals ([(index, first, last)])."""
+
+    rolled: dict[int, list[tuple[int, int]]]
+    live: list[tuple[int, date, date]]
+
+
+def plan_sources(period: Period, rolled_through: date | None) -> SourcePlan:
+    rolled: dict[int, list[tuple[int, int]]] = {}
+    live: list[tuple[int, date, date]] = []
+    for index, month in enumerate(period.months):
+        column_last = (
+            min(month.calendar_last, rolled_through) if rolled_through is not None else None
+        )
+        usable = (
+            column_last is not None
+            and column_last >= month.calendar_first
+            and month.first == month.calendar_first
+            and month.last >= column_last
+        )
+        if usable:
+            rolled.setdefault(month.year, []).append((index, month.month))
+            if month.last > column_last:
+                live.append((index, column_last + timedelta(days=1), month.last))
+        else:
+            live.append((index, month.first, month.last))
+    return SourcePlan(rolled, live)
+
+
+def learners(town_ids: set[int] | None):
+    """Users holding the learner role whose account is not disabled."""
+    query = (
+        select(User.id, User.town_id, User.birth_year, User.created_at)
+        .join(UserRole, and_(UserRole.user_id == User.id, UserRole.role == "learner"))
+        .where(User.disabled == false())
+    )
+    if town_ids is not None:
+        query = query.where(User.town_id.in_(town_ids))
+    return query.subquery("learners")
+
+
+def in_scope(column, town_ids: set[int] | None):
+    """A filter keeping rows of learners living in ``town_ids`` (None: no filter)."""
+    if town_ids is None:
+        return true()
+    return column.in_(select(User.id).where(User.town_id.in_(town_ids)))
+
+
+def held_sessions_filter(period: Period, zone: str, now: datetime):
+    start, end = period.utc_bounds(zone)
+    return and_(
+        ClassSession.starts_at >= start, ClassSession.starts_at < end, ClassSession.ends_at <= now
+    )
+
+
+@dataclass
+class TownActivity:
+    active: int = 0
+    elderly: int = 0
+    online_seconds: float = 0.0
+    credits_milli: int = 0
+    monthly_active: list[int] = field(default_factory=list)
+    monthly_seconds: list[float] = field(default_factory=list)
+
+
+def _zero_float():
+    return literal(0.0, Float)
+
+
+def _zero_int():
+    return literal(0, Integer)
+
+
+def _row(learner_id, seconds, attended, credits, month_seconds, month_attended):
+    """One branch of the union, every column labelled the same way."""
+    labelled = [
+        learner_id.label("learner_id"),
+        seconds.label("seconds"),
+        attended.label("attended"),
+        credits.label("credits"),
+    ]
+    labelled += [value.label(f"s{k}") for k, value in enumerate(month_seconds)]
+    labelled += [value.label(f"a{k}") for k, value in enumerate(month_attended)]
+    return select(*labelled)
+
+
+def _branches(period, plan, town_ids, zone, now):
+    count = len(period.months)
+    no_attendance = [_zero_int() for _ in range(count)]
+    branches = []
+    for year, months in plan.rolled.items():
+        columns = dict(months)
+        seconds = [
+            study_years.c[seconds_column_name(columns[k])] if k in columns else _zero_float()
+            for k in range(count)
+        ]
+        total = sum((study_years.c[seconds_column_name(m)] for _, m in months), _zero_float())
+        credits = sum((study_years.c[credits_column_name(m)] for _, m in months), _zero_int())
+        branches.append(
+            _row(
+                study_years.c.learner_id, total, _zero_int(), credits, seconds, no_attendance
+            ).where(study_years.c.year == year, in_scope(study_years.c.learner_id, town_ids))
+        )
+    if plan.live:
+        live_by_month = {index: (first, last) for index, first, last in plan.live}
+        seconds = [
+            case(
+                (DailyStudy.day.between(*live_by_month[k]), DailyStudy.credited_seconds),
+                else_=0.0,
+            )
+            if k in live_by_month
+            else _zero_float()
+            for k in range(count)
+        ]
+        days = or_(*[DailyStudy.day.between(first, last) for _, first, last in plan.live])
+        branches.append(
+            _row(
+                DailyStudy.learner_id,
+                DailyStudy.credited_seconds,
+                _zero_int(),
+                _zero_int(),
+                seconds,
+                no_attendance,
+            ).where(days, in_scope(DailyStudy.learner_id, town_ids))
+        )
+        ledger_days = or_(
+            *[LedgerEntry.local_day.between(first, last) for _, first, last in plan.live]
+        )
+        branches.append(
+            _row(
+                LedgerEntry.learner_id,
+                _zero_float(),
+                _zero_int(),
+                LedgerEntry.credits_milli,
+                [_zero_float() for _ in range(count)],
+                no_attendance,
+            ).where(ledger_days, in_scope(LedgerEntry.learner_id, town_ids))
+        )
+    month_bounds = [day_bounds(month.first, month.last, zone) for month in period.months]
+    attended_in_month = [
+        case((and_(ClassSession.starts_at >= low, ClassSession.starts_at < high), 1), else_=0)
+        for low, high in month_bounds
+    ]
+    branches.append(
+        _row(
+            Attendance.learner_id,
+            _zero_float(),
+            literal(1, Integer),
+            _zero_int(),
+            [_zero_float() for _ in range(count)],
+            attended_in_month,
+        )
+        .join(ClassSession, ClassSession.id == Attendance.class_session_id)
+        .where(
+            Attendance.status.in_(ATTENDED_STATUSES),
+            held_sessions_filter(period, zone, now),
+            in_scope(Attendance.learner_id, town_ids),
+        )
+    )
+    return branches
+
+
+def activity_by_town(
+    period: Period,
+    town_ids: set[int] | None,
+    *,
+    rolled_through: date | None,
+    zone: str,
+    now: datetime,
+) -> dict[int | None, TownActivity]:
+    """Active and elderly active learners, study seconds and credits, per learner's 镇街,
+    with the active learners and study seconds of each month of the period."""
+    count = len(period.months)
+    plan = plan_sources(period, rolled_through)
+    union = union_all(*_branches(period, plan, town_ids, zone, now)).subquery("activity_rows")
+    per_learner = (
+        select(
+            union.c.learner_id,
+            *[func.sum(column).label(column.name) for column in list(union.c)[1:]],
+        )
+        .group_by(union.c.learner_id)
+        .subquery("per_learner")
+    )
+    people = learners(town_ids)
+    pl = per_learner.c
+    active = or_(pl.seconds >= ACTIVE_SECONDS, pl.attended > 0)
+    elderly = and_(active, people.c.birth_year <= period.elderly_born_by)
+    monthly = []
+    for k in range(count):
+        month_active = or_(pl[f"s{k}"] >= ACTIVE_SECONDS, pl[f"a{k}"] > 0)
+        monthly += [func.sum(case((month_active, 1), else_=0)), func.sum(pl[f"s{k}"])]
+    query = (
+        select(
+            people.c.town_id,
+            func.sum(case((active, 1), else_=0)),
+            func.sum(case((elderly, 1), else_=0)),
+            func.sum(pl.seconds),
+            func.sum(pl.credits),
+            *monthly,
+        )
+        .select_from(per_learner.join(people, people.c.id == pl.learner_id))
+        .group_by(people.c.town_id)
+    )
+    result = {}
+    for row in db.session.execute(query):
+        result[row[0]] = TownActivity(
+            active=int(row[1] or 0),
+            elderly=int(row[2] or 0),
+            online_seconds=float(row[3] or 0),
+            credits_milli=int(row[4] or 0),
+            monthly_active=[int(row[5 + 2 * k] or 0) for k in range(count)],
+            monthly_seconds=[float(row[6 + 2 * k] or 0) for k in range(count)],
+        )
+    return result

@@ -1,0 +1,17 @@
+"""``flask lms seed-synthetic`` and ``flask lms reports-rollup``."""
+
+import click
+
+from lms.cli import lms_cli
+from lms.extensions import db
+
+
+@lms_cli.command("reports-rollup")
+@click.option("--rebuild", is_flag=True, help="Empty the rollup and build it from scratch.")
+def reports_rollup(rebuild: bool) -> None:
+    """Move the statistics rollup forward (the periodic task does this hourly)."""
+    from lms.reports import rollup
+
+    state = rollup.refresh(rebuild=rebuild)
+    db.session.commit()
+    click.echo(f"study rollup through {state.rolled_through} (version {state.version})")

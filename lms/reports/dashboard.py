@@ -1,0 +1,73 @@
+"""The dashboard's figures for one (period, scope), computed once and cached.
+
+The cache key holds the period, the 镇街 in scope and the rollup version. The rollup
+version is read before and after computing: when a refresh committed in between (its
+rows and watermark change together), the figures are computed again so they never mix
+two watermarks.
+"""
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from lms.reports import queries
+from lms.reports.cache import cache_ttl, report_cache
+from lms.reports.periods import Period
+from lms.reports.rollup import read_state
+from lms.timeutil import utcnow
+
+
+@dataclass
+class Dashboard:
+    period: Period
+    town_ids: set[int] | None
+    breakdown: queries.Breakdown
+    computed_at: datetime
+
+
+def _cache_key(period: Period, town_ids: set[int] | None, version: int) -> str:
+    scope = "all" if town_ids is None else ",".join(str(i) for i in sorted(town_ids))
+    return f"v{version}:{period.key}:{scope}"
+
+
+def _to_json(breakdown: queries.Breakdown, computed_at: datetime) -> dict:
+    return {"breakdown": asdict(breakdown), "computed_at": computed_at.isoformat()}
+
+
+def _from_json(value: dict) -> tuple[queries.Breakdown, datetime]:
+    data = value["breakdown"]
+    breakdown = queries.Breakdown(
+        towns=[queries.Figures(**row) for row in data["towns"]],
+        total=queries.Figures(**data["total"]),
+        trend=[queries.MonthFigures(**row) for row in data["trend"]],
+        top_courses=[queries.CourseFigures(**row) for row in data["top_courses"]],
+    )
+    return breakdown, datetime.fromisoformat(value["computed_at"])
+
+
+def compute(period: Period, town_ids: set[int] | None, *, now: datetime | None = None):
+    """The breakdown and the rollup version it was computed against (no cache)."""
+    version = read_state().version
+    for _ in range(3):
+        breakdown = queries.breakdown(period, town_ids, now=now)
+        after = read_state().version
+        if after == version:
+            break
+        version = after
+    return breakdown, version
+
+
+def dashboard(period: Period, town_ids: set[int] | None, *, use_cache: bool = True) -> Dashboard:
+    cache = report_cache()
+    if use_cache:
+        key = _cache_key(period, town_ids, read_state().version)
+        cached = cache.get(key)
+        if cached is not None:
+            breakdown, computed_at = _from_json(cached)
+            return Dashboard(period, town_ids, breakdown, computed_at)
+    computed_at = utcnow()
+    breakdown, version = compute(period, town_ids, now=computed_at)
+    if use_cache:
+        cache.set(
+            _cache_key(period, town_ids, version), _to_json(breakdown, computed_at), cache_ttl()
+        )
+    return Dashboard(period, town_ids, breakdown, computed_at)

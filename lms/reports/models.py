@@ -1,0 +1,85 @@
+"""The statistics rollup and the indexes the indicator queries need.
+
+``report_study_years`` holds, per learner and calendar year, the credited study seconds
+(``s01``..``s12``) and the credits posted (``c01``..``c12``, thousandths) of each month,
+counting only days up to the watermark in ``report_rollup_state``. Both sources are
+frozen for past days: study credits a learner's *current* local day only, and the ledger
+is append-only with ``local_day`` the day of posting. So a month's column, once built
+for days up to the watermark, stays right; the refresh (``rollup.refresh``) only moves
+the watermark forward and rebuilds the months it crosses. Days after the watermark are
+read live from ``daily_study`` and ``ledger_entries``.
+
+The extra indexes are declared here on other domains' tables (an ``Index`` built from
+bound columns attaches itself to that table's metadata) and created by migration
+``a9_reports``.
+"""
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+)
+
+from lms.accounts.models import UserRole
+from lms.courses.models import Enrolment
+from lms.credits.models import LedgerEntry, Recognition
+from lms.extensions import db
+from lms.study.models import DailyStudy
+from lms.timeutil import UTCDateTime
+
+MONTHS = range(1, 13)
+
+
+def seconds_column_name(month: int) -> str:
+    return f"s{month:02d}"
+
+
+def credits_column_name(month: int) -> str:
+    return f"c{month:02d}"
+
+
+study_years = Table(
+    "report_study_years",
+    db.metadata,
+    Column("learner_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    *[Column(seconds_column_name(m), Float, nullable=False, default=0.0) for m in MONTHS],
+    *[Column(credits_column_name(m), BigInteger, nullable=False, default=0) for m in MONTHS],
+    Index("ix_report_study_years_year", "year"),
+)
+
+# One row (name "study"): the last local day whose study seconds and credits are in
+# report_study_years, and a version that changes with every refresh (caches key on it).
+rollup_state = Table(
+    "report_rollup_state",
+    db.metadata,
+    Column("name", String(20), primary_key=True),
+    Column("rolled_through", Date, nullable=True),
+    Column("version", Integer, nullable=False, default=0),
+    Column("refreshed_at", UTCDateTime(), nullable=True),
+)
+
+# Covering indexes: each period query reads only the index.
+Index(
+    "ix_daily_study_day_learner_seconds",
+    DailyStudy.day,
+    DailyStudy.learner_id,
+    DailyStudy.credited_seconds,
+)
+Index(
+    "ix_ledger_entries_day_learner_credits",
+    LedgerEntry.local_day,
+    LedgerEntry.learner_id,
+    LedgerEntry.credits_milli,
+)
+# Who is a learner, without a pass over every role row.
+Index("ix_user_roles_role_user", UserRole.role, UserRole.user_id)
+# New enrolments in a period (top courses), approved recognitions in a period.
+Index("ix_enrolments_enrolled_at", Enrolment.enrolled_at)
+Index("ix_recognitions_state_decided", Recognition.state, Recognition.decided_at)

@@ -1,0 +1,422 @@
+"""The learning-city indicators, as plain functions of a period and a scope.
+
+Each ``*_by_town`` function returns figures per 镇街 for the 镇街 in ``town_ids`` (None:
+the whole district); ``indicators()`` adds them up for the district or one 镇街.
+Learners are users holding the learner role whose account is not disabled, counted in
+the 镇街 they live in (``users.town_id``; None: not assigned to one). Offline sessions
+count in the 镇街 of their community school. A session is *held* in a period when it
+started in it and has ended.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import and_, case, func, or_, select, true
+
+from lms.accounts.models import Town
+from lms.attendance.models import (
+    ATTENDED_STATUSES,
+    Attendance,
+    ClassSession,
+    CommunitySchool,
+    Signup,
+)
+from lms.courses.models import Course, Enrolment
+from lms.credits.models import CourseCompletion, Recognition
+from lms.extensions import db
+from lms.reports.activity import activity_by_town, held_sessions_filter, learners
+from lms.reports.periods import Period, day_bounds
+from lms.reports.rollup import read_state
+from lms.timeutil import utcnow
+
+COVERAGE_TARGET = 0.9
+TOP_COURSES = 10
+
+
+def _ratio(part, whole):
+    return part / whole if whole else None
+
+
+@dataclass
+class Figures:
+    """The indicators of one 镇街 (or of the district) for one period."""
+
+    town_id: int | None
+    name: str
+    population: int = 0
+    registered: int = 0
+    new_registrations: int = 0
+    active: int = 0
+    elderly_active: int = 0
+    online_seconds: float = 0.0
+    offline_hours: float = 0.0
+    credits_milli: int = 0
+    recognitions_approved: int = 0
+    enrolments_open: int = 0
+    enrolments_completed: int = 0
+    signups: int = 0
+    signups_attended: int = 0
+    sessions_held: int = 0
+    towns_total: int = 0
+    towns_covered: int = 0
+
+    @property
+    def registered_share(self):
+        return _ratio(self.registered, self.population)
+
+    @property
+    def participation_rate(self):
+        return _ratio(self.active, self.population)
+
+    @property
+    def online_hours(self) -> float:
+        return self.online_seconds / 3600
+
+    @property
+    def study_hours(self) -> float:
+        return self.online_hours + self.offline_hours
+
+    @property
+    def hours_per_capita(self):
+        return _ratio(self.study_hours, self.population)
+
+    @property
+    def online_hours_per_capita(self):
+        return _ratio(self.online_hours, self.population)
+
+    @property
+    def offline_hours_per_capita(self):
+        return _ratio(self.offline_hours, self.population)
+
+    @property
+    def elderly_share(self):
+        return _ratio(self.elderly_active, self.active)
+
+    @property
+    def completion_rate(self):
+        return _ratio(self.enrolments_completed, self.enrolments_open)
+
+    @property
+    def attendance_rate(self):
+        return _ratio(self.signups_attended, self.signups)
+
+    @property
+    def credits(self) -> float:
+        return self.credits_milli / 1000
+
+    @property
+    def coverage(self):
+        return _ratio(self.towns_covered, self.towns_total)
+
+    def add(self, other: "Figures") -> None:
+        for name in _ADDITIVE:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+_ADDITIVE = [name for name in Figures.__dataclass_fields__ if name not in ("town_id", "name")]
+
+
+@dataclass
+class MonthFigures:
+    key: str  # YYYY-MM
+    active: int = 0
+    online_seconds: float = 0.0
+    offline_hours: float = 0.0
+
+    @property
+    def online_hours(self) -> float:
+        return self.online_seconds / 3600
+
+
+@dataclass
+class CourseFigures:
+    course_id: int
+    title: str
+    new_enrolments: int = 0
+    completions: int = 0
+
+
+@dataclass
+class Breakdown:
+    """Everything the dashboard shows: per 镇街, their total, the trend, top courses."""
+
+    towns: list[Figures]
+    total: Figures
+    trend: list[MonthFigures] = field(default_factory=list)
+    top_courses: list[CourseFigures] = field(default_factory=list)
+
+
+def _zone(zone: str | None) -> str:
+    return zone or current_app.config["LMS_TIMEZONE"]
+
+
+def towns_in_scope(town_ids: set[int] | None) -> list[Town]:
+    query = select(Town).order_by(Town.code)
+    if town_ids is not None:
+        query = query.where(Town.id.in_(town_ids))
+    return list(db.session.scalars(query))
+
+
+def registered_by_town(period: Period, town_ids, *, zone=None) -> dict:
+    """(registered by the period's end, of whom registered during it) per 镇街."""
+    start, end = period.utc_bounds(_zone(zone))
+    people = learners(town_ids)
+    query = (
+        select(
+            people.c.town_id,
+            func.count(),
+            func.sum(case((people.c.created_at >= start, 1), else_=0)),
+        )
+        .where(people.c.created_at < end)
+        .group_by(people.c.town_id)
+    )
+    return {town: (int(total), int(new or 0)) for town, total, new in db.session.execute(query)}
+
+
+def offline_hours_by_town(period: Period, town_ids, *, zone=None, now=None) -> dict:
+    """Attended hours (present or late) at sessions held in the period, per learner's
+    镇街: (total, [per month of the period])."""
+    zone = _zone(zone)
+    people = learners(town_ids)
+    hours = func.coalesce(Attendance.hours, 0.0)
+    monthly = []
+    for month in period.months:
+        low, high = day_bounds(month.first, month.last, zone)
+        inside = and_(ClassSession.starts_at >= low, ClassSession.starts_at < high)
+        monthly.append(func.sum(case((inside, hours), else_=0.0)))
+    query = (
+        select(people.c.town_id, func.sum(hours), *monthly)
+        .select_from(Attendance)
+        .join(ClassSession, ClassSession.id == Attendance.class_session_id)
+        .join(people, people.c.id == Attendance.learner_id)
+        .where(
+            Attendance.status.in_(ATTENDED_STATUSES),
+            held_sessions_filter(period, zone, now or utcnow()),
+        )
+        .group_by(people.c.town_id)
+    )
+    return {
+        row[0]: (float(row[1] or 0), [float(value or 0) for value in row[2:]])
+        for row in db.session.execute(query)
+    }
+
+
+def completion_by_town(period: Period, town_ids, *, zone=None) -> dict:
+    """(enrolments open during the period, of which completed in it) per learner's 镇街.
+
+    Open during the period: enrolled before its end, not left before its start, and the
+    course not completed before its start. Completed in it: the learner's completion of
+    the course (CourseCompletion.completed_at) falls in the period.
+    """
+    start, end = period.utc_bounds(_zone(zone))
+    people = learners(town_ids)
+    completed_in = and_(CourseCompletion.completed_at >= start, CourseCompletion.completed_at < end)
+    query = (
+        select(people.c.town_id, func.count(), func.sum(case((completed_in, 1), else_=0)))
+        .select_from(Enrolment)
+        .join(people, people.c.id == Enrolment.learner_id)
+        .outerjoin(
+            CourseCompletion,
+            and_(
+                CourseCompletion.learner_id == Enrolment.learner_id,
+                CourseCompletion.course_id == Enrolment.course_id,
+            ),
+        )
+        .where(
+            Enrolment.enrolled_at < end,
+            or_(Enrolment.left_at.is_(None), Enrolment.left_at >= start),
+            or_(CourseCompletion.completed_at.is_(None), CourseCompletion.completed_at >= start),
+        )
+        .group_by(people.c.town_id)
+    )
+    return {town: (int(total), int(done or 0)) for town, total, done in db.session.execute(query)}
+
+
+def _school_town_filter(town_ids):
+    return CommunitySchool.town_id.in_(town_ids) if town_ids is not None else true()
+
+
+def signups_by_town(period: Period, town_ids, *, zone=None, now=None) -> dict:
+    """(sign-ups not cancelled, of which attended) at sessions held in the period, per
+    school's 镇街. Walk-ins (attendance without a sign-up) are not in this rate."""
+    attended = Attendance.status.in_(ATTENDED_STATUSES)
+    query = (
+        select(CommunitySchool.town_id, func.count(), func.sum(case((attended, 1), else_=0)))
+        .select_from(Signup)
+        .join(ClassSession, ClassSession.id == Signup.class_session_id)
+        .join(CommunitySchool, CommunitySchool.id == ClassSession.school_id)
+        .outerjoin(
+            Attendance,
+            and_(
+                Attendance.class_session_id == Signup.class_session_id,
+                Attendance.learner_id == Signup.learner_id,
+            ),
+        )
+        .where(
+            Signup.cancelled_at.is_(None),
+            held_sessions_filter(period, _zone(zone), now or utcnow()),
+            _school_town_filter(town_ids),
+        )
+        .group_by(CommunitySchool.town_id)
+    )
+    return {town: (int(total), int(done or 0)) for town, total, done in db.session.execute(query)}
+
+
+def sessions_held_by_town(period: Period, town_ids, *, zone=None, now=None) -> dict:
+    query = (
+        select(CommunitySchool.town_id, func.count())
+        .select_from(ClassSession)
+        .join(CommunitySchool, CommunitySchool.id == ClassSession.school_id)
+        .where(
+            held_sessions_filter(period, _zone(zone), now or utcnow()),
+            _school_town_filter(town_ids),
+        )
+        .group_by(CommunitySchool.town_id)
+    )
+    return dict(db.session.execute(query).tuples().all())
+
+
+def recognitions_by_town(period: Period, town_ids, *, zone=None) -> dict:
+    """Recognitions approved (decided) in the period, per learner's 镇街."""
+    start, end = period.utc_bounds(_zone(zone))
+    people = learners(town_ids)
+    query = (
+        select(people.c.town_id, func.count())
+        .select_from(Recognition)
+        .join(people, people.c.id == Recognition.learner_id)
+        .where(
+            Recognition.state == "approved",
+            Recognition.decided_at >= start,
+            Recognition.decided_at < end,
+        )
+        .group_by(people.c.town_id)
+    )
+    return dict(db.session.execute(query).tuples().all())
+
+
+def top_courses(period: Period, town_ids, *, zone=None, limit=TOP_COURSES) -> list:
+    """Courses by new enrolments in the period (then completions in it) of the scope's
+    learners."""
+    start, end = period.utc_bounds(_zone(zone))
+    people = learners(town_ids)
+    enrolled = dict(
+        db.session.execute(
+            select(Enrolment.course_id, func.count())
+            .join(people, people.c.id == Enrolment.learner_id)
+            .where(Enrolment.enrolled_at >= start, Enrolment.enrolled_at < end)
+            .group_by(Enrolment.course_id)
+        )
+        .tuples()
+        .all()
+    )
+    completed = dict(
+        db.session.execute(
+            select(CourseCompletion.course_id, func.count())
+            .join(people, people.c.id == CourseCompletion.learner_id)
+            .where(CourseCompletion.completed_at >= start, CourseCompletion.completed_at < end)
+            .group_by(CourseCompletion.course_id)
+        )
+        .tuples()
+        .all()
+    )
+    ranked = sorted(
+        set(enrolled) | set(completed),
+        key=lambda course_id: (
+            -enrolled.get(course_id, 0),
+            -completed.get(course_id, 0),
+            course_id,
+        ),
+    )[:limit]
+    titles = dict(
+        db.session.execute(select(Course.id, Course.title).where(Course.id.in_(ranked))).all()
+    )
+    return [
+        CourseFigures(
+            course_id,
+            titles.get(course_id, ""),
+            enrolled.get(course_id, 0),
+            completed.get(course_id, 0),
+        )
+        for course_id in ranked
+    ]
+
+
+def breakdown(
+    period: Period, town_ids: set[int] | None = None, *, zone=None, now: datetime | None = None
+) -> Breakdown:
+    """Every indicator per 镇街 of the scope and in total, the monthly trend, top courses."""
+    zone, now = _zone(zone), now or utcnow()
+    towns = towns_in_scope(town_ids)
+    rows = {town.id: Figures(town.id, town.name, town.population) for town in towns}
+    unassigned = Figures(None, "")
+    count = len(period.months)
+    trend = [MonthFigures(month.key) for month in period.months]
+
+    def row(town_id) -> Figures | None:
+        if town_id is None:
+            return unassigned if town_ids is None else None
+        return rows.get(town_id)
+
+    state = read_state()
+    activity = activity_by_town(
+        period, town_ids, rolled_through=state.rolled_through, zone=zone, now=now
+    )
+    for town_id, values in activity.items():
+        if (target := row(town_id)) is not None:
+            target.active, target.elderly_active = values.active, values.elderly
+            target.online_seconds, target.credits_milli = (
+                values.online_seconds,
+                values.credits_milli,
+            )
+            for k in range(count):
+                trend[k].active += values.monthly_active[k]
+                trend[k].online_seconds += values.monthly_seconds[k]
+    for town_id, (hours, monthly) in offline_hours_by_town(
+        period, town_ids, zone=zone, now=now
+    ).items():
+        if (target := row(town_id)) is not None:
+            target.offline_hours = hours
+            for k in range(count):
+                trend[k].offline_hours += monthly[k]
+    for town_id, (registered, new) in registered_by_town(period, town_ids, zone=zone).items():
+        if (target := row(town_id)) is not None:
+            target.registered, target.new_registrations = registered, new
+    for town_id, (open_, done) in completion_by_town(period, town_ids, zone=zone).items():
+        if (target := row(town_id)) is not None:
+            target.enrolments_open, target.enrolments_completed = open_, done
+    for town_id, count_ in recognitions_by_town(period, town_ids, zone=zone).items():
+        if (target := row(town_id)) is not None:
+            target.recognitions_approved = count_
+    for town_id, (signups, attended) in signups_by_town(
+        period, town_ids, zone=zone, now=now
+    ).items():
+        if (target := row(town_id)) is not None:
+            target.signups, target.signups_attended = signups, attended
+    for town_id, held in sessions_held_by_town(period, town_ids, zone=zone, now=now).items():
+        if (target := row(town_id)) is not None:
+            target.sessions_held = held
+    for figures in rows.values():
+        figures.towns_total, figures.towns_covered = 1, int(figures.sessions_held > 0)
+    total = Figures(None, "")
+    listed = list(rows.values()) + ([unassigned] if town_ids is None else [])
+    for figures in listed:
+        total.add(figures)
+    if town_ids is None and any(
+        getattr(unassigned, name) for name in ("registered", "active", "credits_milli")
+    ):
+        rows_out = list(rows.values()) + [unassigned]
+    else:
+        rows_out = list(rows.values())
+    return Breakdown(
+        towns=rows_out,
+        total=total,
+        trend=trend,
+        top_courses=top_courses(period, town_ids, zone=zone),
+    )
+
+
+def indicators(period: Period, town_id: int | None = None, *, zone=None, now=None) -> Figures:
+    """The indicators of the district (``town_id`` None) or of one 镇街."""
+    scope = None if town_id is None else {town_id}
+    return breakdown(period, scope, zone=zone, now=now).total

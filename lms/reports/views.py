@@ -1,0 +1,146 @@
+"""Reports blueprint. Every URL rule of the domain:
+
+/reports/                               the dashboard (?period=2025|2025-Q2|2025-06, or
+                                        ?start=&end=, and ?town=<id>)
+/reports/<table>.<csv|xlsx>             one of its tables, same arguments
+"""
+
+import math
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, abort, flash, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.accounts.permissions import role_required
+from lms.reports import exports
+from lms.reports.cache import cache_ttl
+from lms.reports.dashboard import dashboard as build_dashboard
+from lms.reports.forms import PeriodForm
+from lms.reports.periods import (
+    Period,
+    PeriodError,
+    parse_period,
+    period_value,
+    year_period,
+)
+from lms.reports.permissions import report_scope_or_abort
+from lms.reports.tables import TABLE_NAMES, build_table, chart_data, headline
+from lms.timeutil import local_date, utcnow
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+TOWNS_PER_PAGE = 20
+PAGED_TABLES = ("coverage", "towns")
+
+
+@dataclass
+class ListPage:
+    """One page of an in-memory list, shaped like Flask-SQLAlchemy's pagination."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def paginate(items: list, page: int, per_page: int) -> ListPage:
+    pages = max(1, math.ceil(len(items) / per_page))
+    page = min(max(page, 1), pages)
+    return ListPage(items[(page - 1) * per_page : page * per_page], page, per_page, len(items))
+
+
+def _period(form: PeriodForm, *, strict: bool) -> Period:
+    today = local_date(utcnow())
+    try:
+        if form.start.data and form.end.data:
+            return Period(form.start.data, form.end.data)
+        return parse_period(form.period.data, today=today)
+    except PeriodError:
+        if strict:
+            abort(400)
+        flash(_("That period cannot be shown; here is this year instead."), "error")
+        return year_period(today.year)
+
+
+def _filters():
+    form = PeriodForm(request.args)
+    if not form.validate():
+        abort(400)
+    return form, report_scope_or_abort(current_user, form.town.data)
+
+
+def period_choices(today) -> list[tuple[str, str]]:
+    choices = [(str(year), _("Year %(year)d", year=year)) for year in (today.year, today.year - 1)]
+    for year in (today.year, today.year - 1):
+        choices += [
+            (f"{year}-Q{q}", _("%(year)d, quarter %(q)d", year=year, q=q)) for q in range(1, 5)
+        ]
+    year, month = today.year, today.month
+    for _step in range(12):
+        choices.append((f"{year}-{month:02d}", f"{year}-{month:02d}"))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return choices
+
+
+@bp.get("/")
+@role_required("admin", "staff")
+def dashboard():
+    form, scope = _filters()
+    period = _period(form, strict=False)
+    result = build_dashboard(period, scope.town_ids)
+    tables = {name: build_table(name, result.breakdown) for name in TABLE_NAMES}
+    page = request.args.get("page", 1, type=int)
+    pages = {name: paginate(tables[name].rows, page, TOWNS_PER_PAGE) for name in PAGED_TABLES}
+    return render_template(
+        "reports/dashboard.html",
+        form=form,
+        scope=scope,
+        period=period,
+        period_arg=period_value(period),
+        period_choices=period_choices(local_date(utcnow())),
+        result=result,
+        tables=tables,
+        pages=pages,
+        charts=chart_data(result.breakdown),
+        headline=headline(result.breakdown),
+        cache_minutes=max(1, cache_ttl() // 60),
+    )
+
+
+@bp.get("/<any(indicators, coverage, towns, trend, courses):name>.<any(csv, xlsx):fmt>")
+@role_required("admin", "staff")
+def export(name: str, fmt: str):
+    form, scope = _filters()
+    period = _period(form, strict=True)
+    table = build_table(name, build_dashboard(period, scope.town_ids).breakdown)
+    if fmt == "csv":
+        body, mimetype = exports.as_csv(table), exports.CSV_MIMETYPE
+    else:
+        body, mimetype = exports.as_xlsx(table), exports.XLSX_MIMETYPE
+    where = f"town-{scope.selected.code}" if scope.selected else "all"
+    filename = f"report-{name}-{period_value(period)}-{where}.{fmt}".replace("~", "_")
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
