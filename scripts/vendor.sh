@@ -10,6 +10,7 @@ VENDORED=(
   "axe-core 4.14.1 axe.min.js tests/e2e/vendor/axe-core"
   "echarts 6.1.0 dist/echarts.min.js,NOTICE lms/static/vendor/echarts"
   "hls.js 1.7.4 dist/hls.min.js lms/static/vendor/hls.js"
+  "jsqr 1.4.0 dist/jsQR.js lms/static/vendor/jsqr"
   "tus-js-client 4.3.1 dist/tus.min.js lms/static/vendor/tus-js-client"
 )
 
