@@ -5,6 +5,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Blueprints, signals and periodic tasks of the domain."""
+    import lms.attendance.scanner_views  # noqa: F401  (the staff scanner's rules)
     from lms.attendance import api, cards_views, staff_views, tasks  # noqa: F401  (add to bp)
     from lms.attendance.messages import status_label
     from lms.attendance.views import bp

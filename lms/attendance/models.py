@@ -32,9 +32,7 @@ class CommunitySchool(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     town: Mapped[Town] = relationship(lazy="joined")
-    staff_links: Mapped[list["SchoolStaff"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    staff_links: Mapped[list["SchoolStaff"]] = relationship(cascade="all, delete-orphan")
 
     @property
     def staff(self) -> list[User]:

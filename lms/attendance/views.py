@@ -158,7 +158,7 @@ def attend(token: str):
             return _refused(refusal.reason)
         session[PENDING_QR] = {"token": token, "at": now.timestamp()}
         return login_manager.unauthorized()
-    pending = session.pop(PENDING_QR, None)
+    pending = session.pop(PENDING_QR) if PENDING_QR in session else None
     if pending and pending.get("token") == token:
         bound_at = datetime.fromtimestamp(pending["at"], UTC)
         honoured = timedelta(minutes=current_app.config["LMS_CHECKIN_LOGIN_MINUTES"])

@@ -182,6 +182,8 @@ def bulk_learners(app, count: int, town_id: int) -> list[SimpleNamespace]:
                     "session_token": uuid.uuid4().hex,
                     "town_id": town_id,
                     "created_at": utcnow(),
+                    "privacy_version": app.config["PRIVACY_NOTICE_VERSION"],
+                    "privacy_accepted_at": utcnow(),
                 }
                 for number in range(count)
             ],
