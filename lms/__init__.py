@@ -10,8 +10,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms import database
-from lms.config import SUPPORTED_LOCALES, load_config
+from lms.config import SUPPORTED_LOCALES, load_config, require_shared_settings
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+from lms.ops.logging import configure_logging
+from lms.security import register_security_headers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,7 +31,9 @@ def create_app(config: dict | None = None, environ=None) -> Flask:
     ``environ`` replaces ``os.environ`` as the source of LMS_* settings; ``config``
     overrides individual Flask config keys afterwards (tests use both).
     """
-    settings = load_config(os.environ if environ is None else environ)
+    environ = os.environ if environ is None else environ
+    require_shared_settings(environ)  # before anything is generated into instance/
+    settings = load_config(environ)
     settings.update(config or {})
     app = Flask(
         __name__,
@@ -37,6 +41,7 @@ def create_app(config: dict | None = None, environ=None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
     )
     app.config.update(settings)
+    configure_logging(app)
     app.session_interface = HttpsAwareSessionInterface()
     if app.config["LMS_PROXY_HOPS"]:
         hops = app.config["LMS_PROXY_HOPS"]
@@ -47,6 +52,7 @@ def create_app(config: dict | None = None, environ=None) -> Flask:
     _register_error_handlers(app)
     _register_cli(app)
     database.register_request_transaction(app)
+    register_security_headers(app)
     return app
 
 
@@ -128,6 +134,7 @@ def _register_cli(app: Flask) -> None:
     import lms.courses.cli  # noqa: F401
     import lms.credits.cli  # noqa: F401
     import lms.media.cli  # noqa: F401
+    import lms.ops.cli  # noqa: F401
     import lms.reports.cli  # noqa: F401
     import lms.study.cli  # noqa: F401
     from lms.cli import lms_cli

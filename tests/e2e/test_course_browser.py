@@ -63,6 +63,6 @@ def test_upload_review_enrol_and_play(browser, live_server, tmp_path):
         "() => { const v = document.getElementById('video'); v.muted = true; v.play(); }"
     )
     learner_page.wait_for_function(
-        "document.getElementById('video').currentTime > 3", timeout=30_000
+        "() => document.getElementById('video').currentTime > 3", timeout=30_000
     )
     assert axe_violations(learner_page) == []

@@ -58,12 +58,14 @@ def test_thirty_seconds_of_play_are_credited_and_resumed(page, live_server, tmp_
     wait_for(asset_ready, timeout=120, message="the lesson's video to be ready")
 
     page.goto(f"{live_server.url}/courses/{course_id}/lessons/{lesson_id}")
-    page.wait_for_function("window.lmsStudy && window.lmsStudy.session()")
+    page.wait_for_function("() => window.lmsStudy && window.lmsStudy.session()")
     page.evaluate("() => { const v = document.getElementById('video'); v.muted = true; v.play(); }")
-    page.wait_for_function("document.getElementById('video').currentTime >= 30", timeout=60_000)
+    page.wait_for_function(
+        "() => document.getElementById('video').currentTime >= 30", timeout=60_000
+    )
     page.evaluate("document.getElementById('video').pause()")
     page.wait_for_function(
-        "Number(document.getElementById('player').dataset.credited) > 20", timeout=15_000
+        "() => Number(document.getElementById('player').dataset.credited) > 20", timeout=15_000
     )
     position = page.evaluate("document.getElementById('video').currentTime")
     assert "学习进度" in page.inner_text("#player-status")
@@ -76,9 +78,10 @@ def test_thirty_seconds_of_play_are_credited_and_resumed(page, live_server, tmp_
     assert 30 - 12 <= credited() <= 30 + 12
 
     page.reload()
-    page.wait_for_function("window.lmsStudy && window.lmsStudy.session()")
+    page.wait_for_function("() => window.lmsStudy && window.lmsStudy.session()")
     page.wait_for_function(
-        f"Math.abs(document.getElementById('video').currentTime - {position}) < 5", timeout=15_000
+        f"() => Math.abs(document.getElementById('video').currentTime - {position}) < 5",
+        timeout=15_000,
     )
     with app.app_context():
         assert db.session.get(Course, course_id).is_published
