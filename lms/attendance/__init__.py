@@ -10,5 +10,8 @@ def register(app: Flask) -> None:
     from lms.attendance.messages import status_label
     from lms.attendance.views import bp
 
+    from lms.attendance import privacy
+
     app.register_blueprint(bp)
     app.jinja_env.globals["attendance_status_label"] = status_label
+    privacy.connect()

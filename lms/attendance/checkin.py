@@ -16,6 +16,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from lms.accounts.audit import record_event
 from lms.attendance import rules
 from lms.attendance.models import (
     ATTENDED_STATUSES,
@@ -257,6 +258,8 @@ def correct_attendance(
     row.status, row.hours, row.note = status, round(hours, 2), reason.strip()[:200]
     row.recorded_at, row.recorded_by_id = now, actor.id
     db.session.flush()
+    record_event("attendance.corrected", actor=actor, target_type="attendance",
+                 target_id=row.id, learner_id=learner_id, status=status, hours=row.hours)
     attendance_corrected.send(
         learner_id=learner_id, class_session_id=class_session.id, hours=row.hours
     )

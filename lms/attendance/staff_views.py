@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.models import User
+from lms.accounts.audit import record_event
 from lms.accounts.permissions import role_required
 from lms.accounts.services import find_user_by_username, list_towns
 from lms.attendance import checkin, exports, queries, services
@@ -240,6 +241,8 @@ def _download(rows, name: str, fmt: str) -> Response:
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f"attachment; filename=attendance-{name}.{fmt}"
+    record_event("personal_data.exported", actor=current_user, target_type="attendance",
+                 target_id=name, rows=max(0, len(rows) - 1))
     return response
 
 

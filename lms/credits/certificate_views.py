@@ -19,6 +19,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from lms.accounts.audit import record_event
 from lms.accounts.permissions import role_required
 from lms.credits import certificates, credentials, exports, services
 from lms.credits.forms import ReasonForm
@@ -37,6 +38,8 @@ def _download(body: bytes, mimetype: str, filename: str, *, inline: bool = False
     disposition = "inline" if inline else "attachment"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
+    record_event("personal_data.exported", actor=current_user, target_type="download",
+                 target_id=filename[:40])
     return response
 
 

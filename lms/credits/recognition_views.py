@@ -97,7 +97,9 @@ def recognition(recognition_id: int):
 def evidence(recognition_id: int):
     item = get_visible_recognition(recognition_id)
     response = Response(get_storage().get_bytes(item.evidence_key), mimetype=item.evidence_type)
-    response.headers["Content-Disposition"] = "inline"
+    # Photos show in the page; anything else (a PDF) is downloaded, never rendered here.
+    is_image = item.evidence_type.startswith("image/")
+    response.headers["Content-Disposition"] = "inline" if is_image else "attachment"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -1,0 +1,41 @@
+"""What attendance holds about a person, for the PIPL copy, and erasure: staff notes may
+name people and go; the learning card goes (a printed card stops working); sign-ups and
+attendance stay, without identifying data, for statistics."""
+
+from sqlalchemy import delete, select
+
+from lms.accounts.personal_data import register_personal_data
+from lms.attendance.models import Attendance, ClassSession, LearningCard, Signup
+from lms.extensions import db
+
+
+def export(user) -> dict:
+    signups = db.session.execute(
+        select(Signup, ClassSession.title, ClassSession.starts_at)
+        .join(ClassSession, ClassSession.id == Signup.class_session_id)
+        .where(Signup.learner_id == user.id)
+    )
+    attendance = db.session.execute(
+        select(Attendance, ClassSession.title, ClassSession.starts_at)
+        .join(ClassSession, ClassSession.id == Attendance.class_session_id)
+        .where(Attendance.learner_id == user.id)
+    )
+    card = db.session.scalar(select(LearningCard).where(LearningCard.learner_id == user.id))
+    return {
+        "signups": [{"class": title, "starts_at": starts, "signed_up_at": row.signed_up_at,
+                     "cancelled_at": row.cancelled_at} for row, title, starts in signups],
+        "attendance": [{"class": title, "starts_at": starts, "status": row.status,
+                        "checked_in_at": row.checked_in_at, "checked_out_at": row.checked_out_at,
+                        "hours": row.hours} for row, title, starts in attendance],
+        "learning_card": [{"card_number": card.number}] if card else [],
+    }
+
+
+def erase(user) -> None:
+    for row in db.session.scalars(select(Attendance).where(Attendance.learner_id == user.id)):
+        row.note = None
+    db.session.execute(delete(LearningCard).where(LearningCard.learner_id == user.id))
+
+
+def connect() -> None:
+    register_personal_data("attendance", export, erase)
