@@ -46,8 +46,8 @@ def can_view_organisation(user, organisation: Organisation) -> bool:
         return True
     if not user.is_authenticated:
         return False
-    if organisation.state == "applied" and organisation.applied_by_id == user.id:
-        return True
+    if organisation.state != "active":  # an applicant follows their application
+        return organisation.applied_by_id == user.id
     return organisation.is_active and membership(user, organisation) is not None
 
 

@@ -107,9 +107,13 @@ def _rules():
 @role_required("admin")
 def quality():
     args = _quality_args()
-    page = ratings.quality_page(**args)
     return render_template(
-        "community/quality.html", page=page, rules=_rules(), endpoint="community.quality", **args
+        "community/quality.html",
+        page=ratings.quality_page(**args),
+        rules=_rules(),
+        endpoint="community.quality",
+        order=args["order"],
+        weak_only=args["weak_only"],
     )
 
 
@@ -117,11 +121,11 @@ def quality():
 @role_required("teacher", "admin")
 def teaching_quality():
     args = _quality_args()
-    page = ratings.quality_page(teacher_id=current_user.id, **args)
     return render_template(
         "community/quality.html",
-        page=page,
+        page=ratings.quality_page(teacher_id=current_user.id, **args),
         rules=_rules(),
         endpoint="community.teaching_quality",
-        **args,
+        order=args["order"],
+        weak_only=args["weak_only"],
     )

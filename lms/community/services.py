@@ -183,12 +183,12 @@ def remove_member(member: OrganisationMember, *, actor) -> None:
 
 
 def my_organisations(user_id: int, *, page: int = 1, per_page: int = 20):
-    """The user's memberships (with their organisations), rejected applications left out."""
+    """The user's memberships with their organisations (and applications)."""
     query = (
         select(OrganisationMember)
         .join(Organisation, OrganisationMember.organisation_id == Organisation.id)
-        .where(OrganisationMember.user_id == user_id, Organisation.state != "rejected")
-        .order_by(Organisation.name)
+        .where(OrganisationMember.user_id == user_id)
+        .order_by(Organisation.state, Organisation.name)
     )
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 

@@ -121,6 +121,8 @@ def assign_training(
 
 def assign_new_members(assignment: TrainingAssignment, *, actor) -> int:
     """Assign the members who joined since (idempotent)."""
+    if not assignment.course.is_published:
+        raise CommunityError(_("This course is no longer published."))
     return _assign_members(assignment, member_ids(assignment.organisation))
 
 

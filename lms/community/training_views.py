@@ -116,6 +116,10 @@ def assignment(organisation_id: int, assignment_id: int):
 def assign_new_members(organisation_id: int, assignment_id: int):
     item = get_organisation_or_404(organisation_id, manage=True)
     row = get_assignment_or_404(item, assignment_id)
-    added = training.assign_new_members(row, actor=current_user)
-    flash(_("%(n)d new members assigned.", n=added), "ok")
+    try:
+        added = training.assign_new_members(row, actor=current_user)
+    except CommunityError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("%(n)d new members assigned.", n=added), "ok")
     return redirect(url_for("community.assignment", organisation_id=item.id, assignment_id=row.id))

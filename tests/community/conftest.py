@@ -1,0 +1,103 @@
+"""Factories for the community tests: organisations, studied lessons, recognitions."""
+
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+
+from lms.accounts.models import User
+from lms.community import services
+from lms.extensions import db
+from lms.study.models import LessonProgress
+from lms.timeutil import utcnow
+
+
+def user(user_id: int) -> User:
+    return db.session.get(User, user_id)
+
+
+@pytest.fixture
+def make_organisation(app, make_user):
+    """An active organisation with a manager and members (records with .id)."""
+
+    def make(manager=None, members=(), name="测试企业", kind="enterprise"):
+        manager = manager or make_user()
+        with app.app_context():
+            admin = SimpleNamespace(id=None)
+            organisation = services.create_organisation(
+                services.OrganisationSettings(name, kind, manager.town_id),
+                actor=admin,
+                manager=user(manager.id),
+            )
+            invite = services.create_invite(organisation, actor=user(manager.id))
+            for member in members:
+                services.join_with_code(invite.code, user=user(member.id))
+            db.session.commit()
+            return SimpleNamespace(id=organisation.id, manager=manager, code=invite.code)
+
+    return make
+
+
+def study(app, learner_id: int, lesson_id: int, progress: float, *, seconds=None, done=False):
+    """A learner's progress on a lesson, as study records it (no signal sent)."""
+    with app.app_context():
+        db.session.add(
+            LessonProgress(
+                learner_id=learner_id,
+                lesson_id=lesson_id,
+                played_segments=[[0, progress * 120]],
+                covered_seconds=progress * 120,
+                progress=progress,
+                credited_seconds=seconds if seconds is not None else progress * 120,
+                completed_at=utcnow() if done else None,
+            )
+        )
+        db.session.commit()
+
+
+def make_recognition(app, learner_id: int, title="书法班结业"):
+    from lms.credits.models import Recognition
+
+    with app.app_context():
+        row = Recognition(
+            learner_id=learner_id,
+            title=title,
+            issuer="老年大学",
+            learned_on=date(2025, 1, 1),
+            hours=4.0,
+            evidence_key="x",
+            evidence_type="application/pdf",
+            evidence_name="x.pdf",
+        )
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+
+@pytest.fixture
+def make_learners(app, make_town):
+    """Learners who never log in, made without hashing a password (fast in bulk)."""
+    from lms.accounts.models import UserRole
+
+    counter = iter(range(1, 100_000))
+
+    def make(count=1, *, town=None, names=()):
+        town = town or make_town()
+        records = []
+        with app.app_context():
+            for index in range(count):
+                number = next(counter)
+                row = User(
+                    username=f"bulk{number}",
+                    display_name=names[index] if index < len(names) else f"学员{number}",
+                    password_hash="!",
+                    town_id=town.id,
+                )
+                row.role_rows.append(UserRole(role="learner"))
+                db.session.add(row)
+                db.session.flush()
+                records.append(SimpleNamespace(id=row.id, town_id=town.id))
+            db.session.commit()
+        return records
+
+    return make
