@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -208,7 +207,3 @@ def my_attendance():
     )
     return render_template("attendance/my_attendance.html", page=page)
 
-
-def forbid_unless(condition: bool) -> None:
-    if not condition:
-        abort(403)

@@ -293,3 +293,48 @@ def test_a_rollback_takes_the_receivers_writes_with_it(
 
         assert find_town_by_code("999999999") is None
     assert attendance_row(app, class_session, learner) is None
+
+
+def test_a_check_out_synced_after_the_close_corrects_the_hours(
+    app, make_user, make_school, make_class_session, recorded_signals
+):
+    ended = make_class_session(
+        make_school(), starts_in=timedelta(hours=-4), hours=2, takes_checkout=True
+    )
+    learner = make_user()
+    with app.app_context():
+        db.session.add(Signup(class_session_id=ended.id, learner_id=learner.id))
+        db.session.commit()
+    mark(app, ended, learner, at=ended.starts_at)
+    with app.app_context():
+        checkin.close_ended_sessions()
+        db.session.commit()
+    # The scanner was offline: its check-out, made inside the window, arrives later.
+    assert mark(app, ended, learner, "checkout", at=ended.ends_at) == ("recorded", None)
+    assert [(kind, payload["hours"]) for kind, payload in recorded_signals] == [
+        ("recorded", 0.0),
+        ("corrected", 2.0),
+    ]
+
+
+def test_seed_demo_adds_a_school_and_two_classes_once(app):
+    from lms.accounts.cli import seed_accounts
+    from lms.attendance.cli import DEMO_SCHOOL, seed_attendance
+    from lms.attendance.models import CommunitySchool
+
+    with app.app_context():
+        seed_accounts("demo12345")
+        for _ in range(2):
+            seed_attendance("demo12345")
+            db.session.commit()
+        school = db.session.scalar(select(CommunitySchool))
+        assert school.name == DEMO_SCHOOL and [u.username for u in school.staff] == ["staff"]
+        sessions = db.session.scalars(select(ClassSession).order_by(ClassSession.starts_at)).all()
+        assert len(sessions) == 2
+        now = utcnow()
+        in_progress, tomorrow = sessions
+        assert in_progress.starts_at <= now < in_progress.ends_at
+        assert timedelta(hours=20) < tomorrow.starts_at - now < timedelta(hours=28)
+        learner = db.session.scalar(select(User).where(User.username == "learner"))
+        assert all(services.is_signed_up(s.id, learner.id) for s in sessions)
+        assert all(s.seats_taken == 1 for s in sessions)
