@@ -146,7 +146,10 @@ def test_typed_numbers_and_camera_scans_share_one_nonce_space(
     )
     assert camera.get_json()["results"][0]["status"] == "recorded"
     typed = post_numbers(
-        client, csrf_token, class_session.id, [number_scan(card_number_of(app, learner), nonce=nonce)]
+        client,
+        csrf_token,
+        class_session.id,
+        [number_scan(card_number_of(app, learner), nonce=nonce)],
     )
     assert typed.get_json()["results"][0]["status"] == "duplicate"
 
@@ -157,7 +160,10 @@ def test_number_scans_refuse_strangers_and_malformed_batches(
     staff, class_session, learner = setting
     number = card_number_of(app, learner)
     token = csrf_token()
-    assert post_numbers(client, lambda: token, class_session.id, [number_scan(number)]).status_code == 401
+    assert (
+        post_numbers(client, lambda: token, class_session.id, [number_scan(number)]).status_code
+        == 401
+    )
 
     login_as(learner)
     refused = post_numbers(client, csrf_token, class_session.id, [number_scan(number)])
@@ -166,7 +172,9 @@ def test_number_scans_refuse_strangers_and_malformed_batches(
     other_staff = make_user("staff")
     make_school(other_staff)
     login_as(other_staff)
-    assert post_numbers(client, csrf_token, class_session.id, [number_scan(number)]).status_code == 403
+    assert (
+        post_numbers(client, csrf_token, class_session.id, [number_scan(number)]).status_code == 403
+    )
     assert post_numbers(client, csrf_token, 999999, [number_scan(number)]).status_code == 404
 
     login_as(staff)
@@ -188,9 +196,7 @@ def test_number_scans_refuse_strangers_and_malformed_batches(
         assert db.session.scalar(select(func.count(Attendance.id))) == 0
 
 
-def test_the_csrf_token_endpoint_needs_a_login_and_is_never_cached(
-    app, client, login_as, setting
-):
+def test_the_csrf_token_endpoint_needs_a_login_and_is_never_cached(app, client, login_as, setting):
     staff, class_session, learner = setting
     anonymous = client.get("/api/v1/scanner/csrf-token")
     assert anonymous.status_code == 401 and anonymous.get_json()["error"] == "unauthenticated"

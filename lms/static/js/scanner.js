@@ -97,6 +97,9 @@
       state.byNumber.set(learner.card_number, learner);
       state.byId.set(learner.id, learner);
     });
+    if (saved) {
+      root.dataset.rosterAt = saved.fetchedAt;
+    }
     el("roster-state").textContent = saved
       ? say("rosterSaved", { time: clock(saved.fetchedAt, false) })
       : text.rosterMissing;
