@@ -5,7 +5,8 @@ One run, everything on loopback, figures side by side:
 1. a database of its own (dropped first if present) is migrated with `flask db upgrade`
    and given a community school, a class that began five minutes ago, N learners signed
    up to check in with the rotating QR and 1,000 more holding learning cards;
-2. the app is served by gunicorn (sync workers);
+2. the app is served by gunicorn as the Docker image runs it (gthread workers, 8 threads
+   each, a 300 s timeout);
 3. bursts of N requests, arrivals spread evenly over a few seconds, each on its own
    connection: GET /healthz (trivial JSON) and GET /readyz (one `SELECT 1`) of the same
    app, then the N learners opening the QR's /attend/<token> URL (logged in), then
@@ -20,7 +21,7 @@ One run, everything on loopback, figures side by side:
    and how much the credit bank's receivers (each recorded attendance posts a ledger
    entry, as in production).
 
-    .venv/bin/python benchmarks/checkin.py [--learners 300] [--spread 3] [--workers 4]
+    .venv/bin/python benchmarks/checkin.py [--learners 300] [--spread 3] [--workers 2]
 """
 
 from __future__ import annotations
@@ -63,6 +64,22 @@ def admin_execute(options, *statements: str) -> None:
             connection.execute(statement)
 
 
+def signing_key_file(instance: Path) -> Path:
+    """The Ed25519 key every node of a scaled deployment shares (required to start)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    path = instance / "signing_key.pem"
+    path.write_bytes(
+        Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return path
+
+
 def server_environ(options, instance: Path) -> dict:
     environ = {name: value for name, value in os.environ.items() if not name.startswith("LMS_")}
     environ.update(
@@ -71,6 +88,7 @@ def server_environ(options, instance: Path) -> dict:
             f"{options.pg_port}/{options.database}",
             "LMS_INSTANCE_PATH": str(instance),
             "LMS_SECRET_KEY": SECRET,
+            "LMS_SIGNING_KEY_FILE": str(signing_key_file(instance)),
             "LMS_EMBEDDED_WORKER": "0",
         }
     )
@@ -180,11 +198,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_gunicorn(environ: dict, workers: int, port: int, log: Path) -> subprocess.Popen:
+def start_gunicorn(environ: dict, options, port: int, log: Path) -> subprocess.Popen:
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [*venv_tool("gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-             "--backlog", "2048", "wsgi:app"],
+            [*venv_tool("gunicorn"), "-w", str(options.workers), "-b", f"127.0.0.1:{port}",
+             "--worker-class", "gthread", "--threads", str(options.threads),
+             "--timeout", "300", "--backlog", "2048", "wsgi:app"],
             cwd=ROOT, env=environ, stdout=output, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
@@ -358,7 +377,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--learners", type=int, default=300)
     parser.add_argument("--spread", type=float, default=3.0, help="seconds the burst spans")
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--database", default="lms_bench_checkin")
     parser.add_argument("--pg-host", default="127.0.0.1")
     parser.add_argument("--pg-port", type=int, default=5432)
@@ -380,7 +400,7 @@ def main() -> None:
     app = create_app(environ=environ)
     seeded = populate(app, options.learners)
     port = free_port()
-    server = start_gunicorn(environ, options.workers, port, instance / "gunicorn.log")
+    server = start_gunicorn(environ, options, port, instance / "gunicorn.log")
     try:
         results = run(port, seeded, options)
         results["database"] = check_database(
@@ -402,6 +422,7 @@ def run(port, seeded, options) -> dict:
 
     class_session_id, learners = seeded["class_session_id"], options.learners
     key = tokens.derive_key(SECRET)
+    load_before = " ".join(f"{value:.1f}" for value in os.getloadavg())
 
     def qr_path():
         """The URL a phone reads off the staff screen at this moment."""
@@ -440,8 +461,10 @@ def run(port, seeded, options) -> dict:
     one_healthz = statistics.median(single)
     return {
         "learners": learners,
+        "load_before": load_before,
         "spread_s": options.spread,
         "workers": options.workers,
+        "threads": options.threads,
         "healthz": percentiles(healthz),
         "readyz": percentiles(readyz),
         "checkin": percentiles(checkins),
@@ -470,7 +493,8 @@ def report(results: dict, options) -> None:
         return
     print(
         f"{results['learners']} learners over {results['spread_s']} s, "
-        f"gunicorn {results['workers']} sync workers, PostgreSQL"
+        f"gunicorn {results['workers']} gthread workers × {results['threads']} threads, "
+        f"PostgreSQL, {os.cpu_count()} cores (load average before: {results['load_before']})"
     )
     for name in ("healthz", "readyz", "checkin"):
         figures = results[name]
