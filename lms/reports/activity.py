@@ -122,7 +122,7 @@ def _row(learner_id, seconds, attended, credits, month_seconds, month_attended):
     return select(*labelled)
 
 
-def _branches(period, plan, town_ids, zone, now):
+def _branches(period, plan, town_ids, zone, now, daily):
     count = len(period.months)
     no_attendance = [_zero_int() for _ in range(count)]
     branches = []
@@ -143,23 +143,23 @@ def _branches(period, plan, town_ids, zone, now):
         live_by_month = {index: (first, last) for index, first, last in plan.live}
         seconds = [
             case(
-                (DailyStudy.day.between(*live_by_month[k]), DailyStudy.credited_seconds),
+                (daily.c.day.between(*live_by_month[k]), daily.c.credited_seconds),
                 else_=0.0,
             )
             if k in live_by_month
             else _zero_float()
             for k in range(count)
         ]
-        days = or_(*[DailyStudy.day.between(first, last) for _, first, last in plan.live])
+        days = or_(*[daily.c.day.between(first, last) for _, first, last in plan.live])
         branches.append(
             _row(
-                DailyStudy.learner_id,
-                DailyStudy.credited_seconds,
+                daily.c.learner_id,
+                daily.c.credited_seconds,
                 _zero_int(),
                 _zero_int(),
                 seconds,
                 no_attendance,
-            ).where(days, in_scope(DailyStudy.learner_id, town_ids))
+            ).where(days, in_scope(daily.c.learner_id, town_ids))
         )
         ledger_days = or_(
             *[LedgerEntry.local_day.between(first, last) for _, first, last in plan.live]
@@ -205,12 +205,21 @@ def activity_by_town(
     rolled_through: date | None,
     zone: str,
     now: datetime,
+    daily=None,
 ) -> dict[int | None, TownActivity]:
     """Active and elderly active learners, study seconds and credits, per learner's 镇街,
-    with the active learners and study seconds of each month of the period."""
+    with the active learners and study seconds of each month of the period.
+
+    ``daily`` is where per-day study totals come from (learner_id, day,
+    credited_seconds): the daily_study table unless a benchmark passes raw heartbeats
+    summed per day (and no rollup).
+    """
     count = len(period.months)
+    daily = DailyStudy.__table__ if daily is None else daily
     plan = plan_sources(period, rolled_through)
-    union = union_all(*_branches(period, plan, town_ids, zone, now)).subquery("activity_rows")
+    union = union_all(*_branches(period, plan, town_ids, zone, now, daily)).subquery(
+        "activity_rows"
+    )
     per_learner = (
         select(
             union.c.learner_id,

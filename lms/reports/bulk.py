@@ -6,6 +6,10 @@ rows can refer to each other before they are written; on PostgreSQL the id seque
 are moved past them at the end (``finish``).
 """
 
+import itertools
+import json
+from collections.abc import Iterator
+
 from sqlalchemy import Table, func, select, text
 
 from lms.extensions import db
@@ -16,6 +20,16 @@ SQLITE_BATCH = 5000
 def names(text: str) -> list[str]:
     """Column names written as one string: ``names("id learner_id day")``."""
     return text.split()
+
+
+def json_text(value) -> str:
+    """JSON for COPY; played segments ([[from, to], ...] of floats) without the json module."""
+    try:
+        if all(type(start) is float and type(end) is float for start, end in value):
+            return "[" + ", ".join(f"[{start!r}, {end!r}]" for start, end in value) + "]"
+    except (TypeError, ValueError):
+        pass
+    return json.dumps(value)
 
 
 class BulkWriter:
@@ -34,6 +48,10 @@ class BulkWriter:
         self._next_id[table.name] = first + count
         return range(first, first + count)
 
+    def counter(self, table: Table) -> Iterator[int]:
+        """Fresh ids for ``table`` from here on (use this or ``allocate``, not both)."""
+        return itertools.count(self.allocate(table, 0).start)
+
     def write(self, table: Table, columns: list[str], rows: list[tuple]) -> None:
         if not rows:
             return
@@ -49,8 +67,6 @@ class BulkWriter:
                 )
 
     def _copy(self, table: Table, columns: list[str], rows: list[tuple]) -> None:
-        from psycopg.types.json import Json
-
         json_positions = [
             index
             for index, name in enumerate(columns)
@@ -64,7 +80,7 @@ class BulkWriter:
                 if json_positions:
                     row = list(row)
                     for index in json_positions:
-                        row[index] = Json(row[index])
+                        row[index] = json_text(row[index])  # COPY parses the text
                 copy.write_row(row)
 
     def finish(self) -> None:

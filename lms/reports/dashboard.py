@@ -9,7 +9,7 @@ two watermarks.
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from lms.reports import queries
+from lms.reports import figures, queries
 from lms.reports.cache import cache_ttl, report_cache
 from lms.reports.periods import Period
 from lms.reports.rollup import read_state
@@ -20,7 +20,7 @@ from lms.timeutil import utcnow
 class Dashboard:
     period: Period
     town_ids: set[int] | None
-    breakdown: queries.Breakdown
+    breakdown: figures.Breakdown
     computed_at: datetime
 
 
@@ -29,17 +29,17 @@ def _cache_key(period: Period, town_ids: set[int] | None, version: int) -> str:
     return f"v{version}:{period.key}:{scope}"
 
 
-def _to_json(breakdown: queries.Breakdown, computed_at: datetime) -> dict:
+def _to_json(breakdown: figures.Breakdown, computed_at: datetime) -> dict:
     return {"breakdown": asdict(breakdown), "computed_at": computed_at.isoformat()}
 
 
-def _from_json(value: dict) -> tuple[queries.Breakdown, datetime]:
+def _from_json(value: dict) -> tuple[figures.Breakdown, datetime]:
     data = value["breakdown"]
-    breakdown = queries.Breakdown(
-        towns=[queries.Figures(**row) for row in data["towns"]],
-        total=queries.Figures(**data["total"]),
-        trend=[queries.MonthFigures(**row) for row in data["trend"]],
-        top_courses=[queries.CourseFigures(**row) for row in data["top_courses"]],
+    breakdown = figures.Breakdown(
+        towns=[figures.Figures(**row) for row in data["towns"]],
+        total=figures.Figures(**data["total"]),
+        trend=[figures.MonthFigures(**row) for row in data["trend"]],
+        top_courses=[figures.CourseFigures(**row) for row in data["top_courses"]],
     )
     return breakdown, datetime.fromisoformat(value["computed_at"])
 

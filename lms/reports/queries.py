@@ -8,7 +8,6 @@ count in the 镇街 of their community school. A session is *held* in a period w
 started in it and has ended.
 """
 
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
@@ -26,125 +25,12 @@ from lms.courses.models import Course, Enrolment
 from lms.credits.models import CourseCompletion, Recognition
 from lms.extensions import db
 from lms.reports.activity import activity_by_town, held_sessions_filter, learners
+from lms.reports.figures import Breakdown, CourseFigures, Figures, MonthFigures
 from lms.reports.periods import Period, day_bounds
 from lms.reports.rollup import read_state
 from lms.timeutil import utcnow
 
-COVERAGE_TARGET = 0.9
 TOP_COURSES = 10
-
-
-def _ratio(part, whole):
-    return part / whole if whole else None
-
-
-@dataclass
-class Figures:
-    """The indicators of one 镇街 (or of the district) for one period."""
-
-    town_id: int | None
-    name: str
-    population: int = 0
-    registered: int = 0
-    new_registrations: int = 0
-    active: int = 0
-    elderly_active: int = 0
-    online_seconds: float = 0.0
-    offline_hours: float = 0.0
-    credits_milli: int = 0
-    recognitions_approved: int = 0
-    enrolments_open: int = 0
-    enrolments_completed: int = 0
-    signups: int = 0
-    signups_attended: int = 0
-    sessions_held: int = 0
-    towns_total: int = 0
-    towns_covered: int = 0
-
-    @property
-    def registered_share(self):
-        return _ratio(self.registered, self.population)
-
-    @property
-    def participation_rate(self):
-        return _ratio(self.active, self.population)
-
-    @property
-    def online_hours(self) -> float:
-        return self.online_seconds / 3600
-
-    @property
-    def study_hours(self) -> float:
-        return self.online_hours + self.offline_hours
-
-    @property
-    def hours_per_capita(self):
-        return _ratio(self.study_hours, self.population)
-
-    @property
-    def online_hours_per_capita(self):
-        return _ratio(self.online_hours, self.population)
-
-    @property
-    def offline_hours_per_capita(self):
-        return _ratio(self.offline_hours, self.population)
-
-    @property
-    def elderly_share(self):
-        return _ratio(self.elderly_active, self.active)
-
-    @property
-    def completion_rate(self):
-        return _ratio(self.enrolments_completed, self.enrolments_open)
-
-    @property
-    def attendance_rate(self):
-        return _ratio(self.signups_attended, self.signups)
-
-    @property
-    def credits(self) -> float:
-        return self.credits_milli / 1000
-
-    @property
-    def coverage(self):
-        return _ratio(self.towns_covered, self.towns_total)
-
-    def add(self, other: "Figures") -> None:
-        for name in _ADDITIVE:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-
-_ADDITIVE = [name for name in Figures.__dataclass_fields__ if name not in ("town_id", "name")]
-
-
-@dataclass
-class MonthFigures:
-    key: str  # YYYY-MM
-    active: int = 0
-    online_seconds: float = 0.0
-    offline_hours: float = 0.0
-
-    @property
-    def online_hours(self) -> float:
-        return self.online_seconds / 3600
-
-
-@dataclass
-class CourseFigures:
-    course_id: int
-    title: str
-    new_enrolments: int = 0
-    completions: int = 0
-
-
-@dataclass
-class Breakdown:
-    """Everything the dashboard shows: per 镇街, their total, the trend, top courses."""
-
-    towns: list[Figures]
-    total: Figures
-    trend: list[MonthFigures] = field(default_factory=list)
-    top_courses: list[CourseFigures] = field(default_factory=list)
 
 
 def _zone(zone: str | None) -> str:
@@ -274,7 +160,7 @@ def sessions_held_by_town(period: Period, town_ids, *, zone=None, now=None) -> d
         )
         .group_by(CommunitySchool.town_id)
     )
-    return dict(db.session.execute(query).tuples().all())
+    return dict(db.session.execute(query).all())
 
 
 def recognitions_by_town(period: Period, town_ids, *, zone=None) -> dict:
@@ -292,7 +178,7 @@ def recognitions_by_town(period: Period, town_ids, *, zone=None) -> dict:
         )
         .group_by(people.c.town_id)
     )
-    return dict(db.session.execute(query).tuples().all())
+    return dict(db.session.execute(query).all())
 
 
 def top_courses(period: Period, town_ids, *, zone=None, limit=TOP_COURSES) -> list:
@@ -306,9 +192,7 @@ def top_courses(period: Period, town_ids, *, zone=None, limit=TOP_COURSES) -> li
             .join(people, people.c.id == Enrolment.learner_id)
             .where(Enrolment.enrolled_at >= start, Enrolment.enrolled_at < end)
             .group_by(Enrolment.course_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     completed = dict(
         db.session.execute(
@@ -316,9 +200,7 @@ def top_courses(period: Period, town_ids, *, zone=None, limit=TOP_COURSES) -> li
             .join(people, people.c.id == CourseCompletion.learner_id)
             .where(CourseCompletion.completed_at >= start, CourseCompletion.completed_at < end)
             .group_by(CourseCompletion.course_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     ranked = sorted(
         set(enrolled) | set(completed),
@@ -343,9 +225,17 @@ def top_courses(period: Period, town_ids, *, zone=None, limit=TOP_COURSES) -> li
 
 
 def breakdown(
-    period: Period, town_ids: set[int] | None = None, *, zone=None, now: datetime | None = None
+    period: Period,
+    town_ids: set[int] | None = None,
+    *,
+    zone=None,
+    now: datetime | None = None,
+    study_source=None,
 ) -> Breakdown:
-    """Every indicator per 镇街 of the scope and in total, the monthly trend, top courses."""
+    """Every indicator per 镇街 of the scope and in total, the monthly trend, top courses.
+
+    ``study_source`` (a benchmark's raw heartbeats summed per learner and day) replaces
+    the daily totals and the rollup when given."""
     zone, now = _zone(zone), now or utcnow()
     towns = towns_in_scope(town_ids)
     rows = {town.id: Figures(town.id, town.name, town.population) for town in towns}
@@ -358,9 +248,9 @@ def breakdown(
             return unassigned if town_ids is None else None
         return rows.get(town_id)
 
-    state = read_state()
+    rolled_through = read_state().rolled_through if study_source is None else None
     activity = activity_by_town(
-        period, town_ids, rolled_through=state.rolled_through, zone=zone, now=now
+        period, town_ids, rolled_through=rolled_through, zone=zone, now=now, daily=study_source
     )
     for town_id, values in activity.items():
         if (target := row(town_id)) is not None:

@@ -8,7 +8,7 @@ tuples in the column order of ``COLUMNS``.
 
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
@@ -48,6 +48,7 @@ COLUMNS = {
 
 NEW_PROGRESS_SHARE = 0.3  # of a day's study time, the part that covers new ground
 BEAT_SECONDS = 10
+BEAT = timedelta(seconds=BEAT_SECONDS)
 RECOGNITIONS = [
     ("老年大学结业", "柯桥区老年大学"),
     ("社区志愿服务培训", "柯桥区志愿者协会"),
@@ -92,16 +93,14 @@ class World:
 class Rows:
     """Rows waiting to be written, by table, with their ids already given."""
 
-    allocate: Callable[[str], int]  # table name -> a fresh id
-    tables: dict[str, list[tuple]] = field(default_factory=lambda: {name: [] for name in COLUMNS})
+    ids: dict[str, Iterator[int]]  # table name -> its fresh ids
+    tables: dict[str, list] = field(default_factory=lambda: {name: [] for name in COLUMNS})
 
-    def add(self, table: str, row: list) -> tuple:
-        row = tuple(row)
+    def add(self, table: str, row) -> None:
         self.tables[table].append(row)
-        return row
 
     def new_id(self, table: str) -> int:
-        return self.allocate(table)
+        return next(self.ids[table])
 
 
 def local_moment(day: date, seconds: float, zone: ZoneInfo) -> datetime:
@@ -379,22 +378,13 @@ class LearnerStory:
         ]
         self.rows.add("play_sessions", session)
         position, left = 0.0, seconds
+        ids, beats_out, step = self.rows.ids["heartbeats"], self.rows.tables["heartbeats"], BEAT
         for seq in range(beats):
             credited = min(float(BEAT_SECONDS), left)
             left -= credited
             start = position % duration
             position += credited
-            self.rows.add(
-                "heartbeats",
-                [
-                    self.rows.new_id("heartbeats"),
-                    session_id,
-                    seq,
-                    opened + timedelta(seconds=(seq + 1) * BEAT_SECONDS),
-                    start + credited,
-                    [[start, start + credited]],
-                    1.0,
-                    True,
-                    credited,
-                ],
-            )
+            beats_out.append(
+                (next(ids), session_id, seq, opened + step * (seq + 1), start + credited,
+                 [[start, start + credited]], 1.0, True, credited)
+            )  # fmt: skip

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from lms.reports.queries import COVERAGE_TARGET, Breakdown, Figures
+from lms.reports.figures import COVERAGE_TARGET, Breakdown, Figures
 
 TABLE_NAMES = ("indicators", "coverage", "towns", "trend", "courses")
 

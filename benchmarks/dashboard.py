@@ -1,0 +1,317 @@
+"""Dashboard benchmark: the statistics queries on a synthetic district (not a test).
+
+One run, in a PostgreSQL database of its own (dropped first if present, dropped at the
+end unless --keep):
+
+1. the schema is migrated and ``seed-synthetic`` writes N learners and D days of study
+   (daily totals, ledger, sessions, attendance) plus raw heartbeats for the last H days;
+2. the dashboard's queries (``lms.reports.queries.breakdown``: every indicator per 镇街,
+   the monthly trend, the top courses; no cache) run for the district and for one 镇街
+   over several periods; median and p95 of R runs are printed;
+3. for the last H days the same figures are computed again from the raw heartbeats
+   (summed per learner and local day in the query) instead of the daily totals and the
+   rollup, the results are checked equal, and the ratio is printed; for the whole
+   period, the rollup is compared with the daily totals alone;
+4. the district page itself (GET /reports/) is timed through the test client, with an
+   empty cache and with a cached result.
+
+    .venv/bin/python benchmarks/dashboard.py [--learners 100000] [--days 365]
+        [--heartbeat-days 7] [--runs 15] [--raw-runs 5] [--keep] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def admin_connect(options):
+    import psycopg
+
+    return psycopg.connect(
+        host=options.pg_host,
+        port=options.pg_port,
+        user=options.pg_user,
+        dbname="postgres",
+        autocommit=True,
+    )
+
+
+def recreate_database(options) -> None:
+    with admin_connect(options) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{options.database}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{options.database}"')
+
+
+def drop_database(options) -> None:
+    with admin_connect(options) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{options.database}" WITH (FORCE)')
+
+
+def make_app(options):
+    from lms import create_app
+
+    url = f"postgresql://{options.pg_user}@{options.pg_host}:{options.pg_port}/{options.database}"
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    instance = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
+    key_file = instance / "signing_key.pem"  # a database server means "scaled mode"
+    key_file.write_bytes(
+        Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    environ = {
+        "LMS_DATABASE_URL": url,
+        "LMS_INSTANCE_PATH": str(instance),
+        "LMS_SECRET_KEY": "bench-dashboard",
+        "LMS_SIGNING_KEY_FILE": str(key_file),
+        "LMS_EMBEDDED_WORKER": "0",
+    }
+    return create_app({"TESTING": True}, environ=environ)
+
+
+def timed(function, runs: int) -> dict:
+    function()  # warm the caches of PostgreSQL and of SQLAlchemy's statement compiler
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, max(0, round(0.95 * len(samples)) - 1))]
+    return {
+        "median_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(p95, 1),
+        "runs": runs,
+    }
+
+
+def raw_daily(zone: str, period):
+    """Per learner and local day, the credited seconds of the raw heartbeats."""
+    from sqlalchemy import Date, func, select
+
+    from lms.study.models import Heartbeat, PlaySession
+
+    start, end = period.utc_bounds(zone)
+    day = func.date(func.timezone(zone, Heartbeat.received_at), type_=Date)
+    return (
+        select(
+            PlaySession.learner_id.label("learner_id"),
+            day.label("day"),
+            func.sum(Heartbeat.credited_seconds).label("credited_seconds"),
+        )
+        .join(PlaySession, PlaySession.id == Heartbeat.play_session_id)
+        .where(Heartbeat.received_at >= start, Heartbeat.received_at < end)
+        .group_by(PlaySession.learner_id, day)
+        .subquery("raw_daily")
+    )
+
+
+def summary(breakdown) -> tuple:
+    total = breakdown.total
+    return (
+        total.active,
+        total.elderly_active,
+        round(total.online_seconds, 3),
+        total.credits_milli,
+        round(total.offline_hours, 3),
+        total.registered,
+        [(m.key, m.active, round(m.online_seconds, 3)) for m in breakdown.trend],
+    )
+
+
+def seed(app, options) -> dict:
+    from lms.extensions import db
+    from lms.reports import synthetic
+
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade(revision="heads")
+        done, step, started = [0], max(1, options.learners // 20), time.perf_counter()
+
+        def progress(count):
+            done[0] += count
+            if done[0] % step < count or done[0] == options.learners:
+                elapsed = time.perf_counter() - started
+                print(f"  seeded {done[0]:>7} learners in {elapsed:6.0f} s", flush=True)
+
+        counts = synthetic.seed(
+            synthetic.Options(
+                options.learners, options.days, options.seed, options.until, options.heartbeat_days
+            ),
+            progress=progress,
+        )
+        db.session.commit()
+        seconds = time.perf_counter() - started
+    import psycopg
+
+    with psycopg.connect(
+        host=options.pg_host,
+        port=options.pg_port,
+        user=options.pg_user,
+        dbname=options.database,
+        autocommit=True,
+    ) as connection:
+        connection.execute("VACUUM ANALYZE")
+    return {"seconds": round(seconds, 1), "rows": counts}
+
+
+def measure(app, options) -> dict:
+    from lms.accounts.models import Town
+    from lms.extensions import db
+    from lms.reports import queries
+    from lms.reports.periods import Period, month_period, year_period
+
+    results = {}
+    until = options.until
+    first_day = until - timedelta(days=options.days - 1)
+    last_month = (until.replace(day=1) - timedelta(days=1)).replace(day=1)
+    periods = {
+        "seeded days": Period(first_day, until),
+        f"year {until.year}": year_period(until.year),
+        f"month {last_month:%Y-%m}": month_period(last_month.year, last_month.month),
+    }
+    with app.app_context():
+        zone = app.config["LMS_TIMEZONE"]
+        town = db.session.scalar(db.select(Town).where(Town.code == options.town))
+        scopes = {"district": None, f"town {town.name}": {town.id}}
+        for label, period in periods.items():
+            for scope_label, scope in scopes.items():
+                key = f"{label} · {scope_label}"
+                results[key] = timed(
+                    lambda p=period, s=scope: queries.breakdown(p, s), options.runs
+                )
+                print(f"  {key:<40} {results[key]}", flush=True)
+        # The same figures from the daily totals alone (no rollup), whole seeded period.
+        from unittest import mock
+
+        from lms.reports import rollup
+
+        empty = rollup.RollupState(None, 0)
+        for scope_label, scope in scopes.items():
+            key = f"seeded days · {scope_label} · daily totals, no rollup"
+            with mock.patch("lms.reports.queries.read_state", return_value=empty):
+                results[key] = timed(
+                    lambda s=scope: queries.breakdown(periods["seeded days"], s), options.raw_runs
+                )
+            print(f"  {key:<40} {results[key]}", flush=True)
+        # Raw heartbeats against the daily totals and rollup, last H days.
+        if options.heartbeat_days:
+            window = Period(until - timedelta(days=options.heartbeat_days - 1), until)
+            for scope_label, scope in scopes.items():
+                rolled = queries.breakdown(window, scope)
+                raw = queries.breakdown(window, scope, study_source=raw_daily(zone, window))
+                assert summary(rolled) == summary(raw), (summary(rolled), summary(raw))
+                fast = timed(lambda s=scope: queries.breakdown(window, s), options.runs)
+                slow = timed(
+                    lambda s=scope: queries.breakdown(
+                        window, s, study_source=raw_daily(zone, window)
+                    ),
+                    options.raw_runs,
+                )
+                key = f"last {options.heartbeat_days} days · {scope_label}"
+                results[key + " · rollups"] = fast
+                results[key + " · raw heartbeats"] = slow
+                results[key + " · ratio"] = round(slow["median_ms"] / fast["median_ms"], 1)
+                print(
+                    f"  {key:<40} rollups {fast} raw {slow} "
+                    f"ratio {results[key + ' · ratio']}x (figures equal)",
+                    flush=True,
+                )
+    return results
+
+
+def measure_page(app, options) -> dict:
+    from lms.accounts.models import User, UserRole
+    from lms.extensions import db
+    from lms.reports.cache import report_cache
+
+    with app.app_context():
+        admin = db.session.scalar(db.select(User).where(User.username == "bench-admin"))
+        if admin is None:
+            admin = User(username="bench-admin", display_name="bench", password_hash="!")
+            admin.role_rows.append(UserRole(role="admin"))
+            admin.privacy_version = app.config.get("PRIVACY_NOTICE_VERSION")
+            db.session.add(admin)
+            db.session.commit()
+        user_id = admin.get_id()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = user_id, True
+    path = f"/reports/?period={options.until.year}"
+
+    def uncached():
+        with app.app_context():
+            report_cache().clear()
+        assert client.get(path).status_code == 200
+
+    def cached():
+        assert client.get(path).status_code == 200
+
+    results = {
+        "district page, empty cache": timed(uncached, options.runs),
+        "district page, cached": timed(cached, options.runs),
+    }
+    for key, value in results.items():
+        print(f"  {key:<40} {value}", flush=True)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=100_000)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--heartbeat-days", type=int, default=7)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--raw-runs", type=int, default=5)
+    parser.add_argument("--town", default="330603001", help="the 镇街 measured alone (code)")
+    parser.add_argument("--database", default="lms_bench_dashboard")
+    parser.add_argument("--pg-host", default="127.0.0.1")
+    parser.add_argument("--pg-port", type=int, default=5432)
+    parser.add_argument("--pg-user", default="postgres")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="measure an existing database")
+    parser.add_argument("--json", action="store_true")
+    options = parser.parse_args()
+    options.until = date.today() - timedelta(days=1)
+    if not options.reuse:
+        recreate_database(options)
+    app = make_app(options)
+    report = {"learners": options.learners, "days": options.days}
+    try:
+        if not options.reuse:
+            print(f"seeding {options.learners} learners, {options.days} days ...", flush=True)
+            report["seed"] = seed(app, options)
+            print(f"  {report['seed']}", flush=True)
+        print("dashboard queries (no cache):", flush=True)
+        report["queries"] = measure(app, options)
+        print("pages:", flush=True)
+        report["pages"] = measure_page(app, options)
+    finally:
+        with app.app_context():
+            from lms.extensions import db
+
+            db.engine.dispose()
+        if not options.keep:
+            drop_database(options)
+    if options.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
