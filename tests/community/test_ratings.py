@@ -177,3 +177,16 @@ def test_a_draft_course_has_no_public_rating_page(app, client, make_user, make_c
     assert client.get(f"/courses/{draft.id}/ratings").status_code == 404
     login_as(make_user())
     assert client.get(f"/courses/{draft.id}/ratings").status_code == 404
+
+
+def test_the_catalogue_orders_courses_best_rated_first(app, client, make_learners, make_course):
+    liked = make_course(title="好评如潮的课", lessons=1)
+    plain = make_course(title="无人评价的课")  # newer: first in the default order
+    learner = make_learners(1)[0]
+    study(app, learner.id, liked.lesson_ids[0], 1.0)
+    rate(app, liked.id, learner.id, 5)
+    newest = client.get("/courses/").get_data(as_text=True)
+    assert newest.index("无人评价的课") < newest.index("好评如潮的课")
+    page = client.get("/courses/?order=rated").get_data(as_text=True)
+    assert page.index("好评如潮的课") < page.index("无人评价的课")
+    assert plain.id != liked.id
