@@ -211,3 +211,23 @@ def test_the_csrf_token_endpoint_needs_a_login_and_is_never_cached(app, client, 
         [number_scan(card_number_of(app, learner))],
     )
     assert accepted.get_json()["results"][0]["status"] == "recorded"
+
+
+def test_typed_numbers_check_in_and_out_in_time_order(
+    app, client, csrf_token, login_as, make_user, make_school, make_class_session
+):
+    staff = make_user("staff")
+    class_session = make_class_session(
+        make_school(staff), starts_in=timedelta(hours=-1), takes_checkout=True
+    )
+    learner = make_user()
+    sign_up(app, class_session, learner)
+    login_as(staff)
+    number = card_number_of(app, learner)
+    check_out, check_in = number_scan(number, "checkout"), number_scan(number, "checkin")
+    check_in["scanned_at"] = (utcnow() - timedelta(minutes=50)).isoformat()
+    results = post_numbers(client, csrf_token, class_session.id, [check_out, check_in])
+    assert [r["status"] for r in results.get_json()["results"]] == ["recorded", "recorded"]
+    with app.app_context():
+        row = db.session.scalar(select(Attendance))
+        assert row.checked_in_at < row.checked_out_at and row.hours > 0

@@ -98,22 +98,28 @@ def card_clip(directory, payloads) -> str:
 
 
 @pytest.fixture
-def camera_browser(browser):
-    """Launch a Chromium whose camera shows the given clip; closed after the test."""
+def own_chromium(browser):
+    """Launch another Chromium with extra switches; closed after the test."""
     launched = []
 
-    def launch(clip: str):
-        args = CHROMIUM_ARGS + [
-            "--use-fake-device-for-media-stream",
-            "--use-fake-ui-for-media-stream",
-            f"--use-file-for-fake-video-capture={clip}",
-        ]
-        launched.append(browser.browser_type.launch(executable_path=CHROMIUM, args=args))
+    def launch(*switches: str):
+        launched.append(
+            browser.browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + [*switches])
+        )
         return launched[-1]
 
     yield launch
     for each in launched:
         each.close()
+
+
+def with_camera(own_chromium, clip: str):
+    """A Chromium whose camera shows ``clip`` (and asks nobody before using it)."""
+    return own_chromium(
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={clip}",
+    )
 
 
 def open_scanner(page, base: str, class_session_id: int) -> None:
@@ -154,12 +160,12 @@ def roster_status(page, base: str, class_session_id: int, name: str) -> list[str
 
 
 def test_the_camera_reads_a_learning_card_and_the_learner_is_present(
-    live_server, camera_browser, tmp_path
+    live_server, own_chromium, tmp_path
 ):
     base, app = live_server.url, live_server.app
     lesson = make_class_with_learners(app, 1)
     learner = lesson.learners[0]
-    chromium = camera_browser(card_clip(tmp_path, [learner.payload]))
+    chromium = with_camera(own_chromium, card_clip(tmp_path, [learner.payload]))
     context = chromium.new_context(locale="zh-CN", viewport=TABLET, permissions=["camera"])
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
@@ -195,13 +201,11 @@ REPLAY = """async (classSessionId) => {
 }"""
 
 
-def test_scans_queued_offline_survive_a_reload_and_count_once(
-    live_server, camera_browser, tmp_path
-):
+def test_scans_queued_offline_survive_a_reload_and_count_once(live_server, own_chromium, tmp_path):
     base, app = live_server.url, live_server.app
     lesson = make_class_with_learners(app, 2)
     first, second = lesson.learners
-    chromium = camera_browser(card_clip(tmp_path, [first.payload, second.payload]))
+    chromium = with_camera(own_chromium, card_clip(tmp_path, [first.payload, second.payload]))
     context = chromium.new_context(locale="zh-CN", viewport=TABLET, permissions=["camera"])
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
@@ -307,3 +311,18 @@ def test_a_login_that_ends_offline_keeps_the_queue_until_logging_in_again(browse
     assert attendance_by_learner(app, lesson.id) == {first.id: "present", second.id: "present"}
     assert scans_received(app, lesson.id) == 2
     context.close()
+
+
+def test_over_plain_http_on_another_host_the_scanner_asks_for_https(live_server, own_chromium):
+    lesson = make_class_with_learners(live_server.app, 1)
+    port = live_server.url.rsplit(":", 1)[1]
+    chromium = own_chromium("--host-resolver-rules=MAP scanner.test 127.0.0.1")
+    page = chromium.new_page(locale="zh-CN")
+    base = f"http://scanner.test:{port}"
+    log_in(page, base, lesson.staff, PASSWORD)
+    page.goto(f"{base}/class-sessions/{lesson.id}/scanner")
+    page.wait_for_selector("#scanner[data-ready='true']")
+    assert page.evaluate("() => window.isSecureContext") is False
+    assert page.is_visible("#insecure")
+    assert page.is_disabled("#camera-toggle")
+    assert page.evaluate("() => navigator.serviceWorker === undefined")

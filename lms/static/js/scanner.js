@@ -512,11 +512,14 @@
 
   async function sendQueue() {
     state.syncing = true;
-    showNetwork(true);
     let sent = 0;
     let refused = false;
     try {
       const waiting = (await store.waitingScans()).filter(function (scan) { return scan.staffId === staffId; });
+      if (!waiting.length) {
+        return;
+      }
+      showNetwork(true);
       for (const batch of batchesOf(waiting)) {
         const outcome = await sendBatch(batch);
         if (outcome === "stop") {
