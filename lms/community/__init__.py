@@ -21,8 +21,11 @@ def register(app: Flask) -> None:
     from lms.community.notifications import unread_count
     from lms.community.views import bp
 
+    from lms.community import privacy
+
     app.register_blueprint(bp)
     connect()
+    privacy.connect()
 
     @app.context_processor
     def community_template_context():
