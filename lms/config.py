@@ -33,6 +33,57 @@ def _secret_key(raw: str | None, instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+class ConfigurationError(RuntimeError):
+    """A setting is missing or wrong; the message names the variable."""
+
+
+def scaled_by(environ) -> list[str]:
+    """Why this deployment is *scaled*: several processes or machines share its state.
+
+    Scaled means any of: ``LMS_DATABASE_URL`` names a database server (anything but
+    SQLite, i.e. PostgreSQL), ``LMS_BROKER_URL`` is set (Celery workers) or
+    ``LMS_REDIS_URL`` is set (rate limits and caches shared by web nodes). Then nothing
+    a node keeps in its own instance folder may matter: the secret and the signing key
+    must be given explicitly, the same on every node. An empty list: embedded, one node.
+    """
+    reasons = []
+    database_url = environ.get("LMS_DATABASE_URL") or ""
+    if database_url and not database_url.startswith("sqlite"):
+        reasons.append("LMS_DATABASE_URL is a database server")
+    for name in ("LMS_BROKER_URL", "LMS_REDIS_URL"):
+        if environ.get(name):
+            reasons.append(f"{name} is set")
+    return reasons
+
+
+def require_shared_settings(environ) -> None:
+    """Refuse to start a scaled deployment whose nodes could disagree on secrets."""
+    reasons = scaled_by(environ)
+    if not reasons:
+        return
+    problems = []
+    if not environ.get("LMS_SECRET_KEY"):
+        problems.append(
+            "LMS_SECRET_KEY is not set (every node needs the same secret: `openssl rand -hex 32`)"
+        )
+    key_file = environ.get("LMS_SIGNING_KEY_FILE")
+    if not key_file:
+        problems.append(
+            "LMS_SIGNING_KEY_FILE is not set (the Ed25519 key file every node shares: "
+            "`openssl genpkey -algorithm ed25519 -out signing_key.pem`)"
+        )
+    elif not Path(key_file).is_file():
+        problems.append(f"LMS_SIGNING_KEY_FILE={key_file} does not exist")
+    if problems:
+        raise ConfigurationError(
+            f"scaled mode ({', '.join(reasons)}) cannot start: {'; '.join(problems)}"
+        )
+
+
+def _flag(environ, name: str) -> bool:
+    return (environ.get(name) or "").lower() in ("1", "true", "yes", "on")
+
+
 def _int(environ, name: str, default: int) -> int:
     value = environ.get(name)
     return int(value) if value not in (None, "") else default
@@ -64,6 +115,13 @@ def load_config(environ=os.environ) -> dict:
         "LMS_S3_SECRET_ACCESS_KEY": environ.get("LMS_S3_SECRET_ACCESS_KEY") or None,
         "LMS_SIGNING_KEY_FILE": environ.get("LMS_SIGNING_KEY_FILE")
         or str(instance_path / "signing_key.pem"),
+        # Why several nodes share this deployment (see scaled_by); empty when embedded.
+        "LMS_SCALED_BY": scaled_by(environ),
+        # The site's public origin (https://learn.example.org): the bucket's CORS rule
+        # must allow it, and `flask lms doctor` warns when it is not HTTPS.
+        "LMS_PUBLIC_URL": (environ.get("LMS_PUBLIC_URL") or "").rstrip("/") or None,
+        # One log line per request and per job; JSON objects instead of text when set.
+        "LMS_LOG_JSON": _flag(environ, "LMS_LOG_JSON"),
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers are
         # trusted. 0 (the default) trusts none, so a client cannot fake its IP to dodge
         # the per-IP login limit.

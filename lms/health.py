@@ -1,9 +1,14 @@
-"""Liveness and readiness probes for load balancers and orchestrators."""
+"""Liveness and readiness probes for load balancers and orchestrators.
 
-from flask import Blueprint, jsonify
-from sqlalchemy import text
+/healthz answers while the process is up. /readyz asks what a request needs: the
+database, the storage (the bucket or the media folder) and the broker when one is set;
+503 with the first failing dependency's reason otherwise.
+"""
 
-from lms.extensions import db, limiter
+from flask import Blueprint, current_app, jsonify
+
+from lms.extensions import limiter
+from lms.ops.checks import broker_problem, database_problem, storage_problem
 
 bp = Blueprint("health", __name__)
 
@@ -17,9 +22,13 @@ def healthz():
 @bp.get("/readyz")
 @limiter.exempt
 def readyz():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception as error:  # any failure means "not ready"; say which
-        db.session.rollback()
-        return jsonify(status="unavailable", reason=f"database: {error.__class__.__name__}"), 503
+    checks = (
+        ("database", database_problem),
+        ("storage", storage_problem),
+        ("broker", lambda: broker_problem(current_app.config["LMS_BROKER_URL"])),
+    )
+    for name, problem_of in checks:
+        problem = problem_of()
+        if problem:
+            return jsonify(status="unavailable", reason=f"{name}: {problem}"), 503
     return jsonify(status="ok")

@@ -18,6 +18,8 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from lms import create_app
+from lms.config import scaled_by
+from lms.credits.credentials import load_or_create_signing_key
 from lms.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL")
@@ -47,6 +49,11 @@ def build_app(database_url: str, instance_path, environ: dict | None = None, **c
         "LMS_EMBEDDED_WORKER": "0",  # tests start job runners themselves
     }
     settings.update(environ or {})
+    if scaled_by(settings) and not settings.get("LMS_SIGNING_KEY_FILE"):
+        # Scaled mode wants the signing key every node shares given explicitly.
+        key_file = Path(instance_path) / "shared" / "signing_key.pem"
+        load_or_create_signing_key(key_file)
+        settings["LMS_SIGNING_KEY_FILE"] = str(key_file)
     # A fresh rate-limit namespace per app: a shared Redis must not carry counts over.
     config.setdefault("RATELIMIT_KEY_PREFIX", f"test-{uuid.uuid4().hex[:12]}")
     config.setdefault("TESTING", True)

@@ -1,4 +1,5 @@
 from lms import create_app
+from lms.credits.credentials import load_or_create_signing_key
 
 
 def test_healthz_answers_while_the_process_is_up(client):
@@ -11,9 +12,13 @@ def test_readyz_answers_when_the_database_is_reachable(client):
 
 
 def test_readyz_says_why_when_the_database_is_unreachable(tmp_path):
+    key_file = tmp_path / "signing_key.pem"
+    load_or_create_signing_key(key_file)
     app = create_app(
         environ={
             "LMS_INSTANCE_PATH": str(tmp_path),
+            "LMS_SECRET_KEY": "test-secret-key",  # a PostgreSQL URL means scaled mode
+            "LMS_SIGNING_KEY_FILE": str(key_file),
             # Nothing listens on port 9 (discard) on loopback: connecting fails at once.
             "LMS_DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none?connect_timeout=2",
         }

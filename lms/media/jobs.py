@@ -22,6 +22,7 @@ from lms.media.periodic import periodic_task
 from lms.media.runners import submit_after_commit
 from lms.media.signals import asset_ready
 from lms.media.storage import get_storage, local_copy
+from lms.ops.logging import logged_job
 from lms.timeutil import utcnow
 from media_pipeline import (
     LadderPolicy,
@@ -105,6 +106,7 @@ def _update_held(job_id: int, worker_id: str, **asset_values) -> None:
     db.session.commit()
 
 
+@logged_job  # one log line per run: job, asset, outcome, seconds
 def run_transcode_job(job_id: int, worker_id: str) -> str | None:
     """Claim and run one job; returns the job's final status, or None if not claimed."""
     if not claim_job(job_id, worker_id):

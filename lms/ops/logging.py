@@ -1,0 +1,175 @@
+"""Logs: one line per request and one per transcode job, as text or JSON (LMS_LOG_JSON=1).
+
+- ``lms.requests``: method, path, status, duration (ms), request id, user id (when the
+  request identified one). The request id is the ``X-Request-ID`` header when the proxy
+  sent a safe one (nginx: ``proxy_set_header X-Request-ID $request_id``), else a new
+  one; either way it is echoed in the response's ``X-Request-ID``.
+- ``lms.jobs``: job id, asset id, attempt, outcome (done, queued again, failed,
+  skipped, error) and seconds, from ``logged_job`` around ``run_transcode_job``.
+
+Everything goes through the standard logging module. When nothing has configured
+logging in the process before (gunicorn workers, celery, the flask CLI),
+``configure_logging`` adds one stderr handler to the root logger and sets ``lms`` to
+INFO; otherwise it leaves logging as it was found (under pytest the lines are not
+printed: a test asks for them with ``caplog.set_level(logging.INFO, "lms.requests")``).
+Celery is asked to leave that handler in place, so worker lines are JSON too.
+"""
+
+import functools
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+
+from flask import Flask, g, request
+
+REQUEST_LOG = logging.getLogger("lms.requests")
+JOB_LOG = logging.getLogger("lms.jobs")
+HANDLER_NAME = "lms"
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+REQUEST_ID_HEADER = "X-Request-ID"
+# Letters, digits and a little punctuation: a UUID, nginx's $request_id, a trace id.
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}\Z")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message and the record's fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update(getattr(record, "fields", None) or {})
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def make_formatter(as_json: bool) -> logging.Formatter:
+    return JsonFormatter() if as_json else logging.Formatter(TEXT_FORMAT)
+
+
+def configure_logging(app: Flask) -> None:
+    """Route lms.* at INFO to stderr (once per process) and log every request."""
+    root = logging.getLogger()
+    handler = next((h for h in root.handlers if h.get_name() == HANDLER_NAME), None)
+    if handler is None and not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.set_name(HANDLER_NAME)
+        root.addHandler(handler)
+        _leave_celery_logging_to_us()
+    if handler is not None:  # logging is ours to set up in this process
+        handler.setFormatter(make_formatter(app.config["LMS_LOG_JSON"]))
+        lms_logger = logging.getLogger("lms")
+        if lms_logger.level == logging.NOTSET:
+            lms_logger.setLevel(logging.INFO)
+    app.before_request(_start_request)
+    app.after_request(_log_request)
+
+
+def _leave_celery_logging_to_us() -> None:
+    """A receiver of Celery's setup_logging signal stops it replacing the root handlers."""
+    try:
+        from celery.signals import setup_logging
+    except ImportError:  # the scale extra is not installed
+        return
+    setup_logging.connect(_celery_log_level, weak=False, dispatch_uid="lms.ops.logging")
+
+
+def _celery_log_level(loglevel=None, **_) -> None:
+    if loglevel:
+        logging.getLogger().setLevel(loglevel)
+
+
+def incoming_request_id(value: str | None) -> str | None:
+    """The client's request id when it is safe to log and echo, else None."""
+    return value if value and _SAFE_REQUEST_ID.match(value) else None
+
+
+def _start_request() -> None:
+    g.request_started = time.perf_counter()
+    g.request_id = incoming_request_id(request.headers.get(REQUEST_ID_HEADER)) or uuid.uuid4().hex
+
+
+def _current_user_id() -> int | None:
+    user = g.get("_login_user")  # only when the request loaded its user: no extra query
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return getattr(user, "id", None)
+
+
+def _log_request(response):
+    request_id = g.get("request_id") or uuid.uuid4().hex
+    response.headers[REQUEST_ID_HEADER] = request_id
+    started = g.get("request_started")
+    duration_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
+    fields = {
+        "method": request.method,
+        "path": request.path,
+        "status": response.status_code,
+        "duration_ms": duration_ms,
+        "request_id": request_id,
+        "user_id": _current_user_id(),
+    }
+    REQUEST_LOG.info(
+        "%s %s %s %s ms request_id=%s user_id=%s",
+        *fields.values(),
+        extra={"fields": fields},
+    )
+    return response
+
+
+def logged_job(run):
+    """Wrap ``run(job_id, worker_id)`` to log one line when it returns or raises."""
+
+    @functools.wraps(run)
+    def run_and_log(job_id: int, worker_id: str, *args, **kwargs):
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            status = run(job_id, worker_id, *args, **kwargs)
+            outcome = status or "skipped"  # not claimed, or its lease went elsewhere
+            return status
+        finally:
+            _log_job(job_id, worker_id, outcome, time.perf_counter() - started)
+
+    return run_and_log
+
+
+def _job_row(job_id: int) -> tuple[int | None, int | None]:
+    from lms.extensions import db
+    from lms.media.models import TranscodeJob
+
+    try:
+        job = db.session.get(TranscodeJob, job_id)
+    except Exception:  # the session failed with the job; the line matters more
+        return None, None
+    return (job.asset_id, job.attempts) if job is not None else (None, None)
+
+
+def _log_job(job_id: int, worker_id: str, outcome: str, seconds: float) -> None:
+    asset_id, attempt = _job_row(job_id) if outcome != "error" else (None, None)
+    fields = {
+        "job_id": job_id,
+        "asset_id": asset_id,
+        "attempt": attempt,
+        "outcome": outcome,
+        "seconds": round(seconds, 3),
+        "worker_id": worker_id,
+    }
+    JOB_LOG.info(
+        "job %s asset %s attempt %s %s in %s s worker %s",
+        job_id,
+        asset_id,
+        attempt,
+        outcome,
+        fields["seconds"],
+        worker_id,
+        extra={"fields": fields},
+    )
