@@ -6,11 +6,9 @@ from flask import Flask
 def register(app: Flask) -> None:
     """Blueprints, signals and periodic tasks of the domain."""
     import lms.attendance.scanner_views  # noqa: F401  (the staff scanner's rules)
-    from lms.attendance import api, cards_views, staff_views, tasks  # noqa: F401  (add to bp)
+    from lms.attendance import api, cards_views, privacy, staff_views, tasks  # noqa: F401  (add to bp)
     from lms.attendance.messages import status_label
     from lms.attendance.views import bp
-
-    from lms.attendance import privacy
 
     app.register_blueprint(bp)
     app.jinja_env.globals["attendance_status_label"] = status_label

@@ -258,8 +258,15 @@ def correct_attendance(
     row.status, row.hours, row.note = status, round(hours, 2), reason.strip()[:200]
     row.recorded_at, row.recorded_by_id = now, actor.id
     db.session.flush()
-    record_event("attendance.corrected", actor=actor, target_type="attendance",
-                 target_id=row.id, learner_id=learner_id, status=status, hours=row.hours)
+    record_event(
+        "attendance.corrected",
+        actor=actor,
+        target_type="attendance",
+        target_id=row.id,
+        learner_id=learner_id,
+        status=status,
+        hours=row.hours,
+    )
     attendance_corrected.send(
         learner_id=learner_id, class_session_id=class_session.id, hours=row.hours
     )

@@ -22,11 +22,26 @@ def export(user) -> dict:
     )
     card = db.session.scalar(select(LearningCard).where(LearningCard.learner_id == user.id))
     return {
-        "signups": [{"class": title, "starts_at": starts, "signed_up_at": row.signed_up_at,
-                     "cancelled_at": row.cancelled_at} for row, title, starts in signups],
-        "attendance": [{"class": title, "starts_at": starts, "status": row.status,
-                        "checked_in_at": row.checked_in_at, "checked_out_at": row.checked_out_at,
-                        "hours": row.hours} for row, title, starts in attendance],
+        "signups": [
+            {
+                "class": title,
+                "starts_at": starts,
+                "signed_up_at": row.signed_up_at,
+                "cancelled_at": row.cancelled_at,
+            }
+            for row, title, starts in signups
+        ],
+        "attendance": [
+            {
+                "class": title,
+                "starts_at": starts,
+                "status": row.status,
+                "checked_in_at": row.checked_in_at,
+                "checked_out_at": row.checked_out_at,
+                "hours": row.hours,
+            }
+            for row, title, starts in attendance
+        ],
         "learning_card": [{"card_number": card.number}] if card else [],
     }
 

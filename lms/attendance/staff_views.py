@@ -6,12 +6,21 @@ others); the admin creates schools, names their staff, and sees everything.
 
 from datetime import date, datetime
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.accounts.models import User
 from lms.accounts.audit import record_event
+from lms.accounts.models import User
 from lms.accounts.permissions import role_required
 from lms.accounts.services import find_user_by_username, list_towns
 from lms.attendance import checkin, exports, queries, services
@@ -140,8 +149,6 @@ def _session_settings(form: SessionForm, zone: str) -> services.SessionSettings:
 def _edit_session(school, class_session):
     form = _session_form(class_session)
     if form.validate_on_submit():
-        from flask import current_app
-
         settings = _session_settings(form, current_app.config["LMS_TIMEZONE"])
         try:
             saved = services.save_session(school, class_session, settings, actor=current_user)
@@ -241,8 +248,13 @@ def _download(rows, name: str, fmt: str) -> Response:
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f"attachment; filename=attendance-{name}.{fmt}"
-    record_event("personal_data.exported", actor=current_user, target_type="attendance",
-                 target_id=name, rows=max(0, len(rows) - 1))
+    record_event(
+        "personal_data.exported",
+        actor=current_user,
+        target_type="attendance",
+        target_id=name,
+        rows=max(0, len(rows) - 1),
+    )
     return response
 
 
@@ -257,8 +269,6 @@ def export_session(class_session_id: int, fmt: str):
 @bp.get("/schools/<int:school_id>/attendance.<any(csv, xlsx):fmt>")
 @staff_required
 def export_school_month(school_id: int, fmt: str):
-    from flask import current_app
-
     school = get_managed_school_or_404(school_id)
     form = MonthForm(request.args)
     if not form.validate():

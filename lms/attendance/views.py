@@ -206,4 +206,3 @@ def my_attendance():
         current_user.id, page=request.args.get("page", 1, type=int), per_page=PER_PAGE
     )
     return render_template("attendance/my_attendance.html", page=page)
-
