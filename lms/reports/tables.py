@@ -1,6 +1,6 @@
 """The dashboard's tables: what the page shows beside each chart and what the exports
 write, cell for cell. Values are rounded here once (rates in percent with one decimal,
-hours with one, per-capita hours with two) so page, CSV and XLSX agree."""
+hours with one, per-capita hours with three) so page, CSV and XLSX agree."""
 
 from dataclasses import dataclass
 
@@ -34,7 +34,7 @@ def hours(value: float) -> float:
 
 
 def per_capita(value) -> float | None:
-    return None if value is None else round(value, 2)
+    return None if value is None else round(value, 3)
 
 
 def town_label(figures: Figures) -> str:
