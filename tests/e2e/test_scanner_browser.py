@@ -313,6 +313,7 @@ def test_a_login_that_ends_offline_keeps_the_queue_until_logging_in_again(browse
     page.fill("#password", PASSWORD)
     page.click("form.form button[type=submit]")
     page.wait_for_url(f"{base}{scanner_path}")
+    page.wait_for_selector("#scanner[data-ready='true']")  # the badge counts the queue now
     wait_for_queue(page, 0)
     assert attendance_by_learner(app, lesson.id) == {first.id: "present", second.id: "present"}
     assert scans_received(app, lesson.id) == 2

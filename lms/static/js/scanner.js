@@ -323,6 +323,7 @@
       return;
     }
     video.srcObject = camera.stream;
+    video.hidden = false;
     try {
       await video.play();
     } catch (error) {
@@ -342,6 +343,7 @@
     }
     camera.stream = null;
     video.srcObject = null;
+    video.hidden = true;
     toggle.textContent = text.startCamera;
     toggle.dataset.on = "false";
     cameraState(text.cameraOff);
