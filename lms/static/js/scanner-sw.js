@@ -94,8 +94,8 @@ function pageFromNetworkFirst(request, path) {
   });
 }
 
-/* Listed assets: the versioned cache first. Other static files a scanner page uses:
-   the network first, a copy kept for offline. */
+/* Listed assets: the versioned cache first. Other static files that pages in the scope
+   ask for: the network first, a copy kept for offline (a few small files). */
 function staticFile(request, path, listed) {
   return caches.open(ASSET_CACHE).then(function (cache) {
     return cache.match(request, { ignoreSearch: listed }).then(function (copy) {
