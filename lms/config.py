@@ -102,6 +102,9 @@ def load_config(environ=os.environ) -> dict:
         "INSTANCE_PATH": str(instance_path),
         "SECRET_KEY": _secret_key(environ.get("LMS_SECRET_KEY"), instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(environ.get("LMS_DATABASE_URL"), instance_path),
+        # A pooled connection the server dropped (failover, idle reaper) is replaced on
+        # checkout instead of failing the request that drew it.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "LMS_TIMEZONE": environ.get("LMS_TIMEZONE") or "Asia/Shanghai",
         "LMS_REDIS_URL": redis_url,
         "LMS_BROKER_URL": environ.get("LMS_BROKER_URL") or None,
@@ -161,6 +164,10 @@ def load_config(environ=os.environ) -> dict:
         "LMS_CHECKIN_CODE_LIMIT": environ.get("LMS_CHECKIN_CODE_LIMIT") or "10 per 10 minutes",
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_KEY_PREFIX": "lms",
+        # Redis down must not take log-ins down: limits count in each process's memory
+        # until it answers again, and any other limiter error is logged, not a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         # Long lessons and a scanner page left open all day must keep a valid token.
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
