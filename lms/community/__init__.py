@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
     from lms.community import (  # noqa: F401  (add rules to bp, periodic tasks)
         models,
         org_views,
+        privacy,
         rating_views,
         tasks,
         training_views,
@@ -20,8 +21,6 @@ def register(app: Flask) -> None:
     from lms.community.messages import community_label
     from lms.community.notifications import unread_count
     from lms.community.views import bp
-
-    from lms.community import privacy
 
     app.register_blueprint(bp)
     connect()

@@ -4,11 +4,9 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from lms.courses import api, review_views, teach_views  # noqa: F401  (add rules to bp)
+    from lms.courses import api, privacy, review_views, teach_views  # noqa: F401  (add rules to bp)
     from lms.courses.videos import connect
     from lms.courses.views import bp
-
-    from lms.courses import privacy
 
     app.register_blueprint(bp)
     connect()

@@ -38,8 +38,12 @@ def _download(body: bytes, mimetype: str, filename: str, *, inline: bool = False
     disposition = "inline" if inline else "attachment"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
-    record_event("personal_data.exported", actor=current_user, target_type="download",
-                 target_id=filename[:40])
+    record_event(
+        "personal_data.exported",
+        actor=current_user,
+        target_type="download",
+        target_id=filename[:40],
+    )
     return response
 
 

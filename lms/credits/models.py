@@ -39,8 +39,14 @@ class LedgerEntry(db.Model):
     __table_args__ = (
         UniqueConstraint("learner_id", "seq"),
         # Posting is idempotent per source and revision (a reversal is its own key).
-        UniqueConstraint("learner_id", "source_type", "source_id", "revision", "is_reversal",
-                         name="uq_ledger_entries_source"),
+        UniqueConstraint(
+            "learner_id",
+            "source_type",
+            "source_id",
+            "revision",
+            "is_reversal",
+            name="uq_ledger_entries_source",
+        ),
         Index("ix_ledger_entries_learner_created", "learner_id", "created_at"),
     )
 

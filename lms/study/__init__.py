@@ -4,11 +4,12 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from lms.study import api  # noqa: F401  (adds its rules to bp)
+    from lms.study import (
+        api,  # noqa: F401  (adds its rules to bp)
+        privacy,
+    )
     from lms.study.hooks import connect
     from lms.study.views import bp
-
-    from lms.study import privacy
 
     app.register_blueprint(bp)
     connect()
