@@ -6,6 +6,7 @@
 """
 
 import math
+import re
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, flash, render_template, request
@@ -139,7 +140,8 @@ def export(name: str, fmt: str):
     else:
         body, mimetype = exports.as_xlsx(table), exports.XLSX_MIMETYPE
     where = f"town-{scope.selected.code}" if scope.selected else "all"
-    filename = f"report-{name}-{period_value(period)}-{where}.{fmt}".replace("~", "_")
+    filename = re.sub(r"[^A-Za-z0-9._-]", "_", f"report-{name}-{period_value(period)}-{where}")
+    filename = f"{filename}.{fmt}"
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
