@@ -9,6 +9,7 @@ session are handled by different processes.
 """
 
 import asyncio
+import json
 import random
 import time
 from dataclasses import dataclass, field
@@ -44,6 +45,14 @@ class Player:
             "rate": 1.0,
             "visible": True,
         }
+
+    def answered_with(self, body: dict, credited_seconds: float) -> None:
+        """Note the server's 200 to ``body``: a first answer, or one to a resend."""
+        if body["seq"] in self.answered:
+            self.repeats.append(credited_seconds)
+        else:
+            self.answered[body["seq"]] = credited_seconds
+            self.played += sum(end - start for start, end in body["segments"])
 
     def heartbeats_url(self, base: str) -> str:
         return f"{base}/api/v1/play-sessions/{self.play_session_id}/heartbeats"
@@ -101,8 +110,6 @@ async def request(client, method: str, url: str, tally: Tally, **kwargs):
         if not is_clean_failure(status, content_type, text):
             tally.dirty.append((status, text[:2000]))
         return status, None
-    import json
-
     return status, json.loads(text) if text else None
 
 
@@ -140,8 +147,8 @@ async def open_play_sessions(client, bases: list, players: list, lesson_id: int)
 
 
 async def send_until_answered(client, bases, index, player, body, tally, deadline) -> None:
-    """Send one beat; after a failure send the same seq again (to the next node) until
-    it is answered or ``deadline`` passes."""
+    """Send one beat; after a transport error or a 5xx send the same seq again (to the
+    next node) until it is answered or ``deadline`` passes."""
     attempt = 0
     while True:
         base = bases[(index + body["seq"] + attempt) % len(bases)]
@@ -151,12 +158,10 @@ async def send_until_answered(client, bases, index, player, body, tally, deadlin
         if status is None:  # the server may have recorded it: the answer is unknown
             player.uncertain.add(body["seq"])
         if status == 200:
-            if body["seq"] in player.answered:  # a resend of a beat answered before
-                player.repeats.append(answer["credited_seconds"])
-            else:
-                player.answered[body["seq"]] = answer["credited_seconds"]
-                player.played += body["segments"][0][1] - body["segments"][0][0]
+            player.answered_with(body, answer["credited_seconds"])
             return
+        if status is not None and status < 500:  # refused: sending it again cannot help
+            raise AssertionError(f"beat {body['seq']} of {player.learner_id}: HTTP {status}")
         if time.monotonic() > deadline:
             raise AssertionError(f"beat {body['seq']} of {player.learner_id} never answered")
         attempt += 1
