@@ -8,7 +8,7 @@ heartbeats table exactly once; each learner's credited total must equal the sum 
 beats' credits and the rule recomputed from their server timestamps, and never exceed
 what it played. The figures (p50/p99 latency, throughput) are printed.
 
-LMS_SCALE_LEARNERS, LMS_SCALE_SECONDS and LMS_SCALE_BEAT_SECONDS change the load.
+LMS_TEST_SCALE_LEARNERS, LMS_TEST_SCALE_SECONDS and LMS_TEST_SCALE_BEAT_SECONDS change the load.
 """
 
 import asyncio
@@ -17,9 +17,9 @@ import os
 from tests.scale import seed
 from tests.scale.players import Player, Tally, audit, client_session, open_play_sessions, play
 
-LEARNERS = int(os.environ.get("LMS_SCALE_LEARNERS") or 200)
-SECONDS = float(os.environ.get("LMS_SCALE_SECONDS") or 60)
-BEAT_SECONDS = int(os.environ.get("LMS_SCALE_BEAT_SECONDS") or 10)
+LEARNERS = int(os.environ.get("LMS_TEST_SCALE_LEARNERS") or 200)
+SECONDS = float(os.environ.get("LMS_TEST_SCALE_SECONDS") or 60)
+BEAT_SECONDS = int(os.environ.get("LMS_TEST_SCALE_BEAT_SECONDS") or 10)
 LESSON_SECONDS = 36_000.0  # long enough that nobody reaches the end
 
 
