@@ -19,7 +19,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    true,
     union_all,
 )
 
@@ -65,8 +64,9 @@ def plan_sources(period: Period, rolled_through: date | None) -> SourcePlan:
     return SourcePlan(rolled, live)
 
 
-def learners(town_ids: set[int] | None):
-    """Users holding the learner role whose account is not disabled."""
+def learners(town_ids: set[int] | None, *, cte: bool = False):
+    """Users holding the learner role whose account is not disabled (a subquery, or a
+    CTE for queries that join it several times)."""
     query = (
         select(User.id, User.town_id, User.birth_year, User.created_at)
         .join(UserRole, and_(UserRole.user_id == User.id, UserRole.role == "learner"))
@@ -74,14 +74,7 @@ def learners(town_ids: set[int] | None):
     )
     if town_ids is not None:
         query = query.where(User.town_id.in_(town_ids))
-    return query.subquery("learners")
-
-
-def in_scope(column, town_ids: set[int] | None):
-    """A filter keeping rows of learners living in ``town_ids`` (None: no filter)."""
-    if town_ids is None:
-        return true()
-    return column.in_(select(User.id).where(User.town_id.in_(town_ids)))
+    return query.cte("learners") if cte else query.subquery("learners")
 
 
 def held_sessions_filter(period: Period, zone: str, now: datetime):
@@ -109,20 +102,23 @@ def _zero_int():
     return literal(0, Integer)
 
 
-def _row(learner_id, seconds, attended, credits, month_seconds, month_attended):
-    """One branch of the union, every column labelled the same way."""
+def _row(people, learner_id, seconds, attended, credits, month_seconds, month_attended):
+    """One branch of the union: a learner's row joined to the learner (town, birth year),
+    every column labelled the same way."""
     labelled = [
         learner_id.label("learner_id"),
+        people.c.town_id.label("town_id"),
+        people.c.birth_year.label("birth_year"),
         seconds.label("seconds"),
         attended.label("attended"),
         credits.label("credits"),
     ]
     labelled += [value.label(f"s{k}") for k, value in enumerate(month_seconds)]
     labelled += [value.label(f"a{k}") for k, value in enumerate(month_attended)]
-    return select(*labelled)
+    return select(*labelled).join_from(learner_id.table, people, people.c.id == learner_id)
 
 
-def _branches(period, plan, town_ids, zone, now, daily):
+def _branches(period, plan, people, zone, now, daily):
     count = len(period.months)
     no_attendance = [_zero_int() for _ in range(count)]
     branches = []
@@ -136,8 +132,14 @@ def _branches(period, plan, town_ids, zone, now, daily):
         credits = sum((study_years.c[credits_column_name(m)] for _, m in months), _zero_int())
         branches.append(
             _row(
-                study_years.c.learner_id, total, _zero_int(), credits, seconds, no_attendance
-            ).where(study_years.c.year == year, in_scope(study_years.c.learner_id, town_ids))
+                people,
+                study_years.c.learner_id,
+                total,
+                _zero_int(),
+                credits,
+                seconds,
+                no_attendance,
+            ).where(study_years.c.year == year)
         )
     if plan.live:
         live_by_month = {index: (first, last) for index, first, last in plan.live}
@@ -153,46 +155,50 @@ def _branches(period, plan, town_ids, zone, now, daily):
         days = or_(*[daily.c.day.between(first, last) for _, first, last in plan.live])
         branches.append(
             _row(
+                people,
                 daily.c.learner_id,
                 daily.c.credited_seconds,
                 _zero_int(),
                 _zero_int(),
                 seconds,
                 no_attendance,
-            ).where(days, in_scope(daily.c.learner_id, town_ids))
+            ).where(days)
         )
+        ledger = LedgerEntry.__table__
         ledger_days = or_(
-            *[LedgerEntry.local_day.between(first, last) for _, first, last in plan.live]
+            *[ledger.c.local_day.between(first, last) for _, first, last in plan.live]
         )
         branches.append(
             _row(
-                LedgerEntry.learner_id,
+                people,
+                ledger.c.learner_id,
                 _zero_float(),
                 _zero_int(),
-                LedgerEntry.credits_milli,
+                ledger.c.credits_milli,
                 [_zero_float() for _ in range(count)],
                 no_attendance,
-            ).where(ledger_days, in_scope(LedgerEntry.learner_id, town_ids))
+            ).where(ledger_days)
         )
     month_bounds = [day_bounds(month.first, month.last, zone) for month in period.months]
+    attendances, sessions = Attendance.__table__, ClassSession.__table__
     attended_in_month = [
-        case((and_(ClassSession.starts_at >= low, ClassSession.starts_at < high), 1), else_=0)
+        case((and_(sessions.c.starts_at >= low, sessions.c.starts_at < high), 1), else_=0)
         for low, high in month_bounds
     ]
     branches.append(
         _row(
-            Attendance.learner_id,
+            people,
+            attendances.c.learner_id,
             _zero_float(),
             literal(1, Integer),
             _zero_int(),
             [_zero_float() for _ in range(count)],
             attended_in_month,
         )
-        .join(ClassSession, ClassSession.id == Attendance.class_session_id)
+        .join(sessions, sessions.c.id == attendances.c.class_session_id)
         .where(
-            Attendance.status.in_(ATTENDED_STATUSES),
+            attendances.c.status.in_(ATTENDED_STATUSES),
             held_sessions_filter(period, zone, now),
-            in_scope(Attendance.learner_id, town_ids),
         )
     )
     return branches
@@ -217,37 +223,29 @@ def activity_by_town(
     count = len(period.months)
     daily = DailyStudy.__table__ if daily is None else daily
     plan = plan_sources(period, rolled_through)
-    union = union_all(*_branches(period, plan, town_ids, zone, now, daily)).subquery(
-        "activity_rows"
-    )
+    people = learners(town_ids, cte=True)
+    union = union_all(*_branches(period, plan, people, zone, now, daily)).subquery("activity_rows")
+    keys = [union.c.learner_id, union.c.town_id, union.c.birth_year]
     per_learner = (
-        select(
-            union.c.learner_id,
-            *[func.sum(column).label(column.name) for column in list(union.c)[1:]],
-        )
-        .group_by(union.c.learner_id)
+        select(*keys, *[func.sum(column).label(column.name) for column in list(union.c)[3:]])
+        .group_by(*keys)
         .subquery("per_learner")
     )
-    people = learners(town_ids)
     pl = per_learner.c
     active = or_(pl.seconds >= ACTIVE_SECONDS, pl.attended > 0)
-    elderly = and_(active, people.c.birth_year <= period.elderly_born_by)
+    elderly = and_(active, pl.birth_year <= period.elderly_born_by)
     monthly = []
     for k in range(count):
         month_active = or_(pl[f"s{k}"] >= ACTIVE_SECONDS, pl[f"a{k}"] > 0)
         monthly += [func.sum(case((month_active, 1), else_=0)), func.sum(pl[f"s{k}"])]
-    query = (
-        select(
-            people.c.town_id,
-            func.sum(case((active, 1), else_=0)),
-            func.sum(case((elderly, 1), else_=0)),
-            func.sum(pl.seconds),
-            func.sum(pl.credits),
-            *monthly,
-        )
-        .select_from(per_learner.join(people, people.c.id == pl.learner_id))
-        .group_by(people.c.town_id)
-    )
+    query = select(
+        pl.town_id,
+        func.sum(case((active, 1), else_=0)),
+        func.sum(case((elderly, 1), else_=0)),
+        func.sum(pl.seconds),
+        func.sum(pl.credits),
+        *monthly,
+    ).group_by(pl.town_id)
     result = {}
     for row in db.session.execute(query):
         result[row[0]] = TownActivity(

@@ -11,7 +11,7 @@ started in it and has ended.
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import and_, case, func, or_, select, text, true
 
 from lms.accounts.models import Town
 from lms.attendance.models import (
@@ -31,6 +31,7 @@ from lms.reports.rollup import read_state
 from lms.timeutil import utcnow
 
 TOP_COURSES = 10
+WORK_MEM = "64MB"  # for the statistics queries' transaction (PostgreSQL)
 
 
 def _zone(zone: str | None) -> str:
@@ -237,6 +238,9 @@ def breakdown(
     ``study_source`` (a benchmark's raw heartbeats summed per learner and day) replaces
     the daily totals and the rollup when given."""
     zone, now = _zone(zone), now or utcnow()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Per-learner aggregates of a whole district: hash them in memory, not on disk.
+        db.session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
     towns = towns_in_scope(town_ids)
     rows = {town.id: Figures(town.id, town.name, town.population) for town in towns}
     unassigned = Figures(None, "")
