@@ -16,10 +16,10 @@ One run, everything on loopback, figures side by side:
 5. a staff device posts one batch of 1,000 card scans, then the same batch again (all
    duplicates): seconds each, and as a ratio to one /healthz request;
 6. the database is checked: every learner recorded once, the batch's 1,000 scans once;
-7. in-process, the same 1,000 scans are recorded on two more classes, once with the
-   signal receivers muted and once live: how much of the batch is attendance's own work
-   and how much the credit bank's receivers (each recorded attendance posts a ledger
-   entry, as in production).
+7. in-process, the 30 learners check in again and the same 1,000 scans are recorded, on
+   two more classes, once with the signal receivers muted and once live: how much is
+   attendance's own work and how much the credit bank's receivers (each recorded
+   attendance posts a ledger entry, as in production).
 
     .venv/bin/python benchmarks/checkin.py [--learners 300] [--spread 3] [--workers 2]
 """
@@ -318,42 +318,63 @@ def post_batch(port, class_session_id, cookie, csrf, payloads, nonces):
     return seconds, [result["status"] for result in json.loads(text)["results"]]
 
 
-def attribute_batch(app, seeded) -> dict:
-    """Seconds for the 1,000 scans in-process, receivers muted and live, on fresh classes."""
+def attribute_to_receivers(app, seeded, learners: int) -> dict:
+    """In-process seconds for one QR check-in (median of 30) and for the 1,000 scans, on
+    fresh classes, with the signal receivers muted and live."""
+    from contextlib import ExitStack
+
     from lms.accounts.models import User
-    from lms.attendance import scans, services
+    from lms.attendance import scans, services, tokens
     from lms.attendance.models import ClassSession
     from lms.attendance.signals import attendance_corrected, attendance_recorded
     from lms.extensions import db
     from lms.timeutil import utcnow
 
-    seconds = {}
-    for label in ("receivers_muted", "receivers_live"):
-        with app.app_context():
-            model = db.session.get(ClassSession, seeded["class_session_id"])
-            settings = services.SessionSettings(
-                f"归因{label}", model.starts_at, model.ends_at, signup_required=False
-            )
-            staff = db.session.scalar(db.select(User).filter_by(username="bench-staff"))
-            class_session = services.save_session(model.school, None, settings, actor=staff)
-            db.session.commit()
-            now = utcnow()
-            items = [
-                scans.ScanItem(uuid.uuid4().hex, payload, "checkin", now - timedelta(seconds=30))
-                for payload in seeded["card_payloads"]
-            ]
-            started = time.perf_counter()
-            if label == "receivers_muted":
-                with attendance_recorded.muted(), attendance_corrected.muted():
-                    results = scans.record_scans(class_session, now, items, actor=staff)
-            else:
+    key, figures = tokens.derive_key(SECRET), {}
+    for label in ("muted", "live"):
+        with ExitStack() as stack:
+            if label == "muted":
+                stack.enter_context(attendance_recorded.muted())
+                stack.enter_context(attendance_corrected.muted())
+            with app.app_context():
+                model = db.session.get(ClassSession, seeded["class_session_id"])
+                settings = services.SessionSettings(
+                    f"归因{label}", model.starts_at, model.ends_at, signup_required=False
+                )
+                staff = db.session.scalar(db.select(User).filter_by(username="bench-staff"))
+                class_session = services.save_session(model.school, None, settings, actor=staff)
+                db.session.commit()
+                class_session_id = class_session.id
+            client, singles = app.test_client(), []
+            for cookie in seeded["learner_cookies"][learners:]:
+                client.set_cookie("session", cookie)
+                token = tokens.make_rotating_token(key, class_session_id, "checkin", utcnow())
+                started = time.perf_counter()
+                reply = client.get(f"/attend/{token}")
+                singles.append(time.perf_counter() - started)
+                assert b'data-outcome="recorded"' in reply.data
+            with app.app_context():
+                class_session = db.session.get(ClassSession, class_session_id)
+                staff = db.session.scalar(db.select(User).filter_by(username="bench-staff"))
+                now = utcnow()
+                items = [
+                    scans.ScanItem(
+                        uuid.uuid4().hex, payload, "checkin", now - timedelta(seconds=30)
+                    )
+                    for payload in seeded["card_payloads"]
+                ]
+                started = time.perf_counter()
                 results = scans.record_scans(class_session, now, items, actor=staff)
-            db.session.commit()
-            seconds[label] = time.perf_counter() - started
-            assert {result["status"] for result in results} == {"recorded"}
-            db.engine.dispose()
-    seconds["receivers_share"] = 1 - seconds["receivers_muted"] / seconds["receivers_live"]
-    return seconds
+                db.session.commit()
+                figures[f"batch_{label}_s"] = time.perf_counter() - started
+                assert {result["status"] for result in results} == {"recorded"}
+                db.engine.dispose()
+            figures[f"checkin_{label}_ms"] = 1000 * statistics.median(singles)
+    for name in ("batch", "checkin"):
+        unit = "s" if name == "batch" else "ms"
+        muted, live = figures[f"{name}_muted_{unit}"], figures[f"{name}_live_{unit}"]
+        figures[f"{name}_receivers_share"] = 1 - muted / live
+    return figures
 
 
 def check_database(app, class_session_id: int, expected: int) -> dict:
@@ -408,7 +429,7 @@ def main() -> None:
             seeded["class_session_id"],
             results["checkin_outcomes"].get("recorded", 0) + SEQUENTIAL + BATCH,
         )
-        results["in_process"] = attribute_batch(app, seeded)
+        results["in_process"] = attribute_to_receivers(app, seeded, options.learners)
     finally:
         stop_gunicorn(server)
         if not options.keep:
@@ -515,9 +536,10 @@ def report(results: dict, options) -> None:
     )
     split = results["in_process"]
     print(
-        f"  the batch in-process: {split['receivers_muted']:.2f} s with the signal receivers "
-        f"muted, {split['receivers_live']:.2f} s live "
-        f"({100 * split['receivers_share']:.0f} % in the credit bank's receivers)"
+        f"  in-process, receivers muted / live: one check-in {split['checkin_muted_ms']:.1f} / "
+        f"{split['checkin_live_ms']:.1f} ms ({100 * split['checkin_receivers_share']:.0f} % in "
+        f"the credit bank's receivers); the batch {split['batch_muted_s']:.2f} / "
+        f"{split['batch_live_s']:.2f} s ({100 * split['batch_receivers_share']:.0f} %)"
     )
     print(f"  database: {results['database']}")
 

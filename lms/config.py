@@ -159,7 +159,7 @@ def load_config(environ=os.environ) -> dict:
         "LMS_STUDY_IDLE_MINUTES": _int(environ, "LMS_STUDY_IDLE_MINUTES", 30),
         # Attendance: the rotating check-in QR's previous window stays valid this long;
         # a QR opened before logging in is honoured this long; wrong codes allowed.
-        "LMS_CHECKIN_QR_GRACE_SECONDS": _int(environ, "LMS_CHECKIN_QR_GRACE_SECONDS", 10),
+        "LMS_CHECKIN_QR_GRACE_SECONDS": _int(environ, "LMS_CHECKIN_QR_GRACE_SECONDS", 30),
         "LMS_CHECKIN_LOGIN_MINUTES": _int(environ, "LMS_CHECKIN_LOGIN_MINUTES", 5),
         "LMS_CHECKIN_CODE_LIMIT": environ.get("LMS_CHECKIN_CODE_LIMIT") or "10 per 10 minutes",
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

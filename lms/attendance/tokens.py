@@ -147,7 +147,8 @@ def match_code(
     if len(code) != CODE_DIGITS or not code.isdigit():
         return None
     current = window_of(now, window_seconds)
-    for window in (current, current - 1):
+    oldest = current - int(grace // window_seconds) - 1
+    for window in range(current, oldest - 1, -1):
         if not window_accepts(window, now, window_seconds, grace):
             continue
         for mode in MODE_LETTERS:

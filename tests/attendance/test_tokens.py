@@ -88,6 +88,8 @@ def test_the_code_matches_its_session_mode_and_window_only():
     assert tokens.match_code(KEY, 43, code, at(10), grace=10) is None
     checkout = tokens.code_for_now(KEY, 42, "checkout", at(2))
     assert tokens.match_code(KEY, 42, checkout, at(3), grace=10) == "checkout"
+    assert tokens.match_code(KEY, 42, code, at(44), grace=30) == "checkin"  # a longer grace
+    assert tokens.match_code(KEY, 42, code, at(45), grace=30) is None
     assert tokens.match_code(KEY, 42, "12345", at(3)) is None
     assert tokens.match_code(KEY, 42, "abcdef", at(3)) is None
 
