@@ -260,6 +260,9 @@ def audit(connection, players: list, *, lesson_id: int, duration: float, interva
         who = f"learner {player.learner_id}"
         if kept != sorted(player.answered):
             problems.append(f"{who}: kept seqs {kept} but answered {sorted(player.answered)}")
+        differing = [(seq, mine, rule) for seq, mine, rule in replay if abs(mine - rule) > 1e-9]
+        if differing:
+            problems.append(f"{who}: beats credited otherwise than the rule: {differing}")
         if abs(total - stored) > 1e-6 or abs(total - by_rule) > 1e-6:
             problems.append(f"{who}: credited {total}, beats {stored}, rule {by_rule}")
         if abs(daily.get(player.learner_id, 0.0) - total) > 1e-6:
