@@ -137,6 +137,7 @@ def test_restarting_redis_while_learners_beat_keeps_every_total_exact(
     assert not tally.dirty, tally.dirty[:3]
     assert not problems, "\n".join(problems[:20])
     assert sum(len(player.repeats) for player in players) > 0
+    assert set(logins) == {"down", "up"}
     for when, reply in logins.items():
         assert reply.status_code == 302, f"log-in with Redis {when}: {reply.status_code}"
 
