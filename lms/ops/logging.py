@@ -25,6 +25,7 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import Flask, g, request
+from sqlalchemy import inspect as sa_inspect
 
 REQUEST_LOG = logging.getLogger("lms.requests")
 JOB_LOG = logging.getLogger("lms.jobs")
@@ -101,7 +102,10 @@ def _current_user_id() -> int | None:
     user = g.get("_login_user")  # only when the request loaded its user: no extra query
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return getattr(user, "id", None)
+    # After the request's commit the user's attributes are expired: reading ``user.id``
+    # would load the row again. The identity key holds the id without a query.
+    identity = sa_inspect(user).identity if hasattr(user, "__table__") else None
+    return identity[0] if identity else None
 
 
 def _log_request(response):

@@ -95,6 +95,10 @@
         return;
       }
       if (response.status === 401) { show(text("msgLoggedOut")); return; }
+      if (response.status >= 500) {  // not recorded: send what was played with the next beat
+        segments = played.concat(segments).slice(-50);
+        return;
+      }
       if (response.ok) return response.json().then(showProgress);
     }).catch(function () {
       // Offline: keep what was played and send it with the next beat.
