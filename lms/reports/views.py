@@ -17,6 +17,7 @@ from lms.accounts.permissions import role_required
 from lms.reports import exports
 from lms.reports.cache import cache_ttl
 from lms.reports.dashboard import dashboard as build_dashboard
+from lms.reports.dashboard import note_viewed
 from lms.reports.forms import PeriodForm
 from lms.reports.periods import (
     Period,
@@ -110,6 +111,7 @@ def dashboard():
     form, scope = _filters()
     period = _period(form, strict=False)
     result = build_dashboard(period, scope.town_ids)
+    note_viewed()
     tables = {name: build_table(name, result.breakdown) for name in TABLE_NAMES}
     page = request.args.get("page", 1, type=int)
     pages = {name: paginate(tables[name].rows, page, TOWNS_PER_PAGE) for name in PAGED_TABLES}

@@ -207,3 +207,19 @@ def test_the_menu_links_to_statistics_for_admin_and_staff_only(client, district)
     assert "/reports/" in log_in(client, district.admin).get("/").get_data(as_text=True)
     assert "/reports/" in log_in(client, district.staff_a).get("/").get_data(as_text=True)
     assert "/reports/" not in log_in(client, district.learner).get("/").get_data(as_text=True)
+
+
+def test_dashboards_in_use_are_kept_warm(app, district, client):
+    from datetime import date
+
+    from lms.reports.dashboard import dashboard, warm
+    from lms.reports.periods import year_period
+
+    with app.test_request_context():
+        assert warm(date(2025, 8, 1)) == 0  # nobody looked: nothing computed
+    log_in(client, district.admin).get("/reports/?period=2025")
+    with app.test_request_context():
+        assert warm(date(2025, 8, 1)) == 4  # the district and its three 镇街
+        warmed = dashboard(year_period(2025), {district.town_b})
+        assert dashboard(year_period(2025), {district.town_b}).computed_at == warmed.computed_at
+        assert warmed.breakdown.total.registered == 2  # b1 and b2 (b3 is disabled)
