@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import random
 import re
@@ -1078,6 +1079,9 @@ def main() -> None:
         from lms import create_app
 
         migrate(environ)
+        # A handler on the root logger first: the app then leaves logging alone and this
+        # process does not print a line per in-process request (the workers still log).
+        logging.getLogger().addHandler(logging.NullHandler())
         app = create_app(environ=environ)
         made = populate(app, options.learners)
         if not options.scaling:
