@@ -40,6 +40,13 @@ def pytest_sessionstart(session):
                 write_mo(mo_file, catalog)
 
 
+def shared_signing_key(instance_path) -> str:
+    """Scaled mode wants the signing key every node shares, given explicitly."""
+    key_file = Path(instance_path) / "shared" / "signing_key.pem"
+    load_or_create_signing_key(key_file)
+    return str(key_file)
+
+
 def build_app(database_url: str, instance_path, environ: dict | None = None, **config):
     """An app on ``database_url`` with test defaults; LMS_* in ``environ`` override."""
     settings = {
@@ -50,10 +57,7 @@ def build_app(database_url: str, instance_path, environ: dict | None = None, **c
     }
     settings.update(environ or {})
     if scaled_by(settings) and not settings.get("LMS_SIGNING_KEY_FILE"):
-        # Scaled mode wants the signing key every node shares given explicitly.
-        key_file = Path(instance_path) / "shared" / "signing_key.pem"
-        load_or_create_signing_key(key_file)
-        settings["LMS_SIGNING_KEY_FILE"] = str(key_file)
+        settings["LMS_SIGNING_KEY_FILE"] = shared_signing_key(instance_path)
     # A fresh rate-limit namespace per app: a shared Redis must not carry counts over.
     config.setdefault("RATELIMIT_KEY_PREFIX", f"test-{uuid.uuid4().hex[:12]}")
     config.setdefault("TESTING", True)

@@ -5,10 +5,12 @@ LMS_TEST_REDIS_URL is set, a real Celery worker on Redis. Nothing is mocked.
 """
 
 import os
+import random
 import signal
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -16,7 +18,7 @@ from lms.extensions import db
 from lms.media import services
 from lms.media.jobs import requeue_expired_jobs
 from lms.media.models import VideoAsset
-from tests.conftest import TEST_REDIS_URL, build_app
+from tests.conftest import TEST_REDIS_URL, build_app, shared_signing_key
 from tests.media.conftest import make_clip, wait_for
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -26,6 +28,13 @@ RUNNERS = ["embedded"] + (["celery"] if TEST_REDIS_URL else [])
 @pytest.fixture(scope="module")
 def crash_clip(tmp_path_factory):
     return make_clip(tmp_path_factory.mktemp("clips") / "crash.mp4", seconds=20, size="640x360")
+
+
+def private_redis_db(url: str) -> str:
+    """The same Redis server, another database number: a Celery worker of another test
+    run sharing the server (CI, a developer's run) never takes this test's jobs."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{random.randint(1, 15)}"))
 
 
 def start_worker(kind: str, env: dict, log_path: Path) -> subprocess.Popen:
@@ -76,10 +85,11 @@ def test_a_killed_worker_s_job_is_requeued_and_finished(
         "LMS_INSTANCE_PATH": str(instance),
         "LMS_DATABASE_URL": database_url,
         "LMS_SECRET_KEY": "test-secret-key",
+        "LMS_SIGNING_KEY_FILE": shared_signing_key(instance),
         "LMS_JOB_LEASE_SECONDS": "3",
     }
     if kind == "celery":
-        settings["LMS_BROKER_URL"] = TEST_REDIS_URL
+        settings["LMS_BROKER_URL"] = private_redis_db(TEST_REDIS_URL)
     submitter = build_app(database_url, instance, environ=settings)
     env = {**os.environ, **settings}
     log_path = tmp_path / "worker.log"
@@ -139,6 +149,8 @@ def test_celery_beat_runs_every_periodic_task(tmp_path):
         **os.environ,
         "LMS_INSTANCE_PATH": str(tmp_path),
         "LMS_BROKER_URL": "redis://127.0.0.1:1/0",
+        "LMS_SECRET_KEY": "test-secret-key",
+        "LMS_SIGNING_KEY_FILE": shared_signing_key(tmp_path),
     }
     script = "from lms.worker import celery; print(sorted(celery.conf.beat_schedule))"
     output = subprocess.run(
