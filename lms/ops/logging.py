@@ -100,11 +100,12 @@ def _start_request() -> None:
 
 def _current_user_id() -> int | None:
     user = g.get("_login_user")  # only when the request loaded its user: no extra query
-    if user is None or not getattr(user, "is_authenticated", False):
+    # After the request's commit the user's attributes are expired: reading them (even
+    # is_authenticated, through is_active) would load the row again. The identity key
+    # holds the id without a query; the anonymous user has none.
+    if user is None or not hasattr(user, "__table__"):
         return None
-    # After the request's commit the user's attributes are expired: reading ``user.id``
-    # would load the row again. The identity key holds the id without a query.
-    identity = sa_inspect(user).identity if hasattr(user, "__table__") else None
+    identity = sa_inspect(user).identity
     return identity[0] if identity else None
 
 

@@ -32,7 +32,9 @@ def find_progress(learner_id: int, lesson_id: int, *, lock: bool = False):
     query = select(LessonProgress).where(
         LessonProgress.learner_id == learner_id, LessonProgress.lesson_id == lesson_id
     )
-    return db.session.scalar(query.with_for_update() if lock else query)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalar(query)
 
 
 def open_play_session(lesson: Lesson, learner_id: int, *, now: datetime | None = None):
@@ -93,7 +95,12 @@ def record_heartbeat(play_session_id: int, beat: Beat, *, now: datetime | None =
     """Apply one beat; raises Superseded for a player that was taken over."""
     now = now or utcnow()
     session_row = db.session.scalar(
-        select(PlaySession).where(PlaySession.id == play_session_id).with_for_update()
+        select(PlaySession)
+        .where(PlaySession.id == play_session_id)
+        .with_for_update()
+        # A beat that waited on this lock must see what the other one wrote, not the
+        # copy this request loaded before: otherwise both are credited.
+        .execution_options(populate_existing=True)
     )
     if session_row.superseded_at is not None:
         raise Superseded()
