@@ -158,7 +158,7 @@ def test_staff_cannot_select_stars_or_see_other_scopes_nominations(
     staff, other_staff = staff_of(app, make_user, here), staff_of(app, make_user, there)
     learner = make_user(town=here)
     with app.app_context():
-        nomination = stars.nominate(user(learner.id), 2025, "事迹", actor=user(staff.id))
+        nomination = stars.nominate(user(learner.id), 2025, "社区义工十年", actor=user(staff.id))
         db.session.commit()
         nomination_id = nomination.id
     login_as(staff)
@@ -169,7 +169,7 @@ def test_staff_cannot_select_stars_or_see_other_scopes_nominations(
         == 403
     )
     login_as(other_staff)
-    assert "事迹" not in client.get("/stars/nominations?year=2025").get_data(as_text=True)
+    assert "社区义工十年" not in client.get("/stars/nominations?year=2025").get_data(as_text=True)
     assert (
         client.post(
             f"/stars/nominations/{nomination_id}/withdraw", data={"csrf_token": csrf_token()}
