@@ -28,7 +28,6 @@ def test_my_card_qr_decodes_to_its_payload(app, client, login_as, make_user):
     token = current_token(app, learner)
     assert payload == tokens.card_payload(token)
     assert tokens.read_card_payload(payload) == token
-    assert str(learner.id) not in payload.split(":")[-1] or len(token) == 32
     with app.app_context():
         number = card_of(learner.id).number
     assert number in page and number == tokens.card_number(learner.id)
