@@ -68,10 +68,24 @@ class Posting:
 
 def current_rule() -> CreditRule:
     rule = db.session.scalar(select(CreditRule).order_by(CreditRule.version.desc()).limit(1))
-    if rule is None:  # the district has not set rules yet: the documented defaults
-        rule = CreditRule(version=1, note="default")
-        db.session.add(rule)
-        db.session.flush()
+    if rule is None:
+        # The district has not set rules yet: the documented defaults. Concurrent first
+        # postings may both get here; the insert ignores the loser instead of failing.
+        insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+        db.session.execute(
+            insert(CreditRule)
+            .values(
+                version=1,
+                note="default",
+                credits_per_online_hour=1.0,
+                credits_per_offline_hour=1.0,
+                daily_cap=8.0,
+                yearly_cap=200.0,
+                created_at=utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=["version"])
+        )
+        rule = db.session.get(CreditRule, 1)
     return rule
 
 
