@@ -61,7 +61,9 @@ def rate_course(course: Course, stars: int, comment: str, *, learner) -> CourseR
     if len(comment) > MAX_COMMENT:
         raise CommunityError(_("The comment is too long (up to 1000 characters)."))
     if studied_share(course, learner.id) < MIN_STUDIED_SHARE:
-        raise CommunityError(_("You can rate a course once you have studied %(share)s of it.", share="30%"))
+        raise CommunityError(
+            _("You can rate a course once you have studied %(share)s of it.", share="30%")
+        )
     rating = own_rating(course, learner.id)
     if rating is None:
         rating = CourseRating(course_id=course.id, learner_id=learner.id)
