@@ -14,7 +14,6 @@ completion rate is under 30%, or its drop-off is over 60%, or its average rating
 3 stars from at least 3 ratings.
 """
 
-import math
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -26,6 +25,7 @@ from lms.community.services import CommunityError
 from lms.courses.models import Course, CourseTeacher, Enrolment, Lesson
 from lms.credits.models import CourseCompletion
 from lms.extensions import db
+from lms.pagination import ListPage
 from lms.study.models import LessonProgress
 from lms.timeutil import utcnow
 
@@ -150,36 +150,6 @@ class CourseQuality:
         return 1 - self.reached_last / self.started if self.started else None
 
 
-@dataclass
-class RowPage:
-    """A page of rows with what the pager macro reads."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
 def _quality_select():
     enrolled = (
         select(Enrolment.course_id, func.count(Enrolment.learner_id.distinct()).label("n"))
@@ -271,7 +241,7 @@ def quality_page(
     weak_only: bool = False,
     page: int = 1,
     per_page: int = 20,
-) -> RowPage:
+) -> ListPage:
     """Published (or taken-down) courses with their quality figures; a teacher's own only
     when ``teacher_id`` is given."""
     query, columns = _quality_select()
@@ -310,4 +280,4 @@ def quality_page(
         )
         for course, enrolled, completed, started, reached, average, ratings, weak in rows
     ]
-    return RowPage(items, page, per_page, total)
+    return ListPage(items, page, per_page, total)

@@ -18,10 +18,10 @@ from lms.accounts.models import User, UserRole
 from lms.attendance.models import ATTENDED_STATUSES, Attendance, ClassSession
 from lms.community.models import DEFAULT_NAME_CHOICE, NAME_CHOICES, HonourName, StarNomination
 from lms.community.notifications import local_day_bounds, notify
-from lms.community.ratings import RowPage
 from lms.community.services import CommunityError
 from lms.credits.models import LedgerEntry
 from lms.extensions import db
+from lms.pagination import ListPage
 from lms.study.models import DailyStudy
 from lms.timeutil import utcnow
 
@@ -89,7 +89,7 @@ class RankingRow:
 
 def rankings(
     period: Period, *, town_ids: set[int] | None, page: int = 1, per_page: int = 20
-) -> RowPage:
+) -> ListPage:
     """Learners of ``town_ids`` (None: all) by credits, then participation, in ``period``."""
     ledger = (
         select(
@@ -162,7 +162,7 @@ def rankings(
         )
         for index, (learner, credits_milli, hours_milli, study_days, attended) in enumerate(rows)
     ]
-    return RowPage(items, page, per_page, total)
+    return ListPage(items, page, per_page, total)
 
 
 # Nominations and the stars of the year -------------------------------------------------------

@@ -5,15 +5,14 @@
 /reports/<table>.<csv|xlsx>             one of its tables, same arguments
 """
 
-import math
 import re
-from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.permissions import role_required
+from lms.pagination import paginate_list
 from lms.reports import exports
 from lms.reports.cache import cache_ttl
 from lms.reports.dashboard import dashboard as build_dashboard
@@ -34,42 +33,6 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 TOWNS_PER_PAGE = 20
 PAGED_TABLES = ("coverage", "towns")
-
-
-@dataclass
-class ListPage:
-    """One page of an in-memory list, shaped like Flask-SQLAlchemy's pagination."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
-def paginate(items: list, page: int, per_page: int) -> ListPage:
-    pages = max(1, math.ceil(len(items) / per_page))
-    page = min(max(page, 1), pages)
-    return ListPage(items[(page - 1) * per_page : page * per_page], page, per_page, len(items))
 
 
 def _period(form: PeriodForm, *, strict: bool) -> Period:
@@ -114,7 +77,7 @@ def dashboard():
     note_viewed()
     tables = {name: build_table(name, result.breakdown) for name in TABLE_NAMES}
     page = request.args.get("page", 1, type=int)
-    pages = {name: paginate(tables[name].rows, page, TOWNS_PER_PAGE) for name in PAGED_TABLES}
+    pages = {name: paginate_list(tables[name].rows, page, TOWNS_PER_PAGE) for name in PAGED_TABLES}
     return render_template(
         "reports/dashboard.html",
         form=form,
