@@ -3,7 +3,14 @@
 import os
 from pathlib import Path
 
-from flask import Flask, has_request_context, jsonify, render_template, request
+from flask import (
+    Flask,
+    has_request_context,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+)
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
@@ -19,10 +26,22 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class HttpsAwareSessionInterface(SecureCookieSessionInterface):
-    """Marks the session cookie Secure whenever the request came over HTTPS."""
+    """Marks the session cookie Secure whenever the request came over HTTPS, and starts
+    no session on an error page.
+
+    A browser's stray request without the cookie (a favicon, a prefetch) that ends in an
+    error would otherwise start a session of its own: its cookie, with a fresh CSRF
+    token, can land after the page the person is on and void that page's forms.
+    """
 
     def get_cookie_secure(self, app):
         return app.config.get("SESSION_COOKIE_SECURE") or request.is_secure
+
+    def save_session(self, app, session, response):
+        starting = self.get_cookie_name(app) not in request.cookies
+        if starting and response.status_code >= 400:
+            return
+        super().save_session(app, session, response)
 
 
 def create_app(config: dict | None = None, environ=None) -> Flask:
@@ -99,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.study import register as register_study
 
     app.register_blueprint(health_bp)
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
     register_accounts(app)
     register_media(app)
     register_courses(app)
@@ -107,6 +127,13 @@ def _register_blueprints(app: Flask) -> None:
     register_credits(app)
     register_community(app)
     register_reports(app)
+
+
+def _favicon():
+    # Browsers ask for it beside every page; a 404 there costs a rendered error page.
+    return send_from_directory(
+        Path(__file__).parent / "static" / "img", "favicon.ico", max_age=7 * 24 * 3600
+    )
 
 
 def wants_json() -> bool:

@@ -2,7 +2,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.conftest import axe_violations
+from tests.e2e.conftest import axe_violations, log_out, submit_login_form
 
 pytestmark = pytest.mark.browser
 
@@ -28,11 +28,9 @@ def body_font_px(page) -> float:
 
 def test_register_log_in_and_switch_on_elder_mode(page, live_server, tmp_path):
     username = register(page, live_server.url)
-    page.click("text=退出")
+    log_out(page)
     page.goto(f"{live_server.url}/login")
-    page.fill("#username", username)
-    page.fill("#password", "password-123")
-    page.click("form.form button[type=submit]")
+    submit_login_form(page, username, "password-123")
     page.wait_for_selector("text=您好，浏览器学员")
     assert body_font_px(page) < 24
 

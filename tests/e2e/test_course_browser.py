@@ -56,7 +56,8 @@ def test_upload_review_enrol_and_play(browser, live_server, tmp_path):
     log_in(learner_page, base, learner, PASSWORD)
     learner_page.goto(f"{base}/courses/?q={title}")
     learner_page.click(f"text={title}")
-    learner_page.click("#enrol")
+    with learner_page.expect_navigation():  # the lesson link is there before enrolling too
+        learner_page.click("#enrol")
     learner_page.click("text=第一课")
     learner_page.wait_for_selector("#video")
     learner_page.evaluate(

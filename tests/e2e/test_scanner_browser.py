@@ -18,7 +18,14 @@ from lms.attendance.models import Attendance, Scan
 from lms.attendance.tokens import card_payload
 from lms.extensions import db
 from lms.timeutil import utcnow
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, axe_violations, log_in
+from tests.e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    axe_violations,
+    log_in,
+    log_out,
+    submit_login_form,
+)
 
 pytestmark = pytest.mark.browser
 PASSWORD = "password-123"
@@ -302,16 +309,14 @@ def test_a_login_that_ends_offline_keeps_the_queue_until_logging_in_again(browse
     context.set_offline(False)  # the scanner's requests still fail: the API is blocked
     other_tab = context.new_page()
     other_tab.goto(f"{base}/")
-    other_tab.click("header form[action='/logout'] button")
+    log_out(other_tab)  # closing the tab before the answer could cancel the log-out
     other_tab.close()
     context.unroute("**/api/**")
     page.click("#send-now")
     page.wait_for_selector("#login-again", state="visible")
     assert queued(page) == 1
     page.click("#login-link")
-    page.fill("#username", lesson.staff)
-    page.fill("#password", PASSWORD)
-    page.click("form.form button[type=submit]")
+    submit_login_form(page, lesson.staff, PASSWORD)
     page.wait_for_url(f"{base}{scanner_path}")
     page.wait_for_selector("#scanner[data-ready='true']")  # the badge counts the queue now
     wait_for_queue(page, 0)
