@@ -3,7 +3,8 @@
 # package and its dev and scale extras, and compiled translations.
 #   scripts/setup.sh run    what the platform needs (ffmpeg; Pango, HarfBuzz and a CJK font
 #                           for PDFs)
-#   scripts/setup.sh test   also what the tests need (chromium, poppler-utils)
+#   scripts/setup.sh test   also what the tests need (chromium, poppler-utils, and
+#                           redis-server: the scale-out tests start private ones)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose=${1:-run}
@@ -21,6 +22,7 @@ fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
 if [ "$purpose" = test ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+  command -v redis-server >/dev/null || missing+=(redis-server)
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,12 +1,15 @@
 """Shared fixtures: an app and a migrated database per backend, factories, log-in.
 
 Database tests run on SQLite always and on PostgreSQL too when LMS_TEST_DATABASE_URL
-is set. The schema is migrated once per backend per run; each test gets a fresh app
-and leaves the tables empty behind it.
+is set. Each test process (pytest-xdist runs several) has databases of its own: a
+SQLite file it migrates, and a PostgreSQL database cloned from a template migrated once
+(tests/databases.py). Each test gets a fresh app and leaves the tables empty behind it.
 """
 
+import functools
 import os
 import re
+import shutil
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,18 +18,43 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms import create_app
 from lms.config import scaled_by
 from lms.credits.credentials import load_or_create_signing_key
 from lms.extensions import db
+from tests.databases import clone_for_this_process, drop_clone
 
 TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL")
 TEST_REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL")
 DATABASE_BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 TEST_PASSWORD = "correct-horse-9"
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "lms" / "translations"
+
+
+def pytest_report_header(config) -> list[str]:
+    """Say once, at the start, which parts of the suite will not run here, and why."""
+    lines = []
+    if not TEST_DATABASE_URL:
+        lines.append(
+            "not run: PostgreSQL (LMS_TEST_DATABASE_URL is not set): the database tests run "
+            "on SQLite only; the scale-out and PostgreSQL concurrency tests are skipped"
+        )
+    if not TEST_REDIS_URL:
+        lines.append(
+            "not run: Redis (LMS_TEST_REDIS_URL is not set): the Celery worker, shared "
+            "rate-limit and scale-out tests are skipped"
+        )
+    if not shutil.which("redis-server"):
+        lines.append("not run: scale-out tests (they start their own redis-server: not installed)")
+    for tool, what in (("ffmpeg", "media"), ("chromium", "browser")):
+        if not shutil.which(tool):
+            lines.append(
+                f"{tool} is not installed: the {what} tests fail (`make test` installs it)"
+            )
+    return lines or ["every part of the suite runs: SQLite, PostgreSQL, Redis, browsers"]
 
 
 def pytest_sessionstart(session):
@@ -38,6 +66,28 @@ def pytest_sessionstart(session):
                 catalog = read_po(po_file)
             with mo_path.open("wb") as mo_file:
                 write_mo(mo_file, catalog)
+
+
+@functools.cache
+def _hash_once(password: str) -> str:
+    return generate_password_hash(password)
+
+
+@functools.cache
+def _check_once(password_hash: str, password: str) -> bool:
+    return check_password_hash(password_hash, password)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _each_password_hashed_once():
+    """The real password hash (scrypt), computed once per password in a test process.
+
+    One scrypt costs ~0.1 s; the suite makes thousands of accounts with a few passwords.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("lms.accounts.models.generate_password_hash", _hash_once)
+        patch.setattr("lms.accounts.models.check_password_hash", _check_once)
+        yield
 
 
 def shared_signing_key(instance_path) -> str:
@@ -64,27 +114,26 @@ def build_app(database_url: str, instance_path, environ: dict | None = None, **c
     return create_app(config, environ=settings)
 
 
-def _reset_postgres(url: str) -> None:
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+def migrate(url: str, instance_path) -> None:
+    app = build_app(url, instance_path)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="session", params=DATABASE_BACKENDS)
 def database_url(request, tmp_path_factory):
-    """A database migrated to head, once per backend per run."""
+    """A database migrated to head, of this test process's own, once per backend."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite'}"
-    else:
-        url = TEST_DATABASE_URL
-        _reset_postgres(url)
-    app = build_app(url, tmp_path_factory.mktemp("migrate"))
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
-    return url
+        migrate(url, tmp_path_factory.mktemp("migrate"))
+        yield url
+        return
+    url = clone_for_this_process(
+        TEST_DATABASE_URL, lambda empty: migrate(empty, tmp_path_factory.mktemp("migrate"))
+    )
+    yield url
+    drop_clone(TEST_DATABASE_URL, url)
 
 
 def empty_all_tables() -> None:

@@ -11,18 +11,6 @@ from lms.timeutil import utcnow
 
 
 @pytest.fixture
-def make_user(make_user, monkeypatch):
-    """The shared factory with a cheap password hash: these tests make many accounts."""
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr(
-        "lms.accounts.models.generate_password_hash",
-        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"),
-    )
-    return make_user
-
-
-@pytest.fixture
 def make_school(app, make_town):
     """A community school with ``staff`` (plain records from make_user) as its staff."""
     counter = iter(range(1, 1000))

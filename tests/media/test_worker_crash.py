@@ -32,9 +32,12 @@ def crash_clip(tmp_path_factory):
 
 def private_redis_db(url: str) -> str:
     """The same Redis server, another database number: a Celery worker of another test
-    run sharing the server (CI, a developer's run) never takes this test's jobs."""
+    process (a pytest-xdist worker, another run sharing the server) never takes this
+    test's jobs. Each xdist worker has its own number; another run picks at random."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    number = 1 + int(worker.removeprefix("gw")) % 15 if worker else random.randint(1, 15)
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{random.randint(1, 15)}"))
+    return urlunsplit(parts._replace(path=f"/{number}"))
 
 
 def start_worker(kind: str, env: dict, log_path: Path) -> subprocess.Popen:
