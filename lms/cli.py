@@ -1,6 +1,7 @@
 """The ``flask lms`` command group. Each domain adds its commands and demo seeders."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import click
 from flask.cli import AppGroup
@@ -9,15 +10,30 @@ from lms.extensions import db
 
 lms_cli = AppGroup("lms", help="Keqiao Learning commands.")
 
-# (order, name, seeder): each domain registers how it adds demo data; seed-demo runs
-# them in order, so later domains can build on what earlier ones made.
-_demo_seeders: list[tuple[int, str, Callable[[str], list[str]]]] = []
-
 DEFAULT_DEMO_PASSWORD = "demo12345"
 
 
+@dataclass(frozen=True)
+class DemoOptions:
+    """How ``seed-demo`` builds the demo, beyond the password."""
+
+    # Every demo lesson video lasts this many seconds instead of its 1–3 minutes
+    # (tests and quick tries); None: the lessons' own lengths.
+    clip_seconds: float | None = None
+
+
+DEFAULT_DEMO_OPTIONS = DemoOptions()
+
+# (order, name, seeder): each domain registers how it adds demo data; seed-demo runs
+# them in order, so later domains can build on what earlier ones made.
+_demo_seeders: list[tuple[int, str, Callable[[str, DemoOptions], Iterable[str]]]] = []
+
+
 def demo_seeder(order: int, name: str):
-    """Register ``fn(password) -> list of lines to print`` as part of ``seed-demo``."""
+    """Register ``fn(password, options)`` as part of ``seed-demo``: it returns (or yields,
+    to show progress) the lines to print. A seeder is idempotent: run again, it adds what
+    is missing and changes nothing else.
+    """
 
     def decorator(fn):
         if all(existing != name for _, existing, _ in _demo_seeders):
@@ -28,13 +44,23 @@ def demo_seeder(order: int, name: str):
     return decorator
 
 
+def run_demo_seeders(password: str, options: DemoOptions = DEFAULT_DEMO_OPTIONS):
+    """Run every domain's seeder in order, committing after each; yields their lines."""
+    for _, _name, seeder in _demo_seeders:
+        yield from seeder(password, options)
+        db.session.commit()
+
+
 @lms_cli.command("seed-demo")
 @click.option("--password", default=DEFAULT_DEMO_PASSWORD, show_default=True)
-def seed_demo(password: str) -> None:
+@click.option(
+    "--clip-seconds",
+    type=click.FloatRange(1, 180),
+    help="Make every demo lesson video this long (quick tries, tests).",
+)
+def seed_demo(password: str, clip_seconds: float | None) -> None:
     """Create demo data (idempotent) and print the demo log-ins."""
     if len(password) < 8:
         raise click.BadParameter("must be at least 8 characters", param_hint="--password")
-    for _, _name, seeder in _demo_seeders:
-        for line in seeder(password):
-            click.echo(line)
-        db.session.commit()
+    for line in run_demo_seeders(password, DemoOptions(clip_seconds=clip_seconds)):
+        click.echo(line)

@@ -4,7 +4,7 @@ import click
 
 from lms.accounts import services
 from lms.accounts.models import ROLES
-from lms.cli import demo_seeder, lms_cli
+from lms.cli import DEFAULT_DEMO_OPTIONS, DemoOptions, demo_seeder, lms_cli
 from lms.extensions import db
 
 # The 镇街 of Keqiao district (柯桥区). Codes follow the national town code pattern;
@@ -68,7 +68,7 @@ def create_user(username, roles, town_code, password, display_name):
 
 
 @demo_seeder(10, "accounts")
-def seed_accounts(password: str) -> list[str]:
+def seed_accounts(password: str, options: DemoOptions = DEFAULT_DEMO_OPTIONS) -> list[str]:
     for code, name, population in KEQIAO_TOWNS:
         services.upsert_town(code, name, population)
     lines = ["Demo log-ins (username / password):"]
