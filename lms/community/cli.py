@@ -1,6 +1,6 @@
 """The community part of ``flask lms seed-demo``."""
 
-from lms.cli import demo_seeder
+from lms.cli import DEFAULT_DEMO_OPTIONS, DemoOptions, demo_seeder
 
 DEMO_ORGANISATION = "柯桥纺织示范企业（演示学习型组织）"
 DEMO_CRITERIA = (
@@ -10,27 +10,60 @@ DEMO_CRITERIA = (
     ("学习氛围与资源", "学习场地、图书资料、线上学习资源", 20),
 )
 DEMO_SCORES = (18, 28, 27, 19)
+# (username, course number, stars, comment): each learner studied enough of the course
+# (the credits seeder's DEMO_STUDY) to rate it.
+DEMO_RATINGS = (
+    ("learner", 0, 5, "讲得很清楚，一步一步教，适合长辈。"),
+    ("learner2", 0, 4, "字大、声音清楚，就是希望再讲慢一点。"),
+    ("learner4", 0, 4, "给爸妈看的，很实用，防诈骗那课一定要看。"),
+    ("learner3", 1, 5, "步骤清楚，家里有老人小孩的都该学一学。"),
+    ("learner4", 1, 4, "心肺复苏讲得很明白，建议再配一次线下演练。"),
+    ("learner", 2, 5, "老师讲得生动，想跟着学唱《十八相送》。"),
+    ("learner2", 2, 5, "小时候常听的戏，听着亲切！"),
+)
+
+
+def seed_ratings() -> list[str]:
+    """The demo learners' ratings, through the ratings service (which refuses a learner
+    who studied less than 30% of the course); a rating given is never changed."""
+    from lms.accounts.services import find_user_by_username
+    from lms.community import ratings
+    from lms.community.services import CommunityError
+    from lms.courses.cli import demo_course
+
+    lines, given = [], 0
+    for username, course_number, stars, comment in DEMO_RATINGS:
+        course, learner = demo_course(course_number), find_user_by_username(username)
+        if course is None or ratings.own_rating(course, learner.id) is not None:
+            continue
+        try:
+            ratings.rate_course(course, stars, comment, learner=learner)
+        except CommunityError as error:
+            lines.append(f"  no demo rating of {course.title} by {username}: {error}")
+        else:
+            given += 1
+    return [f"Demo course ratings: {given} given now", *lines]
 
 
 @demo_seeder(50, "community")
-def seed_community(password: str) -> list[str]:
-    """A learning organisation with the demo learner, managed by the demo staff user, a
-    training assignment, a rating of the demo course and a star of the year (idempotent)."""
+def seed_community(password: str, options: DemoOptions = DEFAULT_DEMO_OPTIONS) -> list[str]:
+    """Course ratings, and a learning organisation with the demo learner, managed by the
+    demo staff user, a training assignment and a star of the year (idempotent)."""
     from datetime import timedelta
 
     from sqlalchemy import select
 
     from lms.accounts.services import find_user_by_username
-    from lms.community import evaluations, notifications, ratings, services, stars, training
+    from lms.community import evaluations, notifications, services, stars, training
     from lms.community.models import Organisation
-    from lms.community.services import CommunityError
     from lms.courses.cli import DEMO_COURSE_TITLE
     from lms.courses.models import Course
     from lms.extensions import db
     from lms.timeutil import local_date, utcnow
 
+    lines = seed_ratings()
     if db.session.scalar(select(Organisation).where(Organisation.name == DEMO_ORGANISATION)):
-        return ["Demo learning organisation: exists"]
+        return [*lines, "Demo learning organisation: exists"]
     admin, staff = find_user_by_username("admin"), find_user_by_username("staff")
     learner = find_user_by_username("learner")
     today = local_date(utcnow())
@@ -44,7 +77,7 @@ def seed_community(password: str) -> list[str]:
     invite = services.create_invite(organisation, actor=staff)
     services.join_with_code(invite.code, user=learner)
     course = db.session.scalar(select(Course).where(Course.title == DEMO_COURSE_TITLE))
-    lines = [f"Demo learning organisation: {DEMO_ORGANISATION} (invite code {invite.code})"]
+    lines.append(f"Demo learning organisation: {DEMO_ORGANISATION} (invite code {invite.code})")
     if course is not None:
         training.assign_training(
             organisation,
@@ -54,10 +87,6 @@ def seed_community(password: str) -> list[str]:
             actor=staff,
             learner_ids=[learner.id],
         )
-        try:
-            ratings.rate_course(course, 5, "讲得很清楚，一步一步教，适合长辈。", learner=learner)
-        except CommunityError as error:
-            lines.append(f"  no demo rating: {error}")
     if not evaluations.active_criteria():
         for title, description, max_score in DEMO_CRITERIA:
             evaluations.add_criterion(title, description, max_score, actor=admin)
@@ -81,5 +110,5 @@ def seed_community(password: str) -> list[str]:
     stars.select_star(nomination, actor=admin)
     notifications.notify_decided_recognitions()
     notifications.notify_classes_tomorrow()
-    lines.append("  the demo learner: a training assignment, a course rating, star of the year")
+    lines.append("  the demo learner: a training assignment, star of the year")
     return lines

@@ -2,7 +2,7 @@
 
 import click
 
-from lms.cli import demo_seeder, lms_cli
+from lms.cli import DEFAULT_DEMO_OPTIONS, DemoOptions, demo_seeder, lms_cli
 from lms.credits.ledger import learners_with_ledgers, verify_chain
 
 
@@ -28,6 +28,23 @@ def verify_ledger(learner_id: int | None) -> None:
 
 
 DEMO_PAST_CLASS = "太极拳（演示·上周）"
+DEMO_RECOGNITION = "老年大学书法班结业"
+# What the demo learners watched, as the player reports it (heartbeats): (username,
+# course number, lesson number, share of the lesson played, days ago). The demo learner
+# finished the first course (all its lessons are ready when seed-demo ends); the others
+# watched enough of a course to rate it.
+DEMO_STUDY = (
+    ("learner", 0, 0, 1.0, 3),
+    ("learner", 0, 1, 1.0, 3),
+    ("learner", 0, 2, 1.0, 1),
+    ("learner", 2, 0, 0.8, 1),
+    ("learner2", 0, 0, 1.0, 5),
+    ("learner2", 0, 1, 0.5, 5),
+    ("learner2", 2, 0, 0.7, 2),
+    ("learner3", 1, 0, 0.8, 2),
+    ("learner4", 0, 0, 1.0, 6),
+    ("learner4", 1, 0, 0.6, 4),
+)
 
 
 def _demo_pdf() -> bytes:
@@ -37,50 +54,64 @@ def _demo_pdf() -> bytes:
     )
 
 
+def watch_lesson(learner, lesson, share: float, started_at) -> bool:
+    """Play ``share`` of the lesson as the player would, from ``started_at`` on: a play
+    session and a heartbeat each interval, recorded by the study service (progress, daily
+    study time, and completion with its credits). Only once per learner and lesson."""
+    from datetime import timedelta
+
+    from lms.study.recording import (
+        find_progress,
+        heartbeat_interval,
+        open_play_session,
+        record_heartbeat,
+    )
+    from lms.study.services import Beat
+
+    if not lesson.is_playable or find_progress(learner.id, lesson.id) is not None:
+        return False
+    end, interval = lesson.duration * min(share, 1.0), heartbeat_interval()
+    play_session = open_play_session(lesson, learner.id, now=started_at)
+    position, seq, now = 0.0, 0, started_at
+    while position < end - 1e-6:
+        step = min(interval, end - position)
+        now += timedelta(seconds=step)
+        beat = Beat(seq, position + step, ((position, position + step),), 1.0, True)
+        record_heartbeat(play_session.id, beat, now=now)
+        position, seq = position + step, seq + 1
+    return True
+
+
 @demo_seeder(40, "credits")
-def seed_credits(password: str) -> list[str]:
-    """Give the demo learner a record worth looking at (idempotent)."""
+def seed_credits(password: str, options: DemoOptions = DEFAULT_DEMO_OPTIONS) -> list[str]:
+    """Learning records worth looking at: the demo learners' study of the demo courses,
+    and the demo learner's hand-recorded class and approved recognition (idempotent)."""
     from datetime import date, timedelta
 
     from sqlalchemy import select
 
     from lms.accounts.services import find_user_by_username
-    from lms.attendance.checkin import correct_attendance
+    from lms.attendance.checkin import attendance_of, correct_attendance
     from lms.attendance.cli import DEMO_SCHOOL
     from lms.attendance.models import ClassSession, CommunitySchool
     from lms.attendance.services import SessionSettings, save_session
-    from lms.courses.cli import DEMO_COURSE_TITLE
-    from lms.courses.models import Course
+    from lms.courses.cli import demo_course
     from lms.credits import recognition as recognitions
-    from lms.credits.models import LedgerEntry
+    from lms.credits.models import Recognition
     from lms.extensions import db
-    from lms.study.models import LessonProgress
-    from lms.study.signals import lesson_completed
     from lms.timeutil import utcnow
 
     learner = find_user_by_username("learner")
-    if db.session.scalar(select(LedgerEntry).where(LedgerEntry.learner_id == learner.id)):
-        return ["Demo learning record: exists"]
     staff, admin = find_user_by_username("staff"), find_user_by_username("admin")
     now = utcnow()
-    course = db.session.scalar(select(Course).where(Course.title == DEMO_COURSE_TITLE))
-    for lesson in course.lessons:  # completed, as study records and announces it
-        db.session.add(
-            LessonProgress(
-                learner_id=learner.id,
-                lesson_id=lesson.id,
-                played_segments=[[0, lesson.duration]],
-                covered_seconds=lesson.duration,
-                progress=1.0,
-                credited_seconds=lesson.duration,
-                resume_position=0.0,
-                started_at=now,
-                updated_at=now,
-                completed_at=now,
-            )
-        )
-        db.session.flush()
-        lesson_completed.send(learner_id=learner.id, lesson_id=lesson.id)
+    watched = 0
+    for username, course_number, lesson_number, share, days_ago in DEMO_STUDY:
+        course = demo_course(course_number)
+        if course is None or lesson_number >= len(course.lessons):
+            continue
+        started_at = (now - timedelta(days=days_ago, hours=2)).replace(microsecond=0)
+        lesson = course.lessons[lesson_number]
+        watched += watch_lesson(find_user_by_username(username), lesson, share, started_at)
     school = db.session.scalar(select(CommunitySchool).where(CommunitySchool.name == DEMO_SCHOOL))
     starts = (now - timedelta(days=7)).replace(minute=0, second=0, microsecond=0)
     past = db.session.scalar(select(ClassSession).where(ClassSession.title == DEMO_PAST_CLASS))
@@ -97,20 +128,32 @@ def seed_credits(password: str) -> list[str]:
         ),
         actor=staff,
     )
-    correct_attendance(past, learner.id, status="present", reason="演示数据：手工登记", actor=staff)
-    item = recognitions.submit(
-        recognitions.RecognitionRequest(
-            "老年大学书法班结业",
-            "柯桥区老年大学",
-            date(now.year, 1, 15),
-            12.0,
-            _demo_pdf(),
-            "结业证书.pdf",
-        ),
-        learner=learner,
+    if attendance_of(past.id, learner.id) is None:
+        correct_attendance(
+            past, learner.id, status="present", reason="演示数据：手工登记", actor=staff
+        )
+    recognised = db.session.scalar(
+        select(Recognition.id).where(
+            Recognition.learner_id == learner.id, Recognition.title == DEMO_RECOGNITION
+        )
     )
-    recognitions.approve(item, 10.0, actor=admin)
-    return ["Demo learning record: 2 lessons, 1 class, 1 recognition, 1 certificate"]
+    if recognised is None:
+        item = recognitions.submit(
+            recognitions.RecognitionRequest(
+                DEMO_RECOGNITION,
+                "柯桥区老年大学",
+                date(now.year, 1, 15),
+                12.0,
+                _demo_pdf(),
+                "结业证书.pdf",
+            ),
+            learner=learner,
+        )
+        recognitions.approve(item, 10.0, actor=admin)
+    return [
+        f"Demo learning records: {watched} lessons watched now; the demo learner finished "
+        f"'{demo_course(0).title}' (certificate), a hand-recorded class, a recognition"
+    ]
 
 
 @lms_cli.command("verify-credential")
