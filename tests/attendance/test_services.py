@@ -317,10 +317,16 @@ def test_a_check_out_synced_after_the_close_corrects_the_hours(
     ]
 
 
-def test_seed_demo_adds_a_school_and_two_classes_once(app):
+def test_seed_demo_adds_a_school_and_this_weeks_classes_once(app):
     from lms.accounts.cli import seed_accounts
-    from lms.attendance.cli import DEMO_SCHOOL, seed_attendance
-    from lms.attendance.models import CommunitySchool
+    from lms.attendance.cli import (
+        DEMO_LATER_TITLE,
+        DEMO_NOW_TITLE,
+        DEMO_SCHOOL,
+        DEMO_TOMORROW_TITLE,
+        seed_attendance,
+    )
+    from lms.attendance.models import Attendance, CommunitySchool
 
     with app.app_context():
         seed_accounts("demo12345")
@@ -330,11 +336,22 @@ def test_seed_demo_adds_a_school_and_two_classes_once(app):
         school = db.session.scalar(select(CommunitySchool))
         assert school.name == DEMO_SCHOOL and [u.username for u in school.staff] == ["staff"]
         sessions = db.session.scalars(select(ClassSession).order_by(ClassSession.starts_at)).all()
-        assert len(sessions) == 2
+        assert len(sessions) == 5
         now = utcnow()
-        in_progress, tomorrow = sessions
+        *past, in_progress, tomorrow, later = sessions
+        assert [s.title for s in (in_progress, tomorrow, later)] == [
+            DEMO_NOW_TITLE,
+            DEMO_TOMORROW_TITLE,
+            DEMO_LATER_TITLE,
+        ]
         assert in_progress.starts_at <= now < in_progress.ends_at
         assert timedelta(hours=20) < tomorrow.starts_at - now < timedelta(hours=28)
+        assert timedelta(days=2) < later.starts_at - now < timedelta(days=4)
+        # The past classes: scanned cards (one late), a no-show marked absent, closed.
+        assert all(s.ends_at < now and s.closed_at is not None for s in past)
+        rows = db.session.scalars(select(Attendance)).all()
+        assert {row.class_session_id for row in rows} == {s.id for s in past}
+        assert sorted(row.status for row in rows) == ["absent"] + ["late"] + ["present"] * 5
         learner = db.session.scalar(select(User).where(User.username == "learner"))
         assert all(services.is_signed_up(s.id, learner.id) for s in sessions)
-        assert all(s.seats_taken == 1 for s in sessions)
+        assert [s.seats_taken for s in sessions] == [3, 4, 3, 1, 1]

@@ -28,7 +28,7 @@ def seed_demo(app, monkeypatch) -> None:
         return "done"
 
     monkeypatch.setattr(lms.courses.cli, "run_transcode_job", transcoded)
-    result = run_cli(app, "seed-demo")
+    result = run_cli(app, "seed-demo", "--clip-seconds", "2")
     assert result.exit_code == 0, result.output
 
 
