@@ -40,6 +40,9 @@
       .catch(function () { setTimeout(followProcessing, 5000); });
   }
 
+  // A video still being processed (queued or transcoding): follow it from the start.
+  if (data.processing === "true") followProcessing();
+
   input.addEventListener("change", function () {
     var file = input.files[0];
     if (!file) return;
