@@ -108,7 +108,9 @@ def build_app(database_url: str, instance_path, environ: dict | None = None, **c
     settings.update(environ or {})
     if scaled_by(settings) and not settings.get("LMS_SIGNING_KEY_FILE"):
         settings["LMS_SIGNING_KEY_FILE"] = shared_signing_key(instance_path)
-    # A fresh rate-limit namespace per app: a shared Redis must not carry counts over.
+    # A rate-limit namespace of this run's own in a shared Redis. Flask-Limiter keeps the
+    # prefix of the first app it was bound to, so apps of one process share it: a test
+    # that counts in Redis uses names no other test of the process uses.
     config.setdefault("RATELIMIT_KEY_PREFIX", f"test-{uuid.uuid4().hex[:12]}")
     config.setdefault("TESTING", True)
     return create_app(config, environ=settings)

@@ -53,7 +53,13 @@ def _drop(connection, name: str) -> None:
 
 
 def clone_for_this_process(test_database_url: str, migrate: Callable[[str], None]) -> str:
-    """The URL of a new database for this process, cloned from the migrated template.
+    """The URL of a new database for this process, cloned from the migrated template."""
+    prefix = make_url(test_database_url).database
+    return clone_template(test_database_url, f"{prefix}_p{os.getpid()}", migrate)
+
+
+def clone_template(test_database_url: str, clone: str, migrate: Callable[[str], None]) -> str:
+    """The URL of ``clone``, a new database cloned from the migrated template.
 
     ``migrate(url)`` builds the schema in an empty database; it runs only when no
     template for the current migrations exists yet.
@@ -61,7 +67,6 @@ def clone_for_this_process(test_database_url: str, migrate: Callable[[str], None
     server = make_url(test_database_url).set(drivername="postgresql+psycopg")
     prefix = server.database
     template = f"{prefix}_template_{migrations_fingerprint()}"
-    clone = f"{prefix}_p{os.getpid()}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:

@@ -19,6 +19,7 @@ def test_readyz_says_why_when_the_database_is_unreachable(tmp_path):
             "LMS_INSTANCE_PATH": str(tmp_path),
             "LMS_SECRET_KEY": "test-secret-key",  # a PostgreSQL URL means scaled mode
             "LMS_SIGNING_KEY_FILE": str(key_file),
+            "LMS_EMBEDDED_WORKER": "0",  # its thread would outlive the test, failing to connect
             # Nothing listens on port 9 (discard) on loopback: connecting fails at once.
             "LMS_DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none?connect_timeout=2",
         }

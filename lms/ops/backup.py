@@ -11,8 +11,8 @@ A restore checks every checksum first, refuses a target that holds data unless t
 drop and reload in a single psql transaction), copies the media back and compares the
 row counts with the manifest. Stop the web nodes and workers while restoring.
 
-Media on S3 are not copied: the bucket keeps them (versioning, `mc mirror`; see the
-README's "Running on several machines").
+Media on S3 are not copied: the bucket keeps them (versioning, `mc mirror`; see
+docs/operations.md, "Running on several machines").
 """
 
 import glob

@@ -40,7 +40,7 @@ def backup(dest: Path) -> None:
     if manifest["storage"]["kind"] != "local":
         click.echo(
             f"media stay in bucket {manifest['storage']['bucket']}: keep it versioned or "
-            "mirrored (README: Running on several machines)"
+            "mirrored (docs/operations.md: Running on several machines)"
         )
 
 

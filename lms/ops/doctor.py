@@ -231,7 +231,7 @@ def check_bucket_cors() -> Finding:
             WARN, "CORS", "LMS_PUBLIC_URL is not set: cannot check the bucket's CORS rule"
         )
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(origin))
-    advice = "apply lms.media.playback.cors_rules(origin) (README: S3 / MinIO)"
+    advice = "apply lms.media.playback.cors_rules(origin) (docs/operations.md: S3 / MinIO)"
     try:
         rules = s3_probe_client(config).get_bucket_cors(Bucket=bucket)["CORSRules"]
     except Exception as error:

@@ -71,32 +71,9 @@ class Postgres:
 
         return psycopg.connect(self.url(database), autocommit=True)
 
-    def create(self, name: str, template: str | None = None) -> None:
-        clause = f' TEMPLATE "{template}"' if template else ""
-        with self.connect() as admin:
-            admin.execute(f'CREATE DATABASE "{name}"{clause}')
-
     def drop(self, name: str) -> None:
         with self.connect() as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    def migrate(self, name: str, folder: Path, signing_key_file: str) -> None:
-        environ = clean_environ()
-        environ.update(
-            LMS_DATABASE_URL=self.url(name),
-            LMS_INSTANCE_PATH=str(folder),
-            LMS_SECRET_KEY="migration-only",
-            LMS_SIGNING_KEY_FILE=signing_key_file,
-        )
-        done = subprocess.run(
-            [*venv_tool("flask"), "--app", "wsgi", "db", "upgrade"],
-            cwd=PROJECT_ROOT,
-            env=environ,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert done.returncode == 0, f"flask db upgrade failed:\n{done.stdout}\n{done.stderr}"
 
 
 def clean_environ() -> dict:

@@ -4,8 +4,8 @@ Skipped unless LMS_TEST_DATABASE_URL and LMS_TEST_REDIS_URL are set (CI sets bot
 these tests need the machine's PostgreSQL server, and Redis (a private ``redis-server``
 each test starts on a free port, so it may restart it; the shared one is not touched).
 
-Each test gets a database of its own, cloned from a template that ``flask db upgrade``
-migrated once per run (cloning takes a second, migrating ten), dropped at the end.
+Each test gets a database of its own, cloned from the template the whole suite shares
+(tests/databases.py: migrated once, cloned in about a second), dropped at the end.
 """
 
 import os
@@ -14,6 +14,8 @@ import shutil
 
 import pytest
 
+from tests.conftest import migrate
+from tests.databases import clone_template
 from tests.scale.cluster import Cluster, Postgres, RedisServer
 
 TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL")
@@ -47,18 +49,6 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(scope="session")
 def postgres():
     return Postgres(TEST_DATABASE_URL)
-
-
-@pytest.fixture(scope="session")
-def migrated_template(postgres, tmp_path_factory):
-    name = f"lms_scale_template_{secrets.token_hex(4)}"
-    postgres.create(name)
-    folder = tmp_path_factory.mktemp("migrate")
-    try:
-        postgres.migrate(name, folder, _signing_key(folder / "signing_key.pem"))
-        yield name
-    finally:
-        postgres.drop(name)
 
 
 @pytest.fixture(scope="session")
@@ -101,11 +91,11 @@ def _signing_key(path) -> str:
 
 
 @pytest.fixture
-def cluster(request, postgres, migrated_template, s3_server, tmp_path):
+def cluster(request, postgres, s3_server, tmp_path):
     """A database, a private Redis and a bucket of this test's own, and the settings every
     node gets. The test starts the processes it needs (``cluster.start_web`` ...)."""
     database = f"lms_scale_{secrets.token_hex(5)}"
-    postgres.create(database, template=migrated_template)
+    clone_template(TEST_DATABASE_URL, database, lambda empty: migrate(empty, tmp_path / "migrate"))
     redis = RedisServer(tmp_path)
     s3_endpoint, s3_public = s3_server
     bucket = f"media-{secrets.token_hex(6)}"
