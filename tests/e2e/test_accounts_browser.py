@@ -4,7 +4,7 @@ import pytest
 
 from tests.e2e.conftest import axe_violations, log_out, submit_login_form
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def register(page, base_url) -> str:

@@ -14,7 +14,7 @@ from lms.timeutil import utcnow
 from tests.attendance.conftest import decode_qr
 from tests.e2e.conftest import axe_violations, log_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "password-123"
 PHONE = {"width": 390, "height": 844}
 

@@ -9,7 +9,7 @@ from lms.extensions import db
 from tests.e2e.conftest import axe_violations, log_in
 from tests.media.conftest import make_clip
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "password-123"
 
 

@@ -8,7 +8,7 @@ from lms.accounts.services import NewUser, create_user, record_consent
 from lms.extensions import db
 from tests.e2e.conftest import log_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 RECORD_VIOLATIONS = """
 window.__csp = [];

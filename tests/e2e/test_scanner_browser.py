@@ -27,7 +27,7 @@ from tests.e2e.conftest import (
     submit_login_form,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "password-123"
 TABLET = {"width": 800, "height": 1100}
 WAIT_MS = 30_000

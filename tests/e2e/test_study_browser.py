@@ -16,7 +16,7 @@ from lms.timeutil import utcnow
 from tests.e2e.conftest import log_in
 from tests.media.conftest import make_clip, wait_for
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def published_lesson(app, clip):

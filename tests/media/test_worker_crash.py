@@ -21,6 +21,8 @@ from lms.media.models import VideoAsset
 from tests.conftest import TEST_REDIS_URL, build_app, shared_signing_key
 from tests.media.conftest import make_clip, wait_for
 
+pytestmark = pytest.mark.slow  # real worker processes killed mid-transcode
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 RUNNERS = ["embedded"] + (["celery"] if TEST_REDIS_URL else [])
 

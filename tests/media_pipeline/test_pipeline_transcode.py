@@ -12,6 +12,8 @@ import pytest
 from media_pipeline import TranscodeError, build_command, plan_ladder, probe, transcode
 from media_pipeline.hls import read_master_playlist, read_media_playlist
 
+pytestmark = pytest.mark.slow  # real transcodes
+
 PRESET = "ultrafast"  # the tests check structure, not picture quality
 
 

@@ -14,6 +14,8 @@ from lms.ops.backup import MANIFEST, media_files, sha256_of
 from tests.conftest import TEST_DATABASE_URL, build_app
 from tests.ops.conftest import run_cli
 
+pytestmark = pytest.mark.slow  # backups of a whole demo database
+
 
 def seed_demo(app, monkeypatch) -> None:
     """The demo data of every domain, with the transcodes marked done instead of run."""

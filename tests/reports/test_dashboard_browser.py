@@ -11,7 +11,7 @@ from lms.extensions import db
 from tests.conftest import build_app
 from tests.e2e.conftest import axe_violations, browser, log_in  # noqa: F401  (fixture)
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "password-123"
 
 

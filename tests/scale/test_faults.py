@@ -5,6 +5,7 @@ import asyncio
 import re
 import time
 
+import pytest
 import requests
 
 from tests.media.conftest import make_clip
@@ -20,6 +21,8 @@ from tests.scale.players import (
     open_play_sessions,
     play,
 )
+
+pytestmark = pytest.mark.slow  # real processes killed and restarted
 
 LESSON_SECONDS = 36_000.0
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

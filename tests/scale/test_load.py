@@ -14,8 +14,12 @@ LMS_TEST_SCALE_LEARNERS, LMS_TEST_SCALE_SECONDS and LMS_TEST_SCALE_BEAT_SECONDS 
 import asyncio
 import os
 
+import pytest
+
 from tests.scale import seed
 from tests.scale.players import Player, Tally, audit, client_session, open_play_sessions, play
+
+pytestmark = pytest.mark.slow  # real processes under load for a minute
 
 LEARNERS = int(os.environ.get("LMS_TEST_SCALE_LEARNERS") or 200)
 SECONDS = float(os.environ.get("LMS_TEST_SCALE_SECONDS") or 60)

@@ -10,6 +10,7 @@ import re
 import time
 import uuid
 
+import pytest
 import requests
 
 from lms.timeutil import utcnow
@@ -19,6 +20,8 @@ from tests.scale.cluster import wait_until
 from tests.scale.conftest import SITE_ORIGIN
 from tests.scale.lessons import first_byte_range, netloc, playlist_uris, upload_video, video_state
 from tests.scale.players import Player, audit
+
+pytestmark = pytest.mark.slow  # real processes: web nodes, a Celery worker, beat
 
 HEARTBEAT_SECONDS = 2
 BEATS = 6

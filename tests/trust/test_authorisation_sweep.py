@@ -23,6 +23,8 @@ from lms.study.models import PlaySession
 from lms.timeutil import utcnow
 from tests.conftest import csrf_token_of
 
+pytestmark = pytest.mark.slow  # every route as four kinds of outsider
+
 SECRETS = ("甲学员机密", "13911112222", "草稿课机密", "认定机密")
 # Public by design: the verify page shows the name on a certificate to whoever holds
 # its code; the code is the permission.
