@@ -2,8 +2,8 @@
 
 A lesson clip is one ffmpeg command: a coloured field with the course's name, the
 lesson's Chinese title, the point being made (one after another, in equal parts of the
-clip), a running clock and a progress bar, over a soft tick each second (the bottom is
-left to the captions); 640×360 x264
+clip), a running clock and a progress bar, over a soft tick each second (the lower half
+is left to the captions); 640×360 x264
 ultrafast, so the transcode ladder stays light. Text is drawn with Noto Sans CJK SC
 (fonts-noto-cjk) through fontconfig. Clips are kept in a cache folder and made again
 only when what they show changes.
@@ -27,7 +27,7 @@ from PIL import Image, ImageDraw, ImageFont
 CJK_FAMILY = "Noto Sans CJK SC"
 BRAND = "柯桥终身学习在线"
 WIDTH, HEIGHT, FPS = 640, 360, 25
-CLIP_VERSION = 3  # bump when the picture changes: cached clips are made again
+CLIP_VERSION = 4  # bump when the picture changes: cached clips are made again
 FFMPEG_TIMEOUT = 600
 FIRST_AID_RED = (214, 40, 40)
 
@@ -97,13 +97,14 @@ def _filter_graph(spec: ClipSpec, work: Path) -> str:
         return path
 
     accent = spec.accent.replace("#", "0x")
-    # The running clock, top right (the bottom is the captions'): drawtext expands
+    # The running clock, top right (the lower half is the captions'): drawtext expands
     # %{pts:...} on every frame; x is fixed so the digits do not wobble.
     clock = text_file("clock", f"%{{pts:gmtime:0:%M\\:%S}} / {_clock(spec.seconds)}")
     steps = [
         "drawbox=x=0:y=0:w=iw:h=46:color=black@0.25:t=fill",
         _drawtext(text_file("course", spec.course), 22, "white", "20", "11"),
         _drawtext(clock, 22, "white", "w-170", "11"),
+        _drawtext(text_file("brand", BRAND), 18, "white@0.7", "(w-tw)/2", "14"),
         _drawtext(
             text_file("title", spec.title),
             _font_size(spec.title, 38),
@@ -112,7 +113,6 @@ def _filter_graph(spec: ClipSpec, work: Path) -> str:
             "100",
             ":borderw=2:bordercolor=black@0.3",
         ),
-        _drawtext(text_file("brand", f"{BRAND} · 演示视频"), 18, "white@0.7", "(w-tw)/2", "236"),
     ]
     for index, (start, end, text) in enumerate(point_windows(spec.points, spec.seconds)):
         steps.append(
