@@ -7,6 +7,7 @@ import subprocess
 from datetime import timedelta
 from types import SimpleNamespace
 
+import pytest
 from sqlalchemy import func, select
 
 from lms.accounts.models import Town, User
@@ -46,6 +47,7 @@ def row_counts() -> dict[str, int]:
     }
 
 
+@pytest.mark.slow  # real clips and transcodes, twice seeded
 def test_seed_demo_builds_a_district_once(app, client, login_as):
     first = seed(app)
     assert "admin" in first and "demo12345" in first
