@@ -139,14 +139,22 @@ def database_url(request, tmp_path_factory):
 
 
 def empty_all_tables() -> None:
-    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    """Delete every row, children first, and start the ids at 1 again.
+
+    DELETE, not TRUNCATE: on PostgreSQL a TRUNCATE of every table costs ~0.5 s (new files
+    for each table), a DELETE of a test's few rows a few milliseconds.
+    """
     with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
         if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(table.delete())
+            connection.execute(
+                text(
+                    "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false)"
+                    " FROM pg_sequences"
+                    " WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+                )
+            )
 
 
 @pytest.fixture
