@@ -5,8 +5,14 @@ nothing to configure. Tests pass overrides to ``create_app(config)`` instead.
 """
 
 import os
+import re
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 SUPPORTED_LOCALES = ("zh_CN", "en")
 
@@ -33,8 +39,98 @@ def _secret_key(raw: str | None, instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
-class ConfigurationError(RuntimeError):
-    """A setting is missing or wrong; the message names the variable."""
+class ConfigurationError(click.ClickException):
+    """A setting is missing or wrong: one line that names the LMS_* variable to set.
+
+    A click exception, so a ``flask`` command it escapes from prints ``error: <message>``
+    and exits 2 ("could not run") instead of a traceback. Entry points that are not click
+    commands (gunicorn, Celery) catch it: see lms/startup_errors.py. Not a RuntimeError:
+    Flask-Migrate's commands would log that as "ERROR flask_migrate: Error: ..." and
+    exit 1.
+    """
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.format_message()}", file=file, err=file is None)
+
+
+def _redact(url: str) -> str:
+    """The URL with any password hidden: error messages end up in logs."""
+    return re.sub(r"(//[^/@:]*:)[^/@]*@", r"\1***@", url)
+
+
+_DATABASE_EXAMPLE = (
+    "set it to postgresql://user:password@host:5432/name, or leave it unset for SQLite "
+    "in the instance folder"
+)
+_DATABASE_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
+
+
+def _check_database_url(raw: str | None) -> None:
+    if not raw:
+        return
+    try:
+        url = make_url(_database_url(raw, Path()))
+    except (ArgumentError, ValueError):
+        raise ConfigurationError(
+            f"LMS_DATABASE_URL={_redact(raw)} is not a database URL: {_DATABASE_EXAMPLE}"
+        ) from None
+    if url.get_backend_name() == "postgresql" and url.drivername not in _DATABASE_DRIVERS:
+        raise ConfigurationError(
+            f"LMS_DATABASE_URL={_redact(raw)} asks for the {url.get_driver_name()} driver; "
+            "this platform uses psycopg 3: write it as postgresql://user:password@host:5432/name"
+        )
+    if url.drivername not in _DATABASE_DRIVERS:
+        raise ConfigurationError(
+            f"LMS_DATABASE_URL={_redact(raw)} names a {url.drivername} database; Keqiao "
+            f"Learning runs on PostgreSQL or SQLite: {_DATABASE_EXAMPLE}"
+        )
+
+
+def _broker_schemes() -> set[str]:
+    try:
+        from kombu.transport import TRANSPORT_ALIASES
+    except ImportError:  # no Celery installed: only Redis is documented
+        return {"redis", "rediss"}
+    return set(TRANSPORT_ALIASES)
+
+
+def _check_url(environ, name: str, schemes, example: str, host: bool = True) -> None:
+    raw = environ.get(name)
+    if not raw:
+        return
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018  (raises ValueError on a port that is not a number)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in schemes or (host and not parts.hostname):
+        raise ConfigurationError(f"{name}={_redact(raw)} is not {example}")
+
+
+def check_urls(environ) -> None:
+    """Every URL setting parses and has a scheme this platform speaks (ConfigurationError)."""
+    _check_database_url(environ.get("LMS_DATABASE_URL"))
+    _check_url(
+        environ,
+        "LMS_REDIS_URL",
+        ("redis", "rediss"),
+        "a Redis URL: set it to redis://[:password@]host:6379/0 (rediss:// for TLS)",
+    )
+    _check_url(
+        environ,
+        "LMS_BROKER_URL",
+        _broker_schemes(),
+        "a broker URL Celery knows: set it to redis://[:password@]host:6379/1",
+        host=False,  # memory:// and friends name no host
+    )
+    for name, example in (
+        ("LMS_S3_ENDPOINT_URL", "http://minio:9000, or leave it unset for AWS S3"),
+        ("LMS_S3_PUBLIC_ENDPOINT_URL", "https://media.example.org, or leave it unset"),
+        ("LMS_PUBLIC_URL", "https://learn.example.org"),
+    ):
+        _check_url(environ, name, ("http", "https"), f"an http(s) URL: set it to {example}")
 
 
 def scaled_by(environ) -> list[str]:
@@ -58,6 +154,7 @@ def scaled_by(environ) -> list[str]:
 
 def require_shared_settings(environ) -> None:
     """Refuse to start a scaled deployment whose nodes could disagree on secrets."""
+    check_urls(environ)  # the mode is decided by URLs: they must be URLs first
     reasons = scaled_by(environ)
     if not reasons:
         return
@@ -86,16 +183,31 @@ def _flag(environ, name: str) -> bool:
 
 def _int(environ, name: str, default: int) -> int:
     value = environ.get(name)
-    return int(value) if value not in (None, "") else default
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigurationError(
+            f"{name}={value} is not a whole number: set it to one (the default is {default}) "
+            "or leave it unset"
+        ) from None
 
 
 def _resolution(value: str) -> tuple[int, int]:
     width, _, height = value.lower().partition("x")
-    return int(width), int(height)
+    try:
+        return int(width), int(height)
+    except ValueError:
+        raise ConfigurationError(
+            f"LMS_MAX_VIDEO_RESOLUTION={value} is not WIDTHxHEIGHT: set it like 1920x1080 "
+            "or leave it unset"
+        ) from None
 
 
 def load_config(environ=os.environ) -> dict:
     """Build the Flask config mapping from environment variables."""
+    check_urls(environ)
     instance_path = Path(environ.get("LMS_INSTANCE_PATH") or "instance").resolve()
     redis_url = environ.get("LMS_REDIS_URL") or None
     return {
