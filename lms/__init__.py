@@ -165,5 +165,7 @@ def _register_cli(app: Flask) -> None:
     import lms.reports.cli  # noqa: F401
     import lms.study.cli  # noqa: F401
     from lms.cli import lms_cli
+    from lms.startup_errors import check_database_before_commands
 
+    check_database_before_commands(lms_cli)
     app.cli.add_command(lms_cli)

@@ -5,17 +5,24 @@ leases in the database, not from the broker: the sweeper (a periodic task) reque
 job whose worker died, long before Celery's own redelivery would.
 """
 
-from celery import Celery
+from celery import Celery, signals
 
 from lms import create_app
+from lms.config import ConfigurationError
 from lms.media.jobs import run_transcode_job
 from lms.media.periodic import registered_tasks, run_periodic_task
 from lms.media.runners import PERIODIC_TASK, TRANSCODE_TASK, new_worker_id
+from lms.startup_errors import COULD_NOT_RUN, exit_on_configuration_error, require_database
 
-flask_app = create_app()
-broker_url = flask_app.config["LMS_BROKER_URL"]
-if not broker_url:
-    raise RuntimeError("LMS_BROKER_URL must be set to run Celery workers")
+# A wrong setting prints one line ("error: ...") and exits 2 instead of a traceback.
+with exit_on_configuration_error(COULD_NOT_RUN):
+    flask_app = create_app()
+    broker_url = flask_app.config["LMS_BROKER_URL"]
+    if not broker_url:
+        raise ConfigurationError(
+            "LMS_BROKER_URL is not set: Celery workers and beat need the broker, e.g. "
+            "redis://[:password@]host:6379/1, the same on every node"
+        )
 
 celery = Celery("lms", broker=broker_url)
 celery.conf.update(
@@ -30,6 +37,13 @@ celery.conf.update(
     },
 )
 app = celery
+
+
+@signals.worker_init.connect
+def check_database(**_):
+    """A worker (not beat, not `celery inspect`) checks once that the database answers."""
+    with exit_on_configuration_error(COULD_NOT_RUN):
+        require_database(flask_app.config["SQLALCHEMY_DATABASE_URI"])
 
 
 @celery.task(name=TRANSCODE_TASK)
