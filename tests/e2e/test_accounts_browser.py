@@ -34,7 +34,10 @@ def test_register_log_in_and_switch_on_elder_mode(page, live_server, tmp_path):
     page.wait_for_selector("text=您好，浏览器学员")
     assert body_font_px(page) < 24
 
-    page.click("#elder-toggle")
+    # The toggle is a form: wait for the new page's load, not only for its <html>, whose
+    # class is there before its stylesheet is (the font is 16 px until then).
+    with page.expect_navigation():
+        page.click("#elder-toggle")
     page.wait_for_selector("html.elder")
     assert body_font_px(page) >= 24
     too_small = page.evaluate(
