@@ -201,7 +201,8 @@ def free_port() -> int:
 def start_gunicorn(environ: dict, options, port: int, log: Path) -> subprocess.Popen:
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [*venv_tool("gunicorn"), "-w", str(options.workers), "-b", f"127.0.0.1:{port}",
+            [*venv_tool("gunicorn"), "--no-control-socket",
+             "-w", str(options.workers), "-b", f"127.0.0.1:{port}",
              "--worker-class", "gthread", "--threads", str(options.threads),
              "--timeout", "300", "--backlog", "2048", "wsgi:app"],
             cwd=ROOT, env=environ, stdout=output, stderr=subprocess.STDOUT,

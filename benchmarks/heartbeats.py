@@ -297,7 +297,15 @@ def free_port() -> int:
 def start_gunicorn(environ: dict, workers: int, port: int, log: Path) -> subprocess.Popen:
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [*venv_tool("gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "wsgi:app"],
+            [
+                *venv_tool("gunicorn"),
+                "--no-control-socket",
+                "-w",
+                str(workers),
+                "-b",
+                f"127.0.0.1:{port}",
+                "wsgi:app",
+            ],
             cwd=ROOT,
             env=environ,
             stdout=output,

@@ -211,6 +211,7 @@ class Cluster:
             f"127.0.0.1:{port}",
             "--timeout",
             "60",
+            "--no-control-socket",  # gunicorn 27's default socket path is one per machine
             "wsgi:app",
         ]
         web = self._spawn(name, command, overrides)
