@@ -14,7 +14,6 @@ fixed time. The PNGs are quantised to 256 colours to stay small.
 import argparse
 import io
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -24,16 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-quic",
-    "--autoplay-policy=no-user-gesture-required",
-]
+from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS, card_clip  # noqa: E402
+
 PHONE = {"width": 412, "height": 915}
 DESKTOP = {"width": 1280, "height": 900}
 WAIT_MS = 90_000
@@ -94,32 +85,6 @@ def demo_facts() -> dict:
             for learner in learners
         ],
     }
-
-
-def card_clip(directory: Path, payloads) -> Path:
-    """A Y4M clip for Chromium's fake camera: each card's QR for a second, on white."""
-    import segno
-
-    directory.mkdir(parents=True, exist_ok=True)
-    inputs, filters = [], []
-    for index, payload in enumerate(payloads):
-        image = directory / f"card{index}.png"
-        segno.make(payload, error="m").save(str(image), scale=8, border=4)
-        inputs += ["-loop", "1", "-t", "1", "-i", str(image)]
-        filters.append(
-            f"[{index}]scale=640:480:force_original_aspect_ratio=decrease,"
-            f"pad=640:480:(ow-iw)/2:(oh-ih)/2:white,setsar=1,fps=5,format=yuv420p[v{index}]"
-        )
-    joined = "".join(f"[v{index}]" for index in range(len(payloads)))
-    graph = ";".join(filters) + f";{joined}concat=n={len(payloads)}:v=1[out]"
-    clip = directory / "cards.y4m"
-    subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", *inputs, "-filter_complex", graph, "-map", "[out]"]
-        + [str(clip)],
-        check=True,
-        timeout=120,
-    )
-    return clip
 
 
 def save_png(data: bytes, path: Path) -> None:

@@ -13,17 +13,8 @@ from werkzeug.serving import make_server
 
 from lms.extensions import db
 from tests.conftest import build_app
+from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-quic",
-    "--autoplay-policy=no-user-gesture-required",
-]
 AXE_JS = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 
 

@@ -2,13 +2,11 @@
 wait in the device's queue while offline (the page reloads from its service worker),
 and the queue is sent once the network and the login are back, each scan counted once."""
 
-import subprocess
 import uuid
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-import segno
 from sqlalchemy import func, select
 
 from lms.accounts.services import NewUser, create_user, find_town_by_code, record_consent
@@ -18,9 +16,8 @@ from lms.attendance.models import Attendance, Scan
 from lms.attendance.tokens import card_payload
 from lms.extensions import db
 from lms.timeutil import utcnow
+from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS, card_clip
 from tests.e2e.conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     axe_violations,
     log_in,
     log_out,
@@ -78,30 +75,6 @@ def make_class_with_learners(app, count: int) -> SimpleNamespace:
             )
         db.session.commit()
         return SimpleNamespace(id=class_session.id, staff=staff.username, learners=learners)
-
-
-def card_clip(directory, payloads) -> str:
-    """A Y4M clip for Chromium's fake camera: each card's QR (segno, as the app's card
-    page draws it) for one second, on a white 640×480 picture."""
-    inputs, filters = [], []
-    for index, payload in enumerate(payloads):
-        image = directory / f"card{index}.png"
-        segno.make(payload, error="m").save(str(image), scale=8, border=4)
-        inputs += ["-loop", "1", "-t", "1", "-i", str(image)]
-        filters.append(
-            f"[{index}]scale=640:480:force_original_aspect_ratio=decrease,"
-            f"pad=640:480:(ow-iw)/2:(oh-ih)/2:white,setsar=1,fps=5,format=yuv420p[v{index}]"
-        )
-    joined = "".join(f"[v{index}]" for index in range(len(payloads)))
-    graph = ";".join(filters) + f";{joined}concat=n={len(payloads)}:v=1[out]"
-    clip = directory / "cards.y4m"
-    subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", *inputs, "-filter_complex", graph, "-map", "[out]"]
-        + [str(clip)],
-        check=True,
-        timeout=60,
-    )
-    return str(clip)
 
 
 @pytest.fixture
