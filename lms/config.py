@@ -206,8 +206,8 @@ def _resolution(value: str) -> tuple[int, int]:
 
 
 def load_config(environ=os.environ) -> dict:
-    """Build the Flask config mapping from environment variables."""
-    check_urls(environ)
+    """Build the Flask config mapping from environment variables (checked first by
+    ``require_shared_settings``, which create_app calls before this)."""
     instance_path = Path(environ.get("LMS_INSTANCE_PATH") or "instance").resolve()
     redis_url = environ.get("LMS_REDIS_URL") or None
     return {
