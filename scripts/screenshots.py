@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS, card_clip  # noqa: E402
+from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS, card_clip, log_in  # noqa: E402
 
 PHONE = {"width": 412, "height": 915}
 DESKTOP = {"width": 1280, "height": 900}
@@ -103,19 +103,6 @@ def save_png(data: bytes, path: Path) -> None:
     )
 
 
-def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    with page.expect_response(
-        lambda response: response.request.method == "POST" and "/login" in response.url
-    ) as answer:
-        page.click("form.form button[type=submit]")
-    if answer.value.status != 302:
-        raise SystemExit(f"logging in as {username} answered {answer.value.status}")
-    page.wait_for_selector("header form[action='/logout'] button")
-
-
 def set_elder_mode(page, on: bool) -> None:
     if page.evaluate("document.documentElement.classList.contains('elder')") != on:
         with page.expect_navigation():
@@ -137,7 +124,7 @@ def shoot_learner(browser, base: str, facts: dict, out: Path) -> None:
     )
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
-    log_in(page, base, "learner")
+    log_in(page, base, "learner", PASSWORD)
     for elder in (False, True):
         suffix = "-elder" if elder else ""
         page.goto(f"{base}/")
@@ -197,7 +184,7 @@ def shoot_scanner(playwright, base: str, facts: dict, out: Path, work: Path) -> 
         )
         page = context.new_page()
         page.set_default_timeout(WAIT_MS)
-        log_in(page, base, "staff")
+        log_in(page, base, "staff", PASSWORD)
         page.goto(f"{base}{facts['scanner_url']}")
         set_elder_mode(page, elder)
         page.wait_for_selector("#scanner[data-ready='true'][data-roster-at]")
@@ -224,7 +211,7 @@ def shoot_dashboard(browser, base: str, facts: dict, out: Path) -> None:
     )
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
-    log_in(page, base, "admin")
+    log_in(page, base, "admin", PASSWORD)
     for elder in (False, True):
         page.goto(f"{base}/reports/")
         set_elder_mode(page, elder)

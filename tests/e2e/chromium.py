@@ -1,4 +1,5 @@
-"""Debian's Chromium as the browser tests and scripts/screenshots.py start it."""
+"""Debian's Chromium as the browser tests and scripts/screenshots.py start it, and the
+steps both take in its pages."""
 
 import subprocess
 from pathlib import Path
@@ -40,3 +41,27 @@ def card_clip(directory: Path, payloads) -> str:
         timeout=120,
     )
     return str(clip)
+
+
+def submit_login_form(page, username, password):
+    """Fill in the log-in form on this page and send it; fail at once unless it logs in."""
+    page.fill("#username", username)
+    page.fill("#password", password)
+    with page.expect_response(
+        lambda response: response.request.method == "POST" and "/login" in response.url
+    ) as answer:
+        page.click("form.form button[type=submit]")
+    if answer.value.status != 302:
+        raise AssertionError(f"POST /login as {username} answered {answer.value.status}")
+
+
+def log_in(page, base_url, username, password):
+    page.goto(f"{base_url}/login")
+    submit_login_form(page, username, password)
+    page.wait_for_selector("header form[action='/logout'] button")
+
+
+def log_out(page):
+    """Click 退出 and wait until the response that ends the session has arrived."""
+    with page.expect_navigation():
+        page.click("header form[action='/logout'] button")

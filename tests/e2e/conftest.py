@@ -60,29 +60,6 @@ def page(browser):
     context.close()
 
 
-def submit_login_form(page, username, password):
-    """Fill in the log-in form on this page and send it; fail at once unless it logs in."""
-    page.fill("#username", username)
-    page.fill("#password", password)
-    with page.expect_response(
-        lambda response: response.request.method == "POST" and "/login" in response.url
-    ) as answer:
-        page.click("form.form button[type=submit]")
-    assert answer.value.status == 302, f"POST /login answered {answer.value.status}"
-
-
-def log_in(page, base_url, username, password):
-    page.goto(f"{base_url}/login")
-    submit_login_form(page, username, password)
-    page.wait_for_selector("text=退出")
-
-
-def log_out(page):
-    """Click 退出 and wait until the response that ends the session has arrived."""
-    with page.expect_navigation():
-        page.click("header form[action='/logout'] button")
-
-
 def axe_violations(page, impacts=("serious", "critical")):
     """Run axe-core in the page; return the violations of the given impacts."""
     # Evaluated through the DevTools protocol: a <script> tag would be (rightly) blocked

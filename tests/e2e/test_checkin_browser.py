@@ -12,7 +12,8 @@ from lms.attendance import services
 from lms.extensions import db
 from lms.timeutil import utcnow
 from tests.attendance.conftest import decode_qr
-from tests.e2e.conftest import axe_violations, log_in
+from tests.e2e.chromium import log_in
+from tests.e2e.conftest import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "password-123"

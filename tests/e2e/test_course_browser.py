@@ -6,7 +6,8 @@ import pytest
 
 from lms.accounts.services import NewUser, create_user, record_consent
 from lms.extensions import db
-from tests.e2e.conftest import axe_violations, log_in
+from tests.e2e.chromium import log_in
+from tests.e2e.conftest import axe_violations
 from tests.media.conftest import make_clip
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

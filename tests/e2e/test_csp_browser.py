@@ -6,7 +6,7 @@ import pytest
 
 from lms.accounts.services import NewUser, create_user, record_consent
 from lms.extensions import db
-from tests.e2e.conftest import log_in
+from tests.e2e.chromium import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -16,13 +16,15 @@ from lms.attendance.models import Attendance, Scan
 from lms.attendance.tokens import card_payload
 from lms.extensions import db
 from lms.timeutil import utcnow
-from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS, card_clip
-from tests.e2e.conftest import (
-    axe_violations,
+from tests.e2e.chromium import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    card_clip,
     log_in,
     log_out,
     submit_login_form,
 )
+from tests.e2e.conftest import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "password-123"

@@ -13,7 +13,7 @@ from lms.media import services as media
 from lms.media.models import VideoAsset
 from lms.study.models import LessonProgress
 from lms.timeutil import utcnow
-from tests.e2e.conftest import log_in
+from tests.e2e.chromium import log_in
 from tests.media.conftest import make_clip, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

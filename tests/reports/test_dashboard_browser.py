@@ -9,7 +9,8 @@ from werkzeug.serving import make_server
 
 from lms.extensions import db
 from tests.conftest import build_app
-from tests.e2e.conftest import axe_violations, browser, log_in  # noqa: F401  (fixture)
+from tests.e2e.chromium import log_in
+from tests.e2e.conftest import axe_violations, browser  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "password-123"
