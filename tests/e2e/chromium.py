@@ -65,3 +65,14 @@ def log_out(page):
     """Click 退出 and wait until the response that ends the session has arrived."""
     with page.expect_navigation():
         page.click("header form[action='/logout'] button")
+
+
+def play_lesson_muted(page):
+    """Start the lesson video once the player and study scripts have set it up: a play()
+    sent before hls.js attaches is cancelled by that attach and the video stays paused.
+    A refused play() is kept in ``window.lmsPlayError`` for the test's message."""
+    page.wait_for_function("() => window.lmsStudy && window.lmsStudy.session()")
+    page.evaluate(
+        "() => { const v = document.getElementById('video'); v.muted = true;"
+        " v.play().catch((error) => { window.lmsPlayError = String(error); }); }"
+    )

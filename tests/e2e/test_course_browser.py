@@ -6,7 +6,7 @@ import pytest
 
 from lms.accounts.services import NewUser, create_user, record_consent
 from lms.extensions import db
-from tests.e2e.chromium import log_in
+from tests.e2e.chromium import log_in, play_lesson_muted
 from tests.e2e.conftest import axe_violations
 from tests.media.conftest import make_clip
 
@@ -60,10 +60,7 @@ def test_upload_review_enrol_and_play(browser, live_server, tmp_path):
     with learner_page.expect_navigation():  # the lesson link is there before enrolling too
         learner_page.click("#enrol")
     learner_page.click("text=第一课")
-    learner_page.wait_for_selector("#video")
-    learner_page.evaluate(
-        "() => { const v = document.getElementById('video'); v.muted = true; v.play(); }"
-    )
+    play_lesson_muted(learner_page)
     learner_page.wait_for_function(
         "() => document.getElementById('video').currentTime > 3", timeout=30_000
     )

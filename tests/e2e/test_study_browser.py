@@ -13,7 +13,7 @@ from lms.media import services as media
 from lms.media.models import VideoAsset
 from lms.study.models import LessonProgress
 from lms.timeutil import utcnow
-from tests.e2e.chromium import log_in
+from tests.e2e.chromium import log_in, play_lesson_muted
 from tests.media.conftest import make_clip, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -58,8 +58,7 @@ def test_thirty_seconds_of_play_are_credited_and_resumed(page, live_server, tmp_
     wait_for(asset_ready, timeout=120, message="the lesson's video to be ready")
 
     page.goto(f"{live_server.url}/courses/{course_id}/lessons/{lesson_id}")
-    page.wait_for_function("() => window.lmsStudy && window.lmsStudy.session()")
-    page.evaluate("() => { const v = document.getElementById('video'); v.muted = true; v.play(); }")
+    play_lesson_muted(page)
     page.wait_for_function(
         "() => document.getElementById('video').currentTime >= 30", timeout=60_000
     )

@@ -1,9 +1,12 @@
 """The heartbeat API under attack: each test tries to credit more than really passed."""
 
+import time
+
 import pytest
 
 from lms.extensions import db
 from lms.study.models import DailyStudy, LessonProgress
+from lms.study.services import MAX_RATE
 from lms.study.signals import lesson_completed
 from tests.study.conftest import age, open_session, send
 
@@ -37,13 +40,16 @@ def test_an_honest_player_is_credited_what_it_watched(app, client, csrf_token, e
 def test_a_script_posting_an_hour_at_once_gets_a_few_seconds(app, client, csrf_token, enrolled):
     course, _ = enrolled
     csrf = csrf_token()
+    started = time.monotonic()
     session = open_session(client, csrf, course.lesson_ids[0])
     age(app, session["play_session_id"], 10)
     result = send(
         client, csrf, session["play_session_id"], segments=[[0, 3600]], position=3600
     ).json
-    assert result["credited_seconds"] <= 10.5
-    assert result["progress"] <= 21 / 120 and not result["completed"]
+    # The server really saw 10 s plus however long these requests took on a busy machine.
+    wall = 10 + (time.monotonic() - started)
+    assert 10 <= result["credited_seconds"] <= wall
+    assert result["progress"] <= MAX_RATE * wall / 120 and not result["completed"]
 
 
 @pytest.mark.parametrize(("fields", "credited"), [({"rate": 16}, 0), ({"visible": False}, 0)])

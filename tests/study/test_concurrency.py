@@ -1,6 +1,7 @@
 """Two beats of one player sent at the same moment are not both credited the same time."""
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -16,6 +17,7 @@ def test_simultaneous_beats_credit_the_elapsed_time_once(app, client, csrf_token
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         pytest.skip("real concurrent connections: the PostgreSQL run")
     course, learner = enrolled
+    started = time.monotonic()
     session = open_session(client, csrf_token(), course.lesson_ids[0])
     play_id = session["play_session_id"]
     age(app, play_id, 10)
@@ -41,7 +43,8 @@ def test_simultaneous_beats_credit_the_elapsed_time_once(app, client, csrf_token
     for thread in threads:
         thread.join(timeout=30)
     assert errors == []
-    assert sum(credited) <= 10.0 + 1.0  # ten seconds passed, not twenty
+    # Ten seconds passed (plus what these steps took on a busy machine), not twenty.
+    assert sum(credited) <= 10.0 + (time.monotonic() - started)
     with app.app_context():
         progress = db.session.query(LessonProgress).filter_by(learner_id=learner.id).one()
         assert progress.credited_seconds == pytest.approx(sum(credited))
