@@ -6,7 +6,6 @@ from pathlib import Path
 from flask import (
     Flask,
     has_request_context,
-    jsonify,
     render_template,
     request,
     send_from_directory,
@@ -21,6 +20,7 @@ from lms.config import SUPPORTED_LOCALES, load_config, require_shared_settings
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 from lms.ops.logging import configure_logging
 from lms.security import register_security_headers
+from lms.web.api import json_error
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -141,14 +141,14 @@ def wants_json() -> bool:
 
 
 def _register_error_handlers(app: Flask) -> None:
-    def render_error(status: int, message: str | None = None):
+    def render_error(status: int, message: str | None = None, code: str | None = None):
         if wants_json():
-            return jsonify(error=str(status), message=message or ""), status
+            return json_error(status, code, message or "")
         return render_template("errors/error.html", status=status, message=message), status
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_error(400, error.description)
+        return render_error(400, error.description, code="csrf_failed")
 
     for status in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(status, lambda error, status=status: render_error(status))
