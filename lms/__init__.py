@@ -20,6 +20,7 @@ from lms.config import SUPPORTED_LOCALES, load_config, require_shared_settings
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 from lms.ops.logging import configure_logging
 from lms.security import register_security_headers
+from lms.tasks import init_tasks
 from lms.web.api import json_error
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -90,6 +91,8 @@ def _select_locale():
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
+    database.init_database(app)
+    init_tasks(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

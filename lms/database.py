@@ -1,23 +1,29 @@
 """Database glue: SQLite pragmas and the one-transaction-per-request boundary."""
 
-import sqlite3
-
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from lms.extensions import db
 
 
-@event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        cursor = dbapi_connection.cursor()
-        # WAL lets readers go on while the worker thread writes.
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.close()
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers go on while the worker thread writes.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def init_database(app: Flask) -> None:
+    """Set the pragmas on each new connection of the app's SQLite engines (after init_app)."""
+    with app.app_context():
+        engines = list(db.engines.values())
+    for engine in engines:
+        if engine.dialect.name == "sqlite" and not event.contains(
+            engine, "connect", _sqlite_pragmas
+        ):
+            event.listen(engine, "connect", _sqlite_pragmas)
 
 
 def register_request_transaction(app: Flask) -> None:

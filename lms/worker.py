@@ -1,18 +1,19 @@
 """The Celery application: ``celery -A lms.worker worker`` and ``celery -A lms.worker beat``.
 
-Tasks call the same functions as the embedded runner. Crash safety comes from the job
-leases in the database, not from the broker: the sweeper (a periodic task) requeues a
-job whose worker died, long before Celery's own redelivery would.
+Tasks call the same functions as the embedded runner: one Celery task per registered
+job kind (``lms.media.transcode``) and one, ``lms.periodic``, that runs a periodic task by
+name. Crash safety comes from the job leases in the database, not from the broker: the
+sweeper (a periodic task) requeues a job whose worker died, long before Celery's own
+redelivery would.
 """
 
 from celery import Celery, signals
 
 from lms import create_app
 from lms.config import ConfigurationError
-from lms.media.jobs import run_transcode_job
-from lms.media.periodic import registered_tasks, run_periodic_task
-from lms.media.runners import PERIODIC_TASK, TRANSCODE_TASK, new_worker_id
 from lms.startup_errors import COULD_NOT_RUN, exit_on_configuration_error, require_database
+from lms.tasks.jobs import PERIODIC_TASK, JobKind, job_kinds, new_worker_id
+from lms.tasks.periodic import registered_tasks, run_periodic_task
 
 # A wrong setting prints one line ("error: ...") and exits 2 instead of a traceback.
 with exit_on_configuration_error(COULD_NOT_RUN):
@@ -46,10 +47,15 @@ def check_database(**_):
         require_database(flask_app.config["SQLALCHEMY_DATABASE_URI"])
 
 
-@celery.task(name=TRANSCODE_TASK)
-def transcode_task(job_id: int) -> str | None:
-    with flask_app.app_context():
-        return run_transcode_job(job_id, new_worker_id())
+def _define_job_task(kind: JobKind) -> None:
+    @celery.task(name=kind.celery_task)
+    def run_job(job_id: int):
+        with flask_app.app_context():
+            return kind.run(job_id, new_worker_id())
+
+
+for _kind in job_kinds():  # the domains registered theirs in create_app()
+    _define_job_task(_kind)
 
 
 @celery.task(name=PERIODIC_TASK)

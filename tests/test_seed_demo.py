@@ -22,9 +22,9 @@ from lms.courses.services import is_enrolled
 from lms.credits.models import Certificate, LedgerEntry
 from lms.extensions import db
 from lms.media.models import TranscodeJob, VideoAsset
-from lms.media.runners import EmbeddedRunner
 from lms.media.storage import get_storage
 from lms.study.models import DailyStudy, LessonProgress
+from lms.tasks.runners import EmbeddedRunner
 from lms.timeutil import utcnow
 
 CLIP_SECONDS = "2"

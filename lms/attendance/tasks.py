@@ -1,7 +1,7 @@
 """Periodic tasks of the attendance domain (run by the embedded worker or celery beat)."""
 
 from lms.attendance.checkin import close_ended_sessions
-from lms.media.periodic import periodic_task
+from lms.tasks.periodic import periodic_task
 
 
 @periodic_task("attendance.close_ended_sessions", every=300)

@@ -1,7 +1,7 @@
 """Periodic tasks of the community domain (the embedded worker or celery beat runs them)."""
 
 from lms.community import notifications
-from lms.media.periodic import periodic_task
+from lms.tasks.periodic import periodic_task
 
 
 @periodic_task("community.notify_recognitions", every=300)

@@ -22,7 +22,7 @@ from lms.courses.models import Course, Lesson
 from lms.extensions import db
 from lms.media import services as media_services
 from lms.media.jobs import run_transcode_job
-from lms.media.runners import new_worker_id
+from lms.tasks.jobs import new_worker_id
 
 
 @dataclass(frozen=True)

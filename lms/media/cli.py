@@ -11,7 +11,8 @@ from lms.extensions import db
 from lms.media import services
 from lms.media.jobs import run_transcode_job
 from lms.media.models import VideoAsset
-from lms.media.runners import EmbeddedRunner, new_worker_id
+from lms.tasks.jobs import new_worker_id
+from lms.tasks.runners import EmbeddedRunner
 
 
 @lms_cli.command("import-video")

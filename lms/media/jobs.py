@@ -1,4 +1,7 @@
-"""Running a transcode job: the one function both runners (embedded, Celery) call.
+"""The transcode job: claimed, leased, run and requeued here; handed out by lms.tasks.
+
+``TRANSCODE`` is the job kind media registers with ``lms.tasks`` (its Celery task is
+``lms.media.transcode``); both runners (embedded, Celery) call ``run_transcode_job``.
 
 A job is claimed by taking its lease in one UPDATE, so two workers never run it at
 once; the lease is renewed as ffmpeg reports progress; a worker that dies simply stops
@@ -18,11 +21,11 @@ from sqlalchemy import and_, or_, select, update
 
 from lms.extensions import db
 from lms.media.models import TranscodeJob, VideoAsset
-from lms.media.periodic import periodic_task
-from lms.media.runners import submit_after_commit
 from lms.media.signals import asset_ready
 from lms.media.storage import get_storage, local_copy
-from lms.ops.logging import logged_job
+from lms.tasks.joblog import logged_job
+from lms.tasks.jobs import JobKind, submit_after_commit
+from lms.tasks.periodic import periodic_task
 from lms.timeutil import utcnow
 from media_pipeline import (
     LadderPolicy,
@@ -36,6 +39,7 @@ from media_pipeline import (
 
 log = logging.getLogger(__name__)
 PROGRESS_WRITE_SECONDS = 1.0
+TRANSCODE_JOB = "media.transcode"  # the job kind's name; never renamed (see lms.tasks.jobs)
 
 
 class LeaseLost(Exception):
@@ -106,7 +110,31 @@ def _update_held(job_id: int, worker_id: str, **asset_values) -> None:
     db.session.commit()
 
 
-@logged_job  # one log line per run: job, asset, outcome, seconds
+def next_queued_job() -> int | None:
+    """The oldest job a worker may claim (what the embedded runner polls for)."""
+    return db.session.scalar(
+        select(TranscodeJob.id)
+        .where(
+            TranscodeJob.status == "queued",
+            TranscodeJob.attempts < TranscodeJob.max_attempts,
+        )
+        .order_by(TranscodeJob.id)
+        .limit(1)
+    )
+
+
+def job_log_fields(job_id: int) -> dict:
+    """The asset and attempt for the job's log line."""
+    try:
+        job = db.session.get(TranscodeJob, job_id)
+    except Exception:  # the session failed with the job; the line matters more
+        job = None
+    if job is None:
+        return {"asset_id": None, "attempt": None}
+    return {"asset_id": job.asset_id, "attempt": job.attempts}
+
+
+@logged_job(job_log_fields)  # one log line per run: job, asset, attempt, outcome, seconds
 def run_transcode_job(job_id: int, worker_id: str) -> str | None:
     """Claim and run one job; returns the job's final status, or None if not claimed."""
     if not claim_job(job_id, worker_id):
@@ -196,7 +224,7 @@ def _attempt_failed(job_id: int, worker_id: str, error: Exception) -> str:
     if job.lease_owner == worker_id:
         job.status, job.lease_owner, job.lease_expires_at = "queued", None, None
         job.last_error = text
-        submit_after_commit(job.id)
+        submit_after_commit(TRANSCODE_JOB, job.id)
         db.session.commit()
     return "queued"
 
@@ -232,6 +260,9 @@ def requeue_expired_jobs() -> list[int]:
             None,
             now,
         )
-        submit_after_commit(job.id)
+        submit_after_commit(TRANSCODE_JOB, job.id)
         requeued.append(job.id)
     return requeued
+
+
+TRANSCODE = JobKind(TRANSCODE_JOB, next_queued=next_queued_job, run=run_transcode_job)

@@ -10,10 +10,11 @@ from sqlalchemy import and_, or_, select
 
 from lms.accounts.models import User
 from lms.extensions import db
+from lms.media.jobs import TRANSCODE_JOB
 from lms.media.messages import failure_message
 from lms.media.models import TranscodeJob, VideoAsset
-from lms.media.runners import submit_after_commit
 from lms.media.storage import get_storage
+from lms.tasks.jobs import submit_after_commit
 from lms.timeutil import utcnow
 
 ACTIVE_JOB_STATUSES = ("queued", "running")
@@ -71,7 +72,7 @@ def queue_transcode(asset: VideoAsset) -> TranscodeJob:
         asset.status, asset.percent = "uploaded", 0.0
         asset.failure_code = asset.failure_params = None
         db.session.flush()
-    submit_after_commit(job.id)
+    submit_after_commit(TRANSCODE_JOB, job.id)
     return job
 
 

@@ -41,8 +41,8 @@ from lms.accounts.models import User
 from lms.extensions import db
 from lms.media import services
 from lms.media.models import Upload, VideoAsset
-from lms.media.periodic import periodic_task
 from lms.media.storage import get_storage
+from lms.tasks.periodic import periodic_task
 from lms.timeutil import utcnow
 from media_pipeline import S3Storage, StorageError, UploadedPart
 

@@ -1,11 +1,12 @@
-"""Logs: one line per request and one per transcode job, as text or JSON (LMS_LOG_JSON=1).
+"""Logs: one line per request and one per job run, as text or JSON (LMS_LOG_JSON=1).
 
 - ``lms.requests``: method, path, status, duration (ms), request id, user id (when the
   request identified one). The request id is the ``X-Request-ID`` header when the proxy
   sent a safe one (nginx: ``proxy_set_header X-Request-ID $request_id``), else a new
   one; either way it is echoed in the response's ``X-Request-ID``.
-- ``lms.jobs``: job id, asset id, attempt, outcome (done, queued again, failed,
-  skipped, error) and seconds, from ``logged_job`` around ``run_transcode_job``.
+- ``lms.jobs``: job id, the job's own fields (a transcode's asset id and attempt),
+  outcome (done, queued again, failed, skipped, error) and seconds, from ``logged_job``
+  (``lms/tasks/joblog.py``) around each job kind's run.
 
 Everything goes through the standard logging module. When nothing has configured
 logging in the process before (gunicorn workers, celery, the flask CLI),
@@ -15,7 +16,6 @@ printed: a test asks for them with ``caplog.set_level(logging.INFO, "lms.request
 Celery is asked to leave that handler in place, so worker lines are JSON too.
 """
 
-import functools
 import json
 import logging
 import re
@@ -28,7 +28,6 @@ from flask import Flask, g, request
 from sqlalchemy import inspect as sa_inspect
 
 REQUEST_LOG = logging.getLogger("lms.requests")
-JOB_LOG = logging.getLogger("lms.jobs")
 HANDLER_NAME = "lms"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -128,53 +127,3 @@ def _log_request(response):
         extra={"fields": fields},
     )
     return response
-
-
-def logged_job(run):
-    """Wrap ``run(job_id, worker_id)`` to log one line when it returns or raises."""
-
-    @functools.wraps(run)
-    def run_and_log(job_id: int, worker_id: str, *args, **kwargs):
-        started = time.perf_counter()
-        outcome = "error"
-        try:
-            status = run(job_id, worker_id, *args, **kwargs)
-            outcome = status or "skipped"  # not claimed, or its lease went elsewhere
-            return status
-        finally:
-            _log_job(job_id, worker_id, outcome, time.perf_counter() - started)
-
-    return run_and_log
-
-
-def _job_row(job_id: int) -> tuple[int | None, int | None]:
-    from lms.extensions import db
-    from lms.media.models import TranscodeJob
-
-    try:
-        job = db.session.get(TranscodeJob, job_id)
-    except Exception:  # the session failed with the job; the line matters more
-        return None, None
-    return (job.asset_id, job.attempts) if job is not None else (None, None)
-
-
-def _log_job(job_id: int, worker_id: str, outcome: str, seconds: float) -> None:
-    asset_id, attempt = _job_row(job_id) if outcome != "error" else (None, None)
-    fields = {
-        "job_id": job_id,
-        "asset_id": asset_id,
-        "attempt": attempt,
-        "outcome": outcome,
-        "seconds": round(seconds, 3),
-        "worker_id": worker_id,
-    }
-    JOB_LOG.info(
-        "job %s asset %s attempt %s %s in %s s worker %s",
-        job_id,
-        asset_id,
-        attempt,
-        outcome,
-        fields["seconds"],
-        worker_id,
-        extra={"fields": fields},
-    )

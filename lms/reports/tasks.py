@@ -1,7 +1,7 @@
 """The periodic task of the reports domain (embedded worker or celery beat)."""
 
-from lms.media.periodic import periodic_task
 from lms.reports import dashboard, rollup
+from lms.tasks.periodic import periodic_task
 from lms.timeutil import local_date, utcnow
 
 

@@ -15,9 +15,9 @@ from lms.courses.hooks import (
 )
 from lms.courses.models import Course
 from lms.extensions import db
-from lms.media.periodic import periodic_task
 from lms.study.models import Heartbeat
 from lms.study.queries import studied_seconds_by_course
+from lms.tasks.periodic import periodic_task
 from lms.timeutil import utcnow
 
 

@@ -8,7 +8,7 @@ from lms.attendance import checkin, services
 from lms.attendance.checkin import Mark, apply_marks
 from lms.attendance.models import Attendance, AttendanceCorrection, ClassSession, Signup
 from lms.extensions import db
-from lms.media.periodic import registered_tasks, run_periodic_task
+from lms.tasks.periodic import registered_tasks, run_periodic_task
 from lms.timeutil import utcnow
 from tests.attendance.conftest import sign_up
 

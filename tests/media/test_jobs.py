@@ -13,8 +13,8 @@ from lms.media.jobs import (
     run_transcode_job,
 )
 from lms.media.models import TranscodeJob, VideoAsset
-from lms.media.runners import EmbeddedRunner
 from lms.media.storage import get_storage
+from lms.tasks.runners import EmbeddedRunner
 from lms.timeutil import utcnow
 from tests.media.conftest import wait_for
 

@@ -5,7 +5,7 @@ import pytest
 from lms import create_app
 from lms.config import ConfigurationError, load_config, scaled_by
 from lms.credits.credentials import load_or_create_signing_key
-from lms.media.runners import CeleryRunner, EmbeddedRunner
+from lms.tasks.runners import CeleryRunner, EmbeddedRunner
 
 REDIS = "redis://127.0.0.1:6379/0"
 

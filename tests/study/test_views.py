@@ -2,8 +2,8 @@ import json
 from datetime import timedelta
 
 from lms.extensions import db
-from lms.media.periodic import run_periodic_task
 from lms.study.models import Heartbeat, PlaySession
+from lms.tasks.periodic import run_periodic_task
 from lms.timeutil import utcnow
 from tests.study.conftest import age, open_session, send
 

@@ -1,58 +1,30 @@
-"""Job runners, chosen once from configuration; both call ``run_transcode_job``.
+"""Job runners, chosen once from configuration; both run the registered job kinds.
 
 - EmbeddedRunner (default): a worker thread in the web process, or ``flask lms worker``
-  as a process of its own. It polls the jobs table, so nothing is lost if a nudge is.
+  as a process of its own. It asks each job kind for its oldest queued job, so nothing
+  is lost if a nudge is, and runs the periodic tasks on their schedule.
 - CeleryRunner (LMS_BROKER_URL set): each job is a Celery task on Redis, run by
   ``celery -A lms.worker worker``; celery beat runs the periodic tasks.
 
-Jobs are handed to the runner only after the transaction that queued them commits,
-so a worker never looks for a job row that is not there yet.
+Jobs are handed to the runner only after the transaction that queued them commits
+(``submit_after_commit``), so a worker never looks for a job row that is not there yet.
 """
 
 import logging
 import os
-import socket
 import threading
 import time
-import uuid
 
-from flask import Flask, current_app
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from flask import Flask
 
-from lms.extensions import db
-from lms.media.periodic import PeriodicSchedule, run_periodic_task
+from lms.tasks.jobs import celery_task_name, job_kinds, listen_for_commits, new_worker_id
+from lms.tasks.periodic import PeriodicSchedule, run_periodic_task
 
 log = logging.getLogger(__name__)
-PENDING_JOBS = "lms_jobs_to_submit"
-TRANSCODE_TASK = "lms.media.transcode"
-PERIODIC_TASK = "lms.periodic"
-
-
-def new_worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def submit_after_commit(job_id: int) -> None:
-    db.session.info.setdefault(PENDING_JOBS, []).append(job_id)
-
-
-@event.listens_for(Session, "after_commit")
-def _submit_committed_jobs(session):
-    job_ids = session.info.pop(PENDING_JOBS, None)
-    if job_ids:
-        runner = current_app.extensions["lms_job_runner"]
-        for job_id in dict.fromkeys(job_ids):
-            runner.submit(job_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back_jobs(session):
-    session.info.pop(PENDING_JOBS, None)
 
 
 class JobRunner:
-    def submit(self, job_id: int) -> None:
+    def submit(self, kind_name: str, job_id: int) -> None:
         raise NotImplementedError
 
     def ensure_started(self) -> None:
@@ -70,7 +42,7 @@ class EmbeddedRunner(JobRunner):
         self._pid: int | None = None
         self._lock = threading.Lock()
 
-    def submit(self, job_id: int) -> None:
+    def submit(self, kind_name: str, job_id: int) -> None:
         self._wake.set()
 
     def ensure_started(self) -> None:
@@ -107,22 +79,13 @@ class EmbeddedRunner(JobRunner):
                 self._wake.clear()
 
     def run_next_job(self) -> bool:
-        from lms.media.jobs import run_transcode_job
-        from lms.media.models import TranscodeJob
-
-        job_id = db.session.scalar(
-            select(TranscodeJob.id)
-            .where(
-                TranscodeJob.status == "queued",
-                TranscodeJob.attempts < TranscodeJob.max_attempts,
-            )
-            .order_by(TranscodeJob.id)
-            .limit(1)
-        )
-        if job_id is None:
-            return False
-        run_transcode_job(job_id, self.worker_id)
-        return True
+        """Run the oldest queued job of the first kind that has one; False if none has."""
+        for kind in job_kinds():
+            job_id = kind.next_queued()
+            if job_id is not None:
+                kind.run(job_id, self.worker_id)
+                return True
+        return False
 
 
 class CeleryRunner(JobRunner):
@@ -131,15 +94,16 @@ class CeleryRunner(JobRunner):
 
         self.client = Celery("lms", broker=broker_url)
 
-    def submit(self, job_id: int) -> None:
+    def submit(self, kind_name: str, job_id: int) -> None:
         try:
-            self.client.send_task(TRANSCODE_TASK, args=[job_id])
+            self.client.send_task(celery_task_name(kind_name), args=[job_id])
         except Exception:
-            # The job row stays queued; the sweeper resubmits it later.
-            log.exception("could not send job %s to the broker", job_id)
+            # The job row stays queued; the kind's sweeper resubmits it later.
+            log.exception("could not send %s job %s to the broker", kind_name, job_id)
 
 
 def init_runner(app: Flask) -> None:
+    listen_for_commits()
     if app.config["LMS_BROKER_URL"]:
         runner = CeleryRunner(app.config["LMS_BROKER_URL"])
     else:
