@@ -178,15 +178,14 @@ def _started_by_flask_run() -> bool:
     return ctx is not None and ctx.command is run_command
 
 
-def load_app_or_exit():
-    """The app for wsgi.py; a wrong setting ends the process with its one line.
+def load_app_or_exit(create_app):
+    """The app ``create_app()`` builds, for wsgi.py; a wrong setting ends the process
+    with its one line.
 
     `flask run` also checks the database once here. gunicorn's workers do not: a worker
     booted while the database blinks must not stop the whole server (the master checks
     once at start, see gunicorn.conf.py).
     """
-    from lms import create_app
-
     with exit_on_configuration_error():
         app = create_app()
         if _started_by_flask_run():
