@@ -53,7 +53,11 @@ def new_worker_id() -> str:
 
 
 def submit_after_commit(kind_name: str, job_id: int) -> None:
-    """Hand the job to the app's runner when the current transaction commits."""
+    """Hand the job to the app's runner when the current transaction commits.
+
+    Call it once the job's row is written (flushed): a rollback of that transaction
+    forgets the job.
+    """
     db.session.info.setdefault(_PENDING_JOBS, []).append((kind_name, job_id))
 
 
@@ -65,8 +69,11 @@ def _submit_committed_jobs(session) -> None:
             runner.submit(kind_name, job_id)
 
 
-def _forget_rolled_back_jobs(session) -> None:
-    session.info.pop(_PENDING_JOBS, None)
+def _forget_rolled_back_jobs(session, previous_transaction) -> None:
+    # "soft": also when the transaction never reached the database. A savepoint's
+    # rollback leaves the outer transaction, and the jobs it queued, going on.
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING_JOBS, None)
 
 
 def listen_for_commits() -> None:
@@ -77,7 +84,7 @@ def listen_for_commits() -> None:
     """
     for name, listener in (
         ("after_commit", _submit_committed_jobs),
-        ("after_rollback", _forget_rolled_back_jobs),
+        ("after_soft_rollback", _forget_rolled_back_jobs),
     ):
         if not event.contains(db.session, name, listener):
             event.listen(db.session, name, listener)

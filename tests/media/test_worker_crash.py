@@ -147,23 +147,3 @@ def test_a_killed_worker_s_job_is_requeued_and_finished(
             stop(second)
         with submitter.app_context():
             db.engine.dispose()
-
-
-def test_celery_beat_runs_every_periodic_task(tmp_path):
-    env = {
-        **os.environ,
-        "LMS_INSTANCE_PATH": str(tmp_path),
-        "LMS_BROKER_URL": "redis://127.0.0.1:1/0",
-        "LMS_SECRET_KEY": "test-secret-key",
-        "LMS_SIGNING_KEY_FILE": shared_signing_key(tmp_path),
-    }
-    script = "from lms.worker import celery; print(sorted(celery.conf.beat_schedule))"
-    output = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert "media.requeue_expired_jobs" in output
