@@ -138,7 +138,8 @@ def test_seed_demo_builds_a_district_once(app, client, login_as):
     page = client.get(f"/teach/courses/{course_id}").get_data(as_text=True)
     assert "<progress" in page
     lesson_page = client.get(f"/teach/courses/{course_id}/lessons/{lesson_id}")
-    assert 'data-processing="true"' in lesson_page.get_data(as_text=True)
+    page_config = lesson_page.get_data(as_text=True).split('id="page-config">')[1]
+    assert json.loads(page_config.split("</script>")[0])["upload"]["processing"] is True
     state = client.get(f"/api/v1/lessons/{lesson_id}/video", headers={"Accept": "application/json"})
     assert state.status_code == 200 and state.json["pending"]["status"] == "uploaded"
 

@@ -19,6 +19,7 @@ from lms.study.models import Heartbeat
 from lms.study.queries import studied_seconds_by_course
 from lms.tasks.periodic import periodic_task
 from lms.timeutil import utcnow
+from lms.web.scripts import url_template
 
 
 def heartbeat_config(lesson, user):
@@ -27,7 +28,7 @@ def heartbeat_config(lesson, user):
         return None
     return {
         "playSessions": url_for("study.open_play_session", lesson_id=lesson.id),
-        "heartbeats": url_for("study.heartbeat", play_session_id=0).replace("/0/", "/{id}/"),
+        "heartbeats": url_template("study.heartbeat", play_session_id="id"),
         "progress": url_for("study.course_progress", course_id=lesson.course_id),
         "messages": {
             "msgProgress": _("Progress:"),

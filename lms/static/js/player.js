@@ -1,36 +1,60 @@
-// The lesson player: hls.js where Media Source Extensions exist, the browser's own HLS
-// (Safari) otherwise. Speed is capped at 2x; "save data" starts and stays on the lowest
-// rung; "sound only" plays the audio rung. Signed links expire: on a network error the
-// player fetches a fresh playlist and continues where it was.
-(function () {
-  "use strict";
-  var root = document.getElementById("player");
-  if (!root) return;
-  var video = document.getElementById("video");
-  var message = document.getElementById("player-message");
-  var speed = document.getElementById("speed");
-  var quality = document.getElementById("quality");
-  var captionsToggle = document.getElementById("captions-toggle");
-  var playlistUrl = root.dataset.playlist;
-  var MAX_RATE = 2;
-  var QUALITY_KEY = "lms.quality";
-  var hls = null;
-  var reloads = [];
+/* The lesson player: hls.js (a classic script, window.Hls) where Media Source Extensions
+   exist, the browser's own HLS (Safari) otherwise. Speed is capped at 2x; "save data"
+   starts and stays on the lowest rung; "sound only" plays the audio rung. Signed links
+   expire: on a network error the player fetches a fresh playlist and continues where it
+   was. Settings come from the page's JSON block (pageConfig("player")).
 
-  function say(text) { if (message) message.textContent = text || ""; }
+   Exports the player for extensions (study.js): {video, hls(), reload()}, also kept as
+   window.lmsPlayer for the browser tests; null when the video cannot play here. */
+import { pageConfig } from "./page.js";
+
+const MAX_RATE = 2;
+const QUALITY_KEY = "lms.quality";
+
+/* hls.js leaves audio-only variants out when video ones exist, so "sound only" loads the
+   audio rung's own playlist, found in the master playlist. */
+function audioOnlyUrl(masterText, playlistUrl) {
+  const lines = masterText.split(/\r?\n/);
+  for (let i = 0; i < lines.length - 1; i++) {
+    if (lines[i].startsWith("#EXT-X-STREAM-INF") && !lines[i].includes("avc1")) {
+      return new URL(lines[i + 1].trim(), new URL(playlistUrl, location.href)).href;
+    }
+  }
+  return null;
+}
+
+function startPlayer(config) {
+  const video = document.getElementById("video");
+  const message = document.getElementById("player-message");
+  const speed = document.getElementById("speed");
+  const quality = document.getElementById("quality");
+  const captionsToggle = document.getElementById("captions-toggle");
+  const playlistUrl = config.playlist;
+  let hls = null;
+  let reloads = [];
+
+  function say(text) {
+    if (message) {
+      message.textContent = text || "";
+    }
+  }
 
   function lowestVideoLevel() {
-    var best = -1;
-    hls.levels.forEach(function (level, index) {
-      if (level.height && (best < 0 || level.height < hls.levels[best].height)) best = index;
+    let best = -1;
+    hls.levels.forEach((level, index) => {
+      if (level.height && (best < 0 || level.height < hls.levels[best].height)) {
+        best = index;
+      }
     });
     return best;
   }
 
   function applyQuality() {
-    if (!hls) return;
+    if (!hls) {
+      return;
+    }
     if (quality.value === "low") {
-      var lowest = lowestVideoLevel();
+      const lowest = lowestVideoLevel();
       hls.autoLevelCapping = lowest;
       hls.currentLevel = lowest;
     } else if (quality.value === "auto") {
@@ -39,50 +63,46 @@
     }
   }
 
-  // hls.js leaves audio-only variants out when video ones exist, so "sound only"
-  // loads the audio rung's own playlist, found in the master playlist.
-  function audioOnlyUrl(masterText) {
-    var lines = masterText.split(/\r?\n/);
-    for (var i = 0; i < lines.length - 1; i++) {
-      if (lines[i].indexOf("#EXT-X-STREAM-INF") === 0 && lines[i].indexOf("avc1") < 0) {
-        return new URL(lines[i + 1].trim(), new URL(playlistUrl, location.href)).href;
-      }
+  async function sourceUrl() {
+    if (quality.value !== "audio") {
+      return playlistUrl;
     }
-    return null;
+    const response = await fetch(playlistUrl, { credentials: "same-origin" });
+    return audioOnlyUrl(await response.text(), playlistUrl) || playlistUrl;
   }
 
-  function load(startAt, resume) {
-    var source = Promise.resolve(playlistUrl);
-    if (quality.value === "audio") {
-      source = fetch(playlistUrl, { credentials: "same-origin" })
-        .then(function (response) { return response.text(); })
-        .then(function (text) { return audioOnlyUrl(text) || playlistUrl; });
-    }
-    return source.then(function (url) {
-      if (hls) {
-        hls.once(Hls.Events.MANIFEST_PARSED, function () {
-          applyQuality();
-          hls.startLoad(startAt || 0);
-          if (startAt) video.currentTime = startAt;
-          if (resume) video.play().catch(function () {});
-        });
-        hls.loadSource(url);
-      } else {
-        video.src = url;
-        if (startAt) video.addEventListener("loadedmetadata", function once() {
-          video.removeEventListener("loadedmetadata", once);
+  async function load(startAt, resume) {
+    const url = await sourceUrl();
+    if (hls) {
+      hls.once(Hls.Events.MANIFEST_PARSED, () => {
+        applyQuality();
+        hls.startLoad(startAt || 0);
+        if (startAt) {
           video.currentTime = startAt;
-          if (resume) video.play().catch(function () {});
-        });
+        }
+        if (resume) {
+          video.play().catch(() => {});
+        }
+      });
+      hls.loadSource(url);
+    } else {
+      video.src = url;
+      if (startAt) {
+        video.addEventListener("loadedmetadata", () => {
+          video.currentTime = startAt;
+          if (resume) {
+            video.play().catch(() => {});
+          }
+        }, { once: true });
       }
-    });
+    }
   }
 
   function reloadAtPosition() {
-    var now = Date.now();
-    reloads = reloads.filter(function (at) { return now - at < 60000; });
+    const now = Date.now();
+    reloads = reloads.filter((at) => now - at < 60000);
     if (reloads.length >= 3) {
-      say(root.dataset.networkMessage);
+      say(config.messages.network);
       return;
     }
     reloads.push(now);
@@ -90,48 +110,70 @@
   }
 
   if (window.Hls && Hls.isSupported()) {
-    var low = localStorage.getItem(QUALITY_KEY) === "low";
+    const low = localStorage.getItem(QUALITY_KEY) === "low";
     hls = new Hls({ capLevelToPlayerSize: true, startLevel: low ? 0 : -1 });
     hls.attachMedia(video);
-    hls.on(Hls.Events.ERROR, function (event, data) {
-      if (!data.fatal) return;
-      if (data.type === Hls.ErrorTypes.NETWORK_ERROR) reloadAtPosition();
-      else if (data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
+    hls.on(Hls.Events.ERROR, (event, data) => {
+      if (!data.fatal) {
+        return;
+      }
+      if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
+        reloadAtPosition();
+      } else if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
+        hls.recoverMediaError();
+      }
     });
   } else if (!video.canPlayType("application/vnd.apple.mpegurl")) {
-    say(root.dataset.unsupportedMessage);
-    return;
+    say(config.messages.unsupported);
+    return null;
   } else {
     video.addEventListener("error", reloadAtPosition);
   }
 
-  var saved = localStorage.getItem(QUALITY_KEY);
-  if (saved && quality.querySelector('option[value="' + saved + '"]')) quality.value = saved;
+  const saved = localStorage.getItem(QUALITY_KEY);
+  if (saved && quality.querySelector(`option[value="${saved}"]`)) {
+    quality.value = saved;
+  }
   load(0, false);
 
-  speed.addEventListener("change", function () {
+  speed.addEventListener("change", () => {
     video.playbackRate = Math.min(parseFloat(speed.value) || 1, MAX_RATE);
   });
-  video.addEventListener("ratechange", function () {
-    if (video.playbackRate > MAX_RATE) video.playbackRate = MAX_RATE;
+  video.addEventListener("ratechange", () => {
+    if (video.playbackRate > MAX_RATE) {
+      video.playbackRate = MAX_RATE;
+    }
   });
-  quality.addEventListener("change", function () {
-    var wasAudio = hls && hls.url && hls.url !== playlistUrl;
+  quality.addEventListener("change", () => {
+    const wasAudio = hls && hls.url && hls.url !== playlistUrl;
     localStorage.setItem(QUALITY_KEY, quality.value);
-    if (quality.value === "audio" || wasAudio || !hls) load(video.currentTime, !video.paused);
-    else applyQuality();
+    if (quality.value === "audio" || wasAudio || !hls) {
+      load(video.currentTime, !video.paused);
+    } else {
+      applyQuality();
+    }
   });
   if (captionsToggle) {
-    captionsToggle.addEventListener("click", function () {
-      var track = video.textTracks[0];
-      if (!track) return;
-      var on = track.mode !== "showing";
+    captionsToggle.addEventListener("click", () => {
+      const track = video.textTracks[0];
+      if (!track) {
+        return;
+      }
+      const on = track.mode !== "showing";
       track.mode = on ? "showing" : "hidden";
       captionsToggle.setAttribute("aria-pressed", on ? "true" : "false");
     });
-    video.addEventListener("loadedmetadata", function () {
-      if (video.textTracks[0]) video.textTracks[0].mode = "showing";
+    video.addEventListener("loadedmetadata", () => {
+      if (video.textTracks[0]) {
+        video.textTracks[0].mode = "showing";
+      }
     });
   }
-  window.lmsPlayer = { video: video, hls: function () { return hls; }, reload: reloadAtPosition };
-})();
+  return { video, hls: () => hls, reload: reloadAtPosition };
+}
+
+const config = pageConfig("player");
+export const player = config && document.getElementById("player") ? startPlayer(config) : null;
+if (player) {
+  window.lmsPlayer = player;
+}

@@ -1,4 +1,4 @@
-// Buttons marked data-print open the browser's print dialog (no inline handlers: CSP).
-document.querySelectorAll("[data-print]").forEach(function (button) {
-  button.addEventListener("click", function () { window.print(); });
-});
+/* Buttons marked data-print open the browser's print dialog (no inline handlers: CSP). */
+for (const button of document.querySelectorAll("[data-print]")) {
+  button.addEventListener("click", () => window.print());
+}

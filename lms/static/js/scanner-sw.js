@@ -13,116 +13,113 @@
                                   or is slower than a few seconds.
    Nothing else is touched: API requests, other pages of the scope and other files go
    to the network as if there were no worker. Scans are queued by the page (IndexedDB),
-   not here, and sent by the page: no Background Sync. */
+   not here, and sent by the page: no Background Sync.
+
+   A classic worker, not a module one: module service workers are missing from the
+   older Safari and Firefox of the phones and tablets staff use. */
 "use strict";
 
-var CONFIG = self.SCANNER_SW;
-var ASSET_CACHE = "kq-scanner-assets-" + CONFIG.version;
-var PAGE_CACHE = "kq-scanner-pages";
-var PAGE_PATH = new RegExp(CONFIG.pagePattern);
-var NETWORK_WAIT_MS = 5000;
-var MAX_PAGES = 30;
+const CONFIG = self.SCANNER_SW;
+const ASSET_CACHE = `kq-scanner-assets-${CONFIG.version}`;
+const PAGE_CACHE = "kq-scanner-pages";
+const PAGE_PATH = new RegExp(CONFIG.pagePattern);
+const NETWORK_WAIT_MS = 5000;
+const MAX_PAGES = 30;
 
-self.addEventListener("install", function (event) {
-  event.waitUntil(
-    caches.open(ASSET_CACHE)
-      .then(function (cache) { return cache.addAll(CONFIG.assets); })
-      .then(function () { return self.skipWaiting(); })
-  );
+self.addEventListener("install", (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(ASSET_CACHE);
+    await cache.addAll(CONFIG.assets);
+    await self.skipWaiting();
+  })());
 });
 
-self.addEventListener("activate", function (event) {
-  event.waitUntil(
-    caches.keys()
-      .then(function (names) {
-        return Promise.all(names.filter(function (name) {
-          return name.indexOf("kq-scanner-assets-") === 0 && name !== ASSET_CACHE;
-        }).map(function (name) { return caches.delete(name); }));
-      })
-      .then(function () { return self.clients.claim(); })
-  );
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    const old = (await caches.keys()).filter((name) =>
+      name.startsWith("kq-scanner-assets-") && name !== ASSET_CACHE);
+    await Promise.all(old.map((name) => caches.delete(name)));
+    await self.clients.claim();
+  })());
 });
 
 function isPage(response) {
-  var type = response.headers.get("Content-Type") || "";
+  const type = response.headers.get("Content-Type") || "";
   return response.ok && !response.redirected && response.type === "basic" &&
-    type.indexOf("text/html") === 0;
+    type.startsWith("text/html");
 }
 
-function keepPage(path, response) {
-  return caches.open(PAGE_CACHE).then(function (cache) {
-    return cache.put(path, response).then(function () { return cache.keys(); })
-      .then(function (requests) {
-        var extra = requests.length - MAX_PAGES;  // oldest first
-        return Promise.all(requests.slice(0, Math.max(0, extra)).map(function (request) {
-          return cache.delete(request);
-        }));
-      });
-  });
+async function keepPage(path, response) {
+  const cache = await caches.open(PAGE_CACHE);
+  await cache.put(path, response);
+  const requests = await cache.keys();  // oldest first
+  const extra = Math.max(0, requests.length - MAX_PAGES);
+  await Promise.all(requests.slice(0, extra).map((request) => cache.delete(request)));
+}
+
+function keptPage(path) {
+  return caches.match(path, { cacheName: PAGE_CACHE });
 }
 
 /* The network's answer, or the kept copy when the network fails, errs (5xx) or takes
    longer than NETWORK_WAIT_MS; a late answer still refreshes the copy. */
-function pageFromNetworkFirst(request, path) {
-  var fromNetwork = fetch(request).then(function (response) {
+async function pageFromNetworkFirst(request, path) {
+  const fromNetwork = fetch(request).then(async (response) => {
     if (isPage(response)) {
-      return keepPage(path, response.clone()).then(function () { return response; });
+      await keepPage(path, response.clone());
     }
     return response;
   });
-  var timer;
-  var late = new Promise(function (resolve) {
-    timer = setTimeout(function () { resolve(null); }, NETWORK_WAIT_MS);
+  let timer;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(() => resolve(null), NETWORK_WAIT_MS);
   });
-  function kept() { return caches.match(path, { cacheName: PAGE_CACHE }); }
-  return Promise.race([fromNetwork, late]).then(function (response) {
+  let response;
+  try {
+    response = await Promise.race([fromNetwork, late]);
+  } catch (error) {
     clearTimeout(timer);
-    if (response && response.status < 500) {
-      return response;
+    const copy = await keptPage(path);
+    if (copy) {
+      return copy;
     }
-    return kept().then(function (copy) {
-      return copy || response || fromNetwork;
-    });
-  }, function (error) {
-    clearTimeout(timer);
-    return kept().then(function (copy) {
-      if (copy) {
-        return copy;
-      }
-      throw error;
-    });
-  });
+    throw error;
+  }
+  clearTimeout(timer);
+  if (response && response.status < 500) {
+    return response;
+  }
+  return (await keptPage(path)) || response || fromNetwork;
 }
 
 /* Listed assets: the versioned cache first. Other static files that pages in the scope
    ask for: the network first, a copy kept for offline (a few small files). */
-function staticFile(request, path, listed) {
-  return caches.open(ASSET_CACHE).then(function (cache) {
-    return cache.match(request, { ignoreSearch: listed }).then(function (copy) {
-      if (copy && listed) {
-        return copy;
-      }
-      return fetch(request).then(function (response) {
-        if (response.ok) {
-          cache.put(request, response.clone());
-        }
-        return response;
-      }, function (error) {
-        if (copy) {
-          return copy;
-        }
-        throw error;
-      });
-    });
-  });
+async function staticFile(request, listed) {
+  const cache = await caches.open(ASSET_CACHE);
+  const copy = await cache.match(request, { ignoreSearch: listed });
+  if (copy && listed) {
+    return copy;
+  }
+  try {
+    const response = await fetch(request);
+    if (response.ok) {
+      cache.put(request, response.clone());
+    }
+    return response;
+  } catch (error) {
+    if (copy) {
+      return copy;
+    }
+    throw error;
+  }
 }
 
-self.addEventListener("fetch", function (event) {
-  var request = event.request;
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
   if (request.method !== "GET") {
     return;
   }
-  var url = new URL(request.url);
+  const url = new URL(request.url);
   if (url.origin !== self.location.origin) {
     return;
   }
@@ -130,49 +127,36 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(pageFromNetworkFirst(request, url.pathname));
     return;
   }
-  if (url.pathname.indexOf(CONFIG.staticPrefix) === 0) {
-    var listed = CONFIG.assets.indexOf(url.pathname) !== -1;
-    event.respondWith(staticFile(request, url.pathname, listed));
+  if (url.pathname.startsWith(CONFIG.staticPrefix)) {
+    event.respondWith(staticFile(request, CONFIG.assets.includes(url.pathname)));
   }
 });
 
 /* From a scanner page: {type: "keep", page, assets, fetchPage}. Keeps the page (fetched
    again when the page was not served through this worker) and the static files it
    uses; answers {ok} on the message's port once the page can open offline. */
-function keep(data) {
-  var assets = (data.assets || []).filter(function (path) {
-    return path.indexOf(CONFIG.staticPrefix) === 0;
-  });
-  var keptAssets = caches.open(ASSET_CACHE).then(function (cache) {
-    return Promise.all(assets.map(function (path) {
-      return cache.match(path).then(function (copy) {
-        return copy || cache.add(path);
-      });
-    }));
-  });
-  var page = data.page;
-  var keptPage = Promise.resolve();
+async function keep(data) {
+  const assets = (data.assets || []).filter((path) => path.startsWith(CONFIG.staticPrefix));
+  const keptAssets = caches.open(ASSET_CACHE).then((cache) =>
+    Promise.all(assets.map(async (path) => (await cache.match(path)) || cache.add(path))));
+  const page = data.page;
+  let fetchedPage = Promise.resolve();
   if (data.fetchPage && PAGE_PATH.test(page)) {
-    keptPage = fetch(page, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
-      if (isPage(response)) {
-        return keepPage(page, response);
-      }
-    });
+    fetchedPage = fetch(page, { credentials: "same-origin", cache: "no-store" }).then((response) =>
+      (isPage(response) ? keepPage(page, response) : undefined));
   }
-  return Promise.all([keptAssets, keptPage]).then(function () {
-    return caches.match(page, { cacheName: PAGE_CACHE });
-  }).then(function (copy) { return Boolean(copy); });
+  await Promise.all([keptAssets, fetchedPage]);
+  return Boolean(await keptPage(page));
 }
 
-self.addEventListener("message", function (event) {
-  var data = event.data || {};
-  var port = event.ports && event.ports[0];
+self.addEventListener("message", (event) => {
+  const data = event.data || {};
+  const port = event.ports && event.ports[0];
   if (data.type !== "keep" || !port) {
     return;
   }
-  event.waitUntil(keep(data).then(function (ok) {
-    port.postMessage({ ok: ok });
-  }, function () {
-    port.postMessage({ ok: false });
-  }));
+  event.waitUntil(keep(data).then(
+    (ok) => port.postMessage({ ok }),
+    () => port.postMessage({ ok: false }),
+  ));
 });

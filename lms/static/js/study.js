@@ -1,56 +1,76 @@
-// Study time for the lesson player: opens a play session, then reports what was
-// played every heartbeat_interval seconds, on pause and when the page is hidden
-// (fetch with keepalive: sendBeacon cannot carry the CSRF header). The server decides
-// what counts; this script only reports honestly and explains refusals.
-(function () {
-  "use strict";
-  var configElement = document.getElementById("study-config");
-  var player = window.lmsPlayer;
-  if (!configElement || !player) return;
-  var config = JSON.parse(configElement.textContent);
-  var video = player.video;
-  var root = document.getElementById("player");
-  var status = document.getElementById("player-status");
-  var csrf = document.querySelector('meta[name="csrf-token"]').content;
-  var session = null;
-  var seq = 0;
-  var segments = [];
-  var current = null; // the segment being played: [from, to]
-  var lastTime = null;
-  var stopped = false;
-  var timer = null;
-  var lastInteraction = Date.now();
-  var idlePrompt = null;
+/* Study time for the lesson player (a player extension registered by study): opens a
+   play session, then reports what was played every heartbeat_interval seconds, on pause
+   and when the page is hidden (fetch with keepalive: sendBeacon cannot carry the CSRF
+   header). The server decides what counts; this script only reports honestly and
+   explains refusals. Settings come from pageConfig("study") (lms/study/hooks.py).
 
-  function text(key) { return config.messages[key] || ""; }
-  function show(message) { if (status) status.textContent = message; }
+   window.lmsStudy = {beat, session()} is there for the browser tests. */
+import { csrfToken } from "./csrf.js";
+import { fillUrl, pageConfig } from "./page.js";
+import { player } from "./player.js";
+
+const MAX_SEGMENTS = 50;
+
+function startStudy(config, video) {
+  const root = document.getElementById("player");
+  const status = document.getElementById("player-status");
+  let session = null;
+  let seq = 0;
+  let segments = [];
+  let current = null;  // the segment being played: [from, to]
+  let lastTime = null;
+  let stopped = false;
+  let idleMinutes = null;
+  let lastInteraction = Date.now();
+  let idlePrompt = null;
+
+  const text = (key) => config.messages[key] || "";
+
+  function show(message) {
+    if (status) {
+      status.textContent = message;
+    }
+  }
 
   function post(url, body, keepalive) {
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      keepalive: !!keepalive,
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      keepalive: Boolean(keepalive),
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
       body: JSON.stringify(body),
     });
   }
 
   function closeSegment() {
-    if (current && current[1] > current[0]) segments.push([current[0], current[1]]);
+    if (current && current[1] > current[0]) {
+      segments.push([current[0], current[1]]);
+    }
     current = null;
   }
 
-  video.addEventListener("timeupdate", function () {
-    var now = video.currentTime;
+  function furthest() {
+    let end = session ? session.furthest_position : 0;
+    for (const segment of current ? segments.concat([current]) : segments) {
+      end = Math.max(end, segment[1]);
+    }
+    return end;
+  }
+
+  video.addEventListener("timeupdate", () => {
+    const now = video.currentTime;
     if (!video.paused && lastTime !== null && now >= lastTime && now - lastTime < 3) {
-      if (!current) current = [lastTime, now];
-      else current[1] = now;
+      if (!current) {
+        current = [lastTime, now];
+      } else {
+        current[1] = now;
+      }
     } else {
       closeSegment();
     }
     lastTime = now;
   });
-  video.addEventListener("seeking", function () {
+  video.addEventListener("seeking", () => {
     closeSegment();
     lastTime = null;
     if (session && session.forbid_skip && video.currentTime > furthest() + 2) {
@@ -58,109 +78,134 @@
     }
   });
 
-  function furthest() {
-    var end = session ? session.furthest_position : 0;
-    segments.concat(current ? [current] : []).forEach(function (s) { end = Math.max(end, s[1]); });
-    return end;
-  }
-
   function showProgress(result) {
-    var percent = Math.round(result.progress * 100);
-    show(result.completed ? text("msgCompleted") + " (" + percent + "%)"
-                          : text("msgProgress") + " " + percent + "%");
+    const percent = Math.round(result.progress * 100);
+    show(result.completed ? `${text("msgCompleted")} (${percent}%)` : `${text("msgProgress")} ${percent}%`);
     root.dataset.progress = String(result.progress);
     root.dataset.credited = String(result.lesson_credited_seconds);
   }
 
-  function beat(keepalive) {
-    if (!session || stopped) return Promise.resolve();
+  async function beat(keepalive) {
+    if (!session || stopped) {
+      return;
+    }
     closeSegment();
-    var played = segments;
+    const played = segments;
     segments = [];
-    if (!video.paused && lastTime !== null) current = [video.currentTime, video.currentTime];
+    if (!video.paused && lastTime !== null) {
+      current = [video.currentTime, video.currentTime];
+    }
     seq += 1;
-    var body = {
-      seq: seq,
+    const body = {
+      seq,
       position: video.currentTime || 0,
-      segments: played.slice(0, 50),
+      segments: played.slice(0, MAX_SEGMENTS),
       rate: video.playbackRate || 1,
-      visible: document.visibilityState === "visible" || !!keepalive,
+      visible: document.visibilityState === "visible" || Boolean(keepalive),
     };
-    var url = config.heartbeats.replace("{id}", session.play_session_id);
-    return post(url, body, keepalive).then(function (response) {
-      if (response.status === 409) {
-        stopped = true;
-        video.pause();
-        show(text("msgSuperseded"));
-        return;
+    const keepForNextBeat = () => {
+      segments = played.concat(segments).slice(-MAX_SEGMENTS);
+    };
+    let response;
+    try {
+      response = await post(fillUrl(config.heartbeats, { id: session.play_session_id }), body, keepalive);
+    } catch (error) {
+      keepForNextBeat();  // offline: send what was played with the next beat
+      return;
+    }
+    if (response.status === 409) {
+      stopped = true;
+      video.pause();
+      show(text("msgSuperseded"));
+    } else if (response.status === 401) {
+      show(text("msgLoggedOut"));
+    } else if (response.status >= 500) {
+      keepForNextBeat();  // not recorded
+    } else if (response.ok) {
+      try {
+        showProgress(await response.json());
+      } catch (error) {
+        // an answer cut short: the next beat shows the progress
       }
-      if (response.status === 401) { show(text("msgLoggedOut")); return; }
-      if (response.status >= 500) {  // not recorded: send what was played with the next beat
-        segments = played.concat(segments).slice(-50);
-        return;
-      }
-      if (response.ok) return response.json().then(showProgress);
-    }).catch(function () {
-      // Offline: keep what was played and send it with the next beat.
-      segments = played.concat(segments).slice(-50);
-    });
+    }
   }
 
   function askIfStillThere() {
-    if (idlePrompt || video.paused) return;
+    if (idlePrompt || video.paused) {
+      return;
+    }
     idlePrompt = document.createElement("div");
     idlePrompt.className = "idle-prompt";
     idlePrompt.setAttribute("role", "alertdialog");
-    idlePrompt.innerHTML = "<p></p><button type='button' class='button primary'></button>";
-    idlePrompt.querySelector("p").textContent = text("msgStillThere");
-    var button = idlePrompt.querySelector("button");
+    const question = document.createElement("p");
+    question.textContent = text("msgStillThere");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "button primary";
     button.textContent = text("msgContinue");
+    idlePrompt.append(question, button);
     document.body.appendChild(idlePrompt);
     button.focus();
-    var pauseTimer = setTimeout(function () { video.pause(); }, 60000);
-    button.addEventListener("click", function () {
+    const pauseTimer = setTimeout(() => video.pause(), 60000);
+    button.addEventListener("click", () => {
       clearTimeout(pauseTimer);
       idlePrompt.remove();
       idlePrompt = null;
       lastInteraction = Date.now();
-      if (video.paused) video.play();
+      if (video.paused) {
+        video.play();
+      }
     });
   }
 
-  ["pointerdown", "keydown", "touchstart"].forEach(function (name) {
-    document.addEventListener(name, function () { lastInteraction = Date.now(); }, true);
-  });
+  for (const name of ["pointerdown", "keydown", "touchstart"]) {
+    document.addEventListener(name, () => { lastInteraction = Date.now(); }, true);
+  }
 
   function tick() {
-    if (!video.paused) beat(false);
-    if (!video.paused && Date.now() - lastInteraction > config.idleMinutes * 60000) {
+    if (!video.paused) {
+      beat(false);
+    }
+    if (!video.paused && Date.now() - lastInteraction > idleMinutes * 60000) {
       askIfStillThere();
     }
   }
 
-  post(config.playSessions, {}).then(function (response) {
-    if (!response.ok) return null;
-    return response.json();
-  }).then(function (opened) {
-    if (!opened) return;
+  async function openSession() {
+    const response = await post(config.playSessions, {});
+    if (!response.ok) {
+      return;
+    }
+    const opened = await response.json();
     session = opened;
-    config.idleMinutes = opened.idle_minutes;
+    idleMinutes = opened.idle_minutes;
     showProgress(opened);
-    var resume = function () {
-      if (opened.resume_position > 0) video.currentTime = opened.resume_position;
+    const resume = () => {
+      if (opened.resume_position > 0) {
+        video.currentTime = opened.resume_position;
+      }
     };
-    if (video.readyState >= 1) resume();
-    else video.addEventListener("loadedmetadata", resume, { once: true });
-    timer = setInterval(tick, opened.heartbeat_interval * 1000);
-  });
+    if (video.readyState >= 1) {
+      resume();
+    } else {
+      video.addEventListener("loadedmetadata", resume, { once: true });
+    }
+    setInterval(tick, opened.heartbeat_interval * 1000);
+  }
 
-  video.addEventListener("pause", function () { beat(false); });
-  document.addEventListener("visibilitychange", function () {
+  openSession();
+  video.addEventListener("pause", () => beat(false));
+  document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") {
       beat(true);
       video.pause();
     }
   });
-  window.addEventListener("pagehide", function () { beat(true); });
-  window.lmsStudy = { beat: beat, session: function () { return session; } };
-})();
+  window.addEventListener("pagehide", () => beat(true));
+  return { beat, session: () => session };
+}
+
+const config = pageConfig("study");
+if (config && player) {
+  window.lmsStudy = startStudy(config, player.video);
+}
