@@ -1,3 +1,4 @@
+import logging
 from datetime import timedelta
 
 import pytest
@@ -16,7 +17,7 @@ from lms.media.models import TranscodeJob, VideoAsset
 from lms.media.storage import get_storage
 from lms.tasks.runners import EmbeddedRunner
 from lms.timeutil import utcnow
-from tests.media.conftest import wait_for
+from tests.helpers import wait_for
 
 
 def import_clip(app, path, filename=None):
@@ -141,3 +142,19 @@ def test_deleting_an_asset_deletes_its_files(app, short_clip):
         db.session.commit()
         assert all(get_storage().list(prefix) == [] for prefix in prefixes)
         assert db.session.get(TranscodeJob, job_id) is None
+
+
+def test_one_log_line_per_run_names_the_asset_and_attempt(app, caplog, tmp_path):
+    caplog.set_level(logging.INFO, logger="lms.jobs")
+    not_a_video = tmp_path / "notes.mp4"
+    not_a_video.write_text("these are not moving pictures")
+    with app.app_context():
+        asset = services.create_asset_from_file(not_a_video, actor=None)
+        db.session.commit()
+        job_id, asset_id = asset.jobs[0].id, asset.id
+        assert run_transcode_job(job_id, "worker-a") == "failed"
+        assert run_transcode_job(job_id, "worker-b") is None  # nothing left to claim
+    first, second = [r.fields for r in caplog.records if r.name == "lms.jobs"]
+    assert first["job_id"] == job_id and first["asset_id"] == asset_id
+    assert first["outcome"] == "failed" and first["attempt"] == 1 and first["seconds"] >= 0
+    assert second["outcome"] == "skipped" and second["worker_id"] == "worker-b"

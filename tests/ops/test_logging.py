@@ -1,4 +1,4 @@
-"""One log line per request and per transcode job, with a request id; JSON on demand."""
+"""One log line per request, with a request id; JSON on demand (job lines: tests/tasks)."""
 
 import json
 import logging
@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from lms.extensions import db
 from lms.ops.logging import JsonFormatter, incoming_request_id
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,22 +79,3 @@ def test_a_process_logs_json_to_stderr_when_asked(tmp_path):
     lines = [json.loads(line) for line in completed.stderr.splitlines() if line.startswith("{")]
     (request,) = [line for line in lines if line["logger"] == "lms.requests"]
     assert request["path"] == "/healthz" and request["request_id"] == "abc123"
-
-
-def test_one_line_per_job(app, caplog, tmp_path):
-    from lms.media import services
-    from lms.media.jobs import run_transcode_job
-
-    caplog.set_level(logging.INFO, logger="lms.jobs")
-    not_a_video = tmp_path / "notes.mp4"
-    not_a_video.write_text("these are not moving pictures")
-    with app.app_context():
-        asset = services.create_asset_from_file(not_a_video, actor=None)
-        db.session.commit()
-        job_id, asset_id = asset.jobs[0].id, asset.id
-        assert run_transcode_job(job_id, "worker-a") == "failed"
-        assert run_transcode_job(job_id, "worker-b") is None  # nothing left to claim
-    first, second = [r.fields for r in caplog.records if r.name == "lms.jobs"]
-    assert first["job_id"] == job_id and first["asset_id"] == asset_id
-    assert first["outcome"] == "failed" and first["attempt"] == 1 and first["seconds"] >= 0
-    assert second["outcome"] == "skipped" and second["worker_id"] == "worker-b"
