@@ -136,7 +136,7 @@ def summary(breakdown) -> tuple:
 
 def seed(app, options) -> dict:
     from lms.extensions import db
-    from lms.reports import synthetic
+    from lms.synthetic import district
 
     with app.app_context():
         from flask_migrate import upgrade
@@ -150,8 +150,8 @@ def seed(app, options) -> dict:
                 elapsed = time.perf_counter() - started
                 print(f"  seeded {done[0]:>7} learners in {elapsed:6.0f} s", flush=True)
 
-        counts = synthetic.seed(
-            synthetic.Options(
+        counts = district.seed(
+            district.Options(
                 options.learners, options.days, options.seed, options.until, options.heartbeat_days
             ),
             progress=progress,

@@ -158,17 +158,13 @@ def _register_error_handlers(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    import lms.accounts.cli  # noqa: F401  (each domain's cli.py adds its commands)
-    import lms.attendance.cli  # noqa: F401
-    import lms.community.cli  # noqa: F401
-    import lms.courses.cli  # noqa: F401
-    import lms.credits.cli  # noqa: F401
-    import lms.media.cli  # noqa: F401
-    import lms.ops.cli  # noqa: F401
-    import lms.reports.cli  # noqa: F401
-    import lms.study.cli  # noqa: F401
-    from lms.cli import lms_cli
+    """The ``flask lms`` group: the domains added theirs in register(app); ops and the
+    synthetic district, which are not domains, are added here."""
+    from lms.cli import lms_cli, register_commands
+    from lms.ops import cli as ops_cli
     from lms.startup_errors import check_database_before_commands
+    from lms.synthetic import cli as synthetic_cli
 
+    register_commands(ops_cli.doctor, ops_cli.backup, ops_cli.restore, synthetic_cli.seed_synthetic)
     check_database_before_commands(lms_cli)
     app.cli.add_command(lms_cli)

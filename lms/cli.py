@@ -1,14 +1,37 @@
-"""The ``flask lms`` command group. Each domain adds its commands and demo seeders."""
+"""The ``flask lms`` command group and the seed-demo registry.
+
+A domain declares its commands with ``@lms_command`` in its ``cli.py`` and adds them,
+with its demo seeder, in its ``register(app)``: ``register_commands(cli.create_user)``,
+``register_demo_seeder(10, "accounts", cli.seed_accounts)``. The app factory adds those
+of ops and synthetic, which are not domains.
+"""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from lms.extensions import db
 
 lms_cli = AppGroup("lms", help="Keqiao Learning commands.")
+
+
+def lms_command(name: str, **attrs):
+    """Declare a ``flask lms`` command, run in the app context; it appears in the group
+    once passed to ``register_commands``."""
+
+    def decorator(fn):
+        return click.command(name, **attrs)(with_appcontext(fn))
+
+    return decorator
+
+
+def register_commands(*commands: click.Command) -> None:
+    """Add commands to ``flask lms`` (again for every app: the names stay the same)."""
+    for command in commands:
+        lms_cli.add_command(command)
+
 
 DEFAULT_DEMO_PASSWORD = "demo12345"
 
@@ -29,19 +52,16 @@ DEFAULT_DEMO_OPTIONS = DemoOptions()
 _demo_seeders: list[tuple[int, str, Callable[[str, DemoOptions], Iterable[str]]]] = []
 
 
-def demo_seeder(order: int, name: str):
-    """Register ``fn(password, options)`` as part of ``seed-demo``: it returns (or yields,
+def register_demo_seeder(
+    order: int, name: str, seeder: Callable[[str, DemoOptions], Iterable[str]]
+) -> None:
+    """Make ``seeder(password, options)`` part of ``seed-demo``: it returns (or yields,
     to show progress) the lines to print. A seeder is idempotent: run again, it adds what
     is missing and changes nothing else.
     """
-
-    def decorator(fn):
-        if all(existing != name for _, existing, _ in _demo_seeders):
-            _demo_seeders.append((order, name, fn))
-            _demo_seeders.sort(key=lambda item: item[0])
-        return fn
-
-    return decorator
+    if all(existing != name for _, existing, _ in _demo_seeders):
+        _demo_seeders.append((order, name, seeder))
+        _demo_seeders.sort(key=lambda item: item[0])
 
 
 def run_demo_seeders(password: str, options: DemoOptions = DEFAULT_DEMO_OPTIONS):

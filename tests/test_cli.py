@@ -1,9 +1,52 @@
 # seed-demo: tests/test_seed_demo.py
 from lms.accounts.services import authenticate
+from lms.startup_errors import OFFLINE_LMS_COMMANDS
+from tests.conftest import build_app
+
+# Every `flask lms` command: each domain adds its own in register(app) (ops and the
+# synthetic district in the app factory); one that goes missing fails here.
+LMS_COMMANDS = {
+    "backup",
+    "close-class-sessions",
+    "create-user",
+    "doctor",
+    "export-xapi",
+    "import-video",
+    "reports-rollup",
+    "restore",
+    "seed-demo",
+    "seed-synthetic",
+    "transcode",
+    "verify-credential",
+    "verify-ledger",
+    "worker",
+}
 
 
 def run(app, *args):
     return app.test_cli_runner().invoke(args=["lms", *args])
+
+
+def listed_commands(help_output: str) -> set[str]:
+    _, _, listing = help_output.partition("Commands:")
+    return {line.split()[0] for line in listing.splitlines() if line.strip()}
+
+
+def test_every_command_is_registered(app):
+    result = run(app, "--help")
+    assert result.exit_code == 0, result.output
+    assert listed_commands(result.output) == LMS_COMMANDS
+    for name in LMS_COMMANDS:
+        assert run(app, name, "--help").exit_code == 0, name
+
+
+def test_every_command_but_the_offline_ones_checks_the_database_first(tmp_path):
+    app = build_app(f"sqlite:///{tmp_path / 'missing' / 'lms.sqlite'}", tmp_path / "instance")
+    assert OFFLINE_LMS_COMMANDS < LMS_COMMANDS
+    for name in sorted(LMS_COMMANDS - OFFLINE_LMS_COMMANDS):
+        result = run(app, name)
+        assert result.exit_code == 2, (name, result.output)
+        assert "names a SQLite file" in result.output, name
 
 
 def test_create_user_with_several_roles(app, make_town):

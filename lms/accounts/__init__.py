@@ -7,10 +7,11 @@ from lms.extensions import db, login_manager
 
 
 def register(app: Flask) -> None:
-    from lms.accounts import audit_views, people_views, privacy_views  # noqa: F401  (rules)
+    from lms.accounts import audit_views, cli, people_views, privacy_views  # noqa: F401  (rules)
     from lms.accounts.forms import ActionForm
     from lms.accounts.models import User
     from lms.accounts.views import bp, elder_mode_on
+    from lms.cli import register_commands, register_demo_seeder
 
     app.register_blueprint(bp)
     app.before_request(privacy_views.ask_for_consent)
@@ -38,3 +39,6 @@ def register(app: Flask) -> None:
                 current_user.is_authenticated and current_user.has_role(*roles)
             ),
         }
+
+    register_commands(cli.create_user)
+    register_demo_seeder(10, "accounts", cli.seed_accounts)

@@ -4,7 +4,7 @@ import click
 
 from lms.accounts import services
 from lms.accounts.models import ROLES
-from lms.cli import DEFAULT_DEMO_OPTIONS, DemoOptions, demo_seeder, lms_cli
+from lms.cli import DEFAULT_DEMO_OPTIONS, DemoOptions, lms_command
 from lms.extensions import db
 
 # The 镇街 of Keqiao district (柯桥区). Codes follow the national town code pattern;
@@ -39,7 +39,7 @@ DEMO_ACCOUNTS = [
 ]
 
 
-@lms_cli.command("create-user")
+@lms_command("create-user")
 @click.argument("username")
 @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
 @click.option("--town", "town_code", required=True, help="镇街 code, e.g. 330603001")
@@ -67,7 +67,6 @@ def create_user(username, roles, town_code, password, display_name):
     click.echo(f"created {user.username} ({', '.join(sorted(user.roles))})")
 
 
-@demo_seeder(10, "accounts")
 def seed_accounts(password: str, options: DemoOptions = DEFAULT_DEMO_OPTIONS) -> list[str]:
     for code, name, population in KEQIAO_TOWNS:
         services.upsert_town(code, name, population)

@@ -6,10 +6,13 @@ from flask import Flask
 def register(app: Flask) -> None:
     """Blueprints, signals and periodic tasks of the domain."""
     import lms.attendance.scanner_views  # noqa: F401  (the staff scanner's rules)
-    from lms.attendance import api, cards_views, privacy, staff_views, tasks  # noqa: F401  (add to bp)
+    from lms.attendance import api, cards_views, cli, privacy, staff_views, tasks  # noqa: F401  (add to bp)
     from lms.attendance.messages import status_label
     from lms.attendance.views import bp
+    from lms.cli import register_commands, register_demo_seeder
 
     app.register_blueprint(bp)
     app.jinja_env.globals["attendance_status_label"] = status_label
     privacy.connect()
+    register_commands(cli.close_class_sessions)
+    register_demo_seeder(30, "attendance", cli.seed_attendance)

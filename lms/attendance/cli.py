@@ -10,7 +10,7 @@ from lms.attendance import services
 from lms.attendance.cards import get_or_issue_card
 from lms.attendance.checkin import Mark, apply_marks, close_ended_sessions, close_session
 from lms.attendance.models import Attendance, ClassSession, CommunitySchool
-from lms.cli import DEFAULT_DEMO_OPTIONS, DemoOptions, demo_seeder, lms_cli
+from lms.cli import DEFAULT_DEMO_OPTIONS, DemoOptions, lms_command
 from lms.extensions import db
 from lms.timeutil import district_zone, local_date, utcnow
 
@@ -41,7 +41,7 @@ DEMO_PAST_CLASSES = (
 DEMO_NOW_SIGNUPS = ("learner", "learner2", "learner3")
 
 
-@lms_cli.command("close-class-sessions")
+@lms_command("close-class-sessions")
 def close_class_sessions() -> None:
     """Mark absentees of ended class sessions now (the periodic task does it too)."""
     closed = close_ended_sessions()
@@ -118,7 +118,6 @@ def _past_class(school, spec, staff, today) -> ClassSession | None:
     return class_session
 
 
-@demo_seeder(30, "attendance")
 def seed_attendance(password: str, options: DemoOptions = DEFAULT_DEMO_OPTIONS) -> list[str]:
     """A community school of the demo town with the demo staff member, classes of the
     past days with attendance, one in progress now and two to come (idempotent)."""

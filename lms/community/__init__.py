@@ -8,7 +8,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 
 def register(app: Flask) -> None:
+    from lms.cli import register_demo_seeder
     from lms.community import (  # noqa: F401  (add rules to bp, periodic tasks)
+        cli,
         models,
         org_views,
         privacy,
@@ -41,3 +43,5 @@ def register(app: Flask) -> None:
             "community_label": community_label,
             "evaluation_rating_label": lambda rating: str(RATING_LABELS.get(rating, rating)),
         }
+
+    register_demo_seeder(50, "community", cli.seed_community)

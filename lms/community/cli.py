@@ -1,6 +1,6 @@
 """The community part of ``flask lms seed-demo``."""
 
-from lms.cli import DEFAULT_DEMO_OPTIONS, DemoOptions, demo_seeder
+from lms.cli import DEFAULT_DEMO_OPTIONS, DemoOptions
 
 DEMO_ORGANISATION = "柯桥纺织示范企业（演示学习型组织）"
 DEMO_CRITERIA = (
@@ -45,7 +45,6 @@ def seed_ratings() -> list[str]:
     return [f"Demo course ratings: {given} given now", *lines]
 
 
-@demo_seeder(50, "community")
 def seed_community(password: str, options: DemoOptions = DEFAULT_DEMO_OPTIONS) -> list[str]:
     """Course ratings, and a learning organisation with the demo learner, managed by the
     demo staff user, a training assignment and a star of the year (idempotent)."""

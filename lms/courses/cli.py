@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from lms.accounts.services import find_user_by_username
-from lms.cli import DEFAULT_DEMO_OPTIONS, DemoOptions, demo_seeder
+from lms.cli import DEFAULT_DEMO_OPTIONS, DemoOptions
 from lms.courses import demo_media, files, services
 from lms.courses.models import Course, Lesson
 from lms.extensions import db
@@ -260,7 +260,6 @@ def _publish(course: Course, teacher, admin) -> None:
         services.publish_course(course, actor=admin)
 
 
-@demo_seeder(20, "courses")
 def seed_courses(password: str, options: DemoOptions = DEFAULT_DEMO_OPTIONS):
     started = time.monotonic()
     services.ensure_default_categories()

@@ -4,8 +4,10 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from lms.cli import register_commands, register_demo_seeder
     from lms.credits import (  # noqa: F401  (their views add rules to bp)
         certificate_views,
+        cli,
         models,
         privacy,
         recognition_views,
@@ -16,3 +18,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     connect()
     privacy.connect()
+    register_commands(cli.verify_ledger, cli.verify_credential)
+    register_demo_seeder(40, "credits", cli.seed_credits)

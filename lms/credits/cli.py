@@ -2,11 +2,11 @@
 
 import click
 
-from lms.cli import DEFAULT_DEMO_OPTIONS, DemoOptions, demo_seeder, lms_cli
+from lms.cli import DEFAULT_DEMO_OPTIONS, DemoOptions, lms_command
 from lms.credits.ledger import learners_with_ledgers, verify_chain
 
 
-@lms_cli.command("verify-ledger")
+@lms_command("verify-ledger")
 @click.option("--learner", "learner_id", type=int, help="Only this learner's chain.")
 def verify_ledger(learner_id: int | None) -> None:
     """Walk the ledger chains; name the first broken entry and exit 1 if one is broken."""
@@ -82,7 +82,6 @@ def watch_lesson(learner, lesson, share: float, started_at) -> bool:
     return True
 
 
-@demo_seeder(40, "credits")
 def seed_credits(password: str, options: DemoOptions = DEFAULT_DEMO_OPTIONS) -> list[str]:
     """Learning records worth looking at: the demo learners' study of the demo courses,
     and the demo learner's hand-recorded class and approved recognition (idempotent)."""
@@ -156,7 +155,7 @@ def seed_credits(password: str, options: DemoOptions = DEFAULT_DEMO_OPTIONS) -> 
     ]
 
 
-@lms_cli.command("verify-credential")
+@lms_command("verify-credential")
 @click.argument("credential_file", type=click.Path(exists=True, dir_okay=False))
 @click.option(
     "--jwks",

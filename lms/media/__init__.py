@@ -4,7 +4,8 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from lms.media import api, jobs  # noqa: F401  (api adds its routes to bp; jobs the sweeper)
+    from lms.cli import register_commands
+    from lms.media import api, cli, jobs  # noqa: F401  (api adds its routes to bp; jobs the sweeper)
     from lms.media.messages import failure_message
     from lms.media.storage import init_storage
     from lms.media.views import bp
@@ -15,3 +16,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals["failure_message"] = failure_message
     app.jinja_env.globals["upload_client_config"] = api.upload_client_config
+    register_commands(cli.import_video, cli.transcode_asset, cli.worker)

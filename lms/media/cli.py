@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from lms.cli import lms_cli
+from lms.cli import lms_command
 from lms.extensions import db
 from lms.media import services
 from lms.media.jobs import run_transcode_job
@@ -15,7 +15,7 @@ from lms.tasks.jobs import new_worker_id
 from lms.tasks.runners import EmbeddedRunner
 
 
-@lms_cli.command("import-video")
+@lms_command("import-video")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_video(file: Path) -> None:
     """Create a video asset from FILE and queue its transcode."""
@@ -24,7 +24,7 @@ def import_video(file: Path) -> None:
     click.echo(f"asset {asset.id} queued ({asset.public_id})")
 
 
-@lms_cli.command("transcode")
+@lms_command("transcode")
 @click.argument("asset_id", type=int)
 @click.option("--now", is_flag=True, help="Run it here in the foreground instead of queueing.")
 def transcode_asset(asset_id: int, now: bool) -> None:
@@ -47,7 +47,7 @@ def transcode_asset(asset_id: int, now: bool) -> None:
     click.echo(f"asset {asset.id} ready")
 
 
-@lms_cli.command("worker")
+@lms_command("worker")
 def worker() -> None:
     """Run the embedded job worker and the periodic tasks in this process."""
     runner = EmbeddedRunner(current_app._get_current_object())

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import click
 
-from lms.cli import lms_cli
+from lms.cli import lms_command
 from lms.ops import backup as backups
 from lms.ops.doctor import FAIL, WARN, run_checks
 
 
-@lms_cli.command("doctor")
+@lms_command("doctor")
 def doctor() -> None:
     """Check this node's settings and the engines it uses; exit 1 on any problem."""
     findings = run_checks()
@@ -22,7 +22,7 @@ def doctor() -> None:
         raise SystemExit(1)
 
 
-@lms_cli.command("backup")
+@lms_command("backup")
 @click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
 def backup(dest: Path) -> None:
     """Back up the database (and the local media folder) into the new folder DEST."""
@@ -44,7 +44,7 @@ def backup(dest: Path) -> None:
         )
 
 
-@lms_cli.command("restore")
+@lms_command("restore")
 @click.argument("src", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace a target that already holds data.")
 def restore(src: Path, force: bool) -> None:

@@ -6,12 +6,12 @@ from datetime import datetime, time
 
 import click
 
-from lms.cli import lms_cli
+from lms.cli import lms_command
 from lms.study.xapi import statements
 from lms.timeutil import district_zone
 
 
-@lms_cli.command("export-xapi")
+@lms_command("export-xapi")
 @click.option(
     "--since",
     type=click.DateTime(formats=["%Y-%m-%d"]),

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from lms.credits.ledger import GENESIS, entry_hash, hashed_fields, milli
-from lms.reports.bulk import names
+from lms.synthetic.bulk import names
 
 COLUMNS = {
     "enrolments": names("id course_id learner_id enrolled_at left_at"),

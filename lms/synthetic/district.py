@@ -22,9 +22,9 @@ from lms.accounts.models import Town, User, UserRole
 from lms.credits.ledger import current_rule
 from lms.extensions import db
 from lms.reports import rollup
-from lms.reports.bulk import BulkWriter, names
-from lms.reports.synthetic_learners import COLUMNS, LearnerSpec, LearnerStory, Rows, World
-from lms.reports.synthetic_setup import courses_and_teacher, schools_and_sessions
+from lms.synthetic.bulk import BulkWriter, names
+from lms.synthetic.courses_and_schools import courses_and_teacher, schools_and_sessions
+from lms.synthetic.learners import COLUMNS, LearnerSpec, LearnerStory, Rows, World
 from lms.timeutil import local_date, utcnow
 
 USERNAME_PREFIX = "syn-"
@@ -176,7 +176,7 @@ def _learners(options, towns, first_day, zone, writer) -> tuple[list[LearnerSpec
 
 
 def _moment(day, seconds, zone):
-    from lms.reports.synthetic_learners import local_moment
+    from lms.synthetic.learners import local_moment
 
     return local_moment(day, seconds, zone)
 

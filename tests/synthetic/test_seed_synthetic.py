@@ -114,8 +114,3 @@ def test_the_last_day_is_in_the_past(app, until):
         args=["lms", "seed-synthetic", "--learners", "3", "--until", until]
     )
     assert result.exit_code != 0
-
-
-def test_the_rollup_command(app):
-    result = app.test_cli_runner().invoke(args=["lms", "reports-rollup", "--rebuild"])
-    assert result.exit_code == 0 and "study rollup through" in result.output

@@ -1,6 +1,6 @@
 """The synthetic district's courses (a teacher, published courses, lessons with ready
 videos) and its community schools with a year of weekly classes, sign-ups and
-attendance. See ``lms.reports.synthetic``."""
+attendance. See ``lms.synthetic.district``."""
 
 import bisect
 from datetime import UTC, datetime, time, timedelta
@@ -10,8 +10,8 @@ from lms.attendance.models import Attendance, ClassSession, CommunitySchool, Sig
 from lms.courses.models import Course, CourseTeacher, Lesson
 from lms.extensions import db
 from lms.media.models import VideoAsset
-from lms.reports.bulk import names
-from lms.reports.synthetic_learners import CourseSpec
+from lms.synthetic.bulk import names
+from lms.synthetic.learners import CourseSpec
 
 COURSE_TITLES = [
     "长辈学用智能手机",
