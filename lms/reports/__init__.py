@@ -1,4 +1,4 @@
-"""District statistics: learning-city indicators, dashboards, exports, a synthetic district."""
+"""District statistics: learning-city indicators, dashboards, exports."""
 
 from flask import Flask
 
