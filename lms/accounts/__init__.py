@@ -7,14 +7,17 @@ from lms.extensions import db, login_manager
 
 
 def register(app: Flask) -> None:
-    from lms.accounts import audit_views, cli, people_views, privacy_views  # noqa: F401  (rules)
+    from lms.accounts import cli
+    from lms.accounts.audit import record_personal_export
+    from lms.accounts.blueprint import bp
     from lms.accounts.forms import ActionForm
     from lms.accounts.models import User
-    from lms.accounts.views import bp, elder_mode_on
+    from lms.accounts.views import elder_mode_on
     from lms.cli import register_commands, register_demo_seeder
+    from lms.web.downloads import register_personal_export_recorder
 
-    app.register_blueprint(bp)
-    app.before_request(privacy_views.ask_for_consent)
+    app.register_blueprint(bp)  # with its hook: the privacy notice is accepted first
+    register_personal_export_recorder(record_personal_export)
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None

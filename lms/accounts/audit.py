@@ -7,6 +7,7 @@ the transaction of the action itself, so a rolled-back action leaves no audit ro
 from datetime import datetime
 
 from flask import has_request_context, request
+from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -73,3 +74,16 @@ def record_event(
     )
     db.session.add(entry)
     return entry
+
+
+def record_personal_export(*, target_type: str, target_id=None, **details) -> AuditEvent:
+    """A download of personal data by the person logged in (``lms.web.downloads`` calls
+    it for every ``download(..., personal=...)``; ``details`` hold the file name)."""
+    actor = current_user if current_user.is_authenticated else None
+    return record_event(
+        "personal_data.exported",
+        actor=actor,
+        target_type=target_type,
+        target_id=target_id,
+        **details,
+    )

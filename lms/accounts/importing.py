@@ -9,6 +9,7 @@ from lms.accounts.audit import record_event
 from lms.accounts.models import User
 from lms.accounts.services import AccountError, NewUser, generate_password, register_learner
 from lms.extensions import db
+from lms.web.errors import DomainError
 
 # Header cells accepted for each field (Chinese sheet headers first).
 COLUMNS = {
@@ -31,8 +32,8 @@ class ImportRow:
     password: str = ""  # a generated password, shown once in the report
 
 
-class ImportFileError(ValueError):
-    pass
+class ImportFileError(DomainError):
+    """The sheet as a whole is refused (unreadable, columns missing, too many rows)."""
 
 
 def _header_map(header_cells) -> dict[str, int]:
@@ -67,13 +68,15 @@ def import_learners(stream, *, actor: User, max_rows: int) -> list[ImportRow]:
         raise ImportFileError(_("This is not a readable XLSX file.")) from error
     rows = workbook.active.iter_rows(values_only=True)
     columns = _header_map(next(rows, ()))
-    report = []
+    # The whole sheet is refused before anyone is created (no half-done import).
+    filled = []
     for row_number, row in enumerate(rows, start=2):
         if not any(cell not in (None, "") for cell in row):
             continue
-        if len(report) >= max_rows:
+        if len(filled) >= max_rows:
             raise ImportFileError(_("At most %(n)d rows per import.", n=max_rows))
-        report.append(_import_row(row_number, row, columns, actor))
+        filled.append((row_number, row))
+    report = [_import_row(row_number, row, columns, actor) for row_number, row in filled]
     record_event(
         "users.imported",
         actor=actor,

@@ -1,13 +1,6 @@
-"""People management on the accounts blueprint (admin everywhere, staff in their 镇街).
+"""People management: admins everywhere, staff for the learners of their 镇街.
 
-/people/                    search users (paginated, scoped)
-/people/new                 admin creates teacher, staff and admin accounts
-/people/new-learner         staff or admin register a learner on their behalf
-/people/import              admin bulk-imports learners from XLSX
-/people/<id>                one person
-/people/<id>/password       reset a password (POST)
-/people/<id>/disable        disable or enable an account (POST, admin)
-"""
+Who may see and manage whom is decided in permissions.py."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -24,15 +17,21 @@ from lms.accounts.forms import (
     UserSearchForm,
 )
 from lms.accounts.importing import ImportFileError, import_learners
-from lms.accounts.models import User
+from lms.accounts.models import ROLES, User
 from lms.accounts.permissions import (
-    can_administer,
+    can_change_roles,
+    can_create_accounts,
+    can_disable_account,
+    can_filter_people_by_role,
     can_manage_learner,
+    can_register_learner_in,
     managed_town_ids,
+    people_visible_to,
     role_required,
 )
-from lms.accounts.views import bp, new_user_from, town_choices
+from lms.accounts.views import new_user_from, town_choices
 from lms.extensions import db
+from lms.web.errors import act_then_redirect, flash_refusal
 
 
 def get_managed_user(user_id: int) -> User:
@@ -43,23 +42,25 @@ def get_managed_user(user_id: int) -> User:
     return user
 
 
-@bp.get("/people/")
 @role_required("admin", "staff")
 def people():
     form = UserSearchForm(request.args)
+    by_role = can_filter_people_by_role(current_user)
     criteria = services.UserSearch(
         text=form.q.data or "",
-        role=form.role.data or None,
-        town_ids=managed_town_ids(current_user),
+        role=(form.role.data or None) if by_role else None,
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["USERS_PER_PAGE"],
     )
-    if not can_administer(current_user):
-        criteria.role = "learner"
-    return render_template("people/list.html", form=form, page=services.search_users(criteria))
+    return render_template(
+        "people/list.html",
+        form=form,
+        page=services.search_users(criteria, among=people_visible_to(current_user)),
+        can_create_accounts=can_create_accounts(current_user),
+        can_filter_by_role=by_role,
+    )
 
 
-@bp.route("/people/new", methods=["GET", "POST"])
 @role_required("admin")
 def create_user():
     form = CreateUserForm()
@@ -70,37 +71,35 @@ def create_user():
         try:
             user = services.create_user(data, actor=current_user)
         except services.AccountError as error:
-            flash(str(error), "error")
+            flash_refusal(error)
         else:
             flash(_("Account %(username)s created.", username=user.username), "ok")
             return redirect(url_for("accounts.person", user_id=user.id))
     return render_template("people/create.html", form=form)
 
 
-@bp.route("/people/new-learner", methods=["GET", "POST"])
 @role_required("admin", "staff")
 def register_learner():
     form = LearnerForm()
-    towns = managed_town_ids(current_user)
-    form.town_code.choices = town_choices(towns)
+    form.town_code.choices = town_choices(managed_town_ids(current_user))
     if form.validate_on_submit():
         data = new_user_from(form)
-        town = services.find_town_by_code(data.town_code or "")
-        if towns is not None and (town is None or town.id not in towns):
+        if not can_register_learner_in(
+            current_user, services.find_town_by_code(data.town_code or "")
+        ):
             abort(403)
         try:
             user = services.register_learner(
                 data, accepted_privacy=form.accept_privacy.data, actor=current_user
             )
         except services.AccountError as error:
-            flash(str(error), "error")
+            flash_refusal(error)
         else:
             flash(_("Learner %(username)s registered.", username=user.username), "ok")
             return redirect(url_for("accounts.person", user_id=user.id))
     return render_template("people/register_learner.html", form=form)
 
 
-@bp.route("/people/import", methods=["GET", "POST"])
 @role_required("admin")
 def import_people():
     form = ImportLearnersForm()
@@ -113,11 +112,10 @@ def import_people():
                 max_rows=current_app.config["MAX_IMPORT_ROWS"],
             )
         except ImportFileError as error:
-            flash(str(error), "error")
+            flash_refusal(error)  # rows imported before the refusal are undone too
     return render_template("people/import.html", form=form, report=report)
 
 
-@bp.get("/people/<int:user_id>")
 @role_required("admin", "staff")
 def person(user_id: int):
     user = get_managed_user(user_id)
@@ -127,10 +125,11 @@ def person(user_id: int):
         person=user,
         reset_form=ResetPasswordForm(),
         action_form=ActionForm(),
+        can_change_roles=can_change_roles(current_user, user),
+        can_disable=can_disable_account(current_user, user),
     )
 
 
-@bp.post("/people/<int:user_id>/password")
 @role_required("admin", "staff")
 def reset_password(user_id: int):
     user = get_managed_user(user_id)
@@ -142,15 +141,23 @@ def reset_password(user_id: int):
     return render_template("people/password_reset.html", person=user, password=password)
 
 
-@bp.post("/people/<int:user_id>/disable")
 @role_required("admin")
 def set_disabled(user_id: int):
     user = get_managed_user(user_id)
     disabled = request.form.get("disabled") == "1"
-    try:
-        services.set_disabled(user, disabled, actor=current_user)
-    except services.AccountError as error:
-        flash(str(error), "error")
-    else:
-        flash(_("Account disabled.") if disabled else _("Account enabled."), "ok")
-    return redirect(url_for("accounts.person", user_id=user.id))
+    return act_then_redirect(
+        lambda: services.set_disabled(user, disabled, actor=current_user),
+        done=_("Account disabled.") if disabled else _("Account enabled."),
+        to=url_for("accounts.person", user_id=user.id),
+    )
+
+
+@role_required("admin")
+def change_roles(user_id: int):
+    user = get_managed_user(user_id)
+    wanted = [role for role in request.form.getlist("roles") if role in ROLES]
+    return act_then_redirect(
+        lambda: services.change_roles(user, wanted, actor=current_user),
+        done=_("Roles saved."),
+        to=url_for("accounts.person", user_id=user.id),
+    )

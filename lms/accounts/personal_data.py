@@ -6,7 +6,6 @@ person — how to export it and how to erase or pseudonymise it — with
 (ids, birth year, 镇街, hours) and removes what identifies the person.
 """
 
-import csv
 import io
 import json
 import secrets
@@ -17,6 +16,7 @@ from datetime import date, datetime
 
 from lms.accounts.models import User
 from lms.timeutil import utcnow
+from lms.web.exports import csv_bytes
 
 Rows = list[dict]
 
@@ -60,6 +60,14 @@ def _profile(user: User) -> dict[str, Rows]:
     }
 
 
+def _table(rows: Rows) -> list[list]:
+    """The rows as a header (the first row's keys) and a list of values per row."""
+    if not rows:
+        return []
+    header = list(rows[0])
+    return [header, *([row.get(key) for key in header] for row in rows)]
+
+
 def export_zip(user: User) -> bytes:
     """One ZIP with a JSON and a CSV file per kind of record."""
     files = dict(_profile(user))
@@ -71,12 +79,7 @@ def export_zip(user: User) -> bytes:
         for stem, rows in files.items():
             plain = [{key: _plain(value) for key, value in row.items()} for row in rows]
             archive.writestr(f"{stem}.json", json.dumps(plain, ensure_ascii=False, indent=2))
-            text = io.StringIO()
-            if plain:
-                writer = csv.DictWriter(text, fieldnames=list(plain[0]))
-                writer.writeheader()
-                writer.writerows(plain)
-            archive.writestr(f"{stem}.csv", "\ufeff" + text.getvalue())
+            archive.writestr(f"{stem}.csv", csv_bytes(_table(plain)))
     return buffer.getvalue()
 
 

@@ -1,27 +1,22 @@
-"""Personal information (PIPL) on the accounts blueprint.
+"""Personal information (PIPL): consent to the notice, a copy of one's data, deletion
+requests and the admin's erasure."""
 
-/privacy/consent              accept a new version of the privacy notice
-/account/my-data              download everything the platform holds about me (ZIP)
-/account/delete               ask for my account to be deleted
-/people/deletions             the admin's list of deletion requests
-/people/<id>/erase            the admin confirms one (POST)
-/people/<id>/roles            the admin grants and revokes roles (POST)
-"""
-
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lms.accounts import services
-from lms.accounts.audit import record_event
 from lms.accounts.forms import ActionForm
-from lms.accounts.models import ROLES, User
+from lms.accounts.models import User
 from lms.accounts.people_views import get_managed_user
 from lms.accounts.permissions import role_required
 from lms.accounts.personal_data import export_zip
-from lms.accounts.views import bp, safe_next_url
+from lms.accounts.views import safe_next_url
 from lms.extensions import db
+from lms.web.api import json_error
+from lms.web.downloads import download
+from lms.web.errors import act_then_redirect
 
 CONSENT_EXEMPT = {
     "accounts.consent",
@@ -43,14 +38,10 @@ def ask_for_consent():
     if not services.needs_consent(current_user):
         return None
     if request.path.startswith("/api/"):
-        return {
-            "error": "consent_required",
-            "message": _("Please accept the new privacy notice first."),
-        }, 403
+        return json_error(403, "consent_required", _("Please accept the new privacy notice first."))
     return redirect(url_for("accounts.consent", next=request.full_path))
 
 
-@bp.route("/privacy/consent", methods=["GET", "POST"])
 @login_required
 def consent():
     form = ActionForm()
@@ -62,23 +53,16 @@ def consent():
     )
 
 
-@bp.get("/account/my-data")
 @login_required
 def my_data():
-    record_event(
-        "personal_data.exported",
-        actor=current_user,
-        target_type="user",
-        target_id=current_user.id,
-        what="my-data zip",
+    return download(
+        export_zip(current_user),
+        "my-data.zip",
+        "application/zip",
+        personal={"target_type": "user", "target_id": current_user.id, "what": "my-data zip"},
     )
-    response = Response(export_zip(current_user), mimetype="application/zip")
-    response.headers["Content-Disposition"] = "attachment; filename=my-data.zip"
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
-@bp.route("/account/delete", methods=["GET", "POST"])
 @login_required
 def request_deletion():
     form = ActionForm()
@@ -95,7 +79,6 @@ def request_deletion():
     return render_template("accounts/delete.html", form=form)
 
 
-@bp.get("/people/deletions")
 @role_required("admin")
 def deletion_requests():
     page = db.paginate(
@@ -109,28 +92,11 @@ def deletion_requests():
     return render_template("people/deletions.html", page=page)
 
 
-@bp.post("/people/<int:user_id>/erase")
 @role_required("admin")
 def erase(user_id: int):
     user = get_managed_user(user_id)
-    try:
-        services.erase_account(user, actor=current_user)
-    except services.AccountError as error:
-        flash(str(error), "error")
-    else:
-        flash(_("The account is erased."), "ok")
-    return redirect(url_for("accounts.deletion_requests"))
-
-
-@bp.post("/people/<int:user_id>/roles")
-@role_required("admin")
-def change_roles(user_id: int):
-    user = get_managed_user(user_id)
-    wanted = [role for role in request.form.getlist("roles") if role in ROLES]
-    try:
-        services.change_roles(user, wanted, actor=current_user)
-    except services.AccountError as error:
-        flash(str(error), "error")
-    else:
-        flash(_("Roles saved."), "ok")
-    return redirect(url_for("accounts.person", user_id=user.id))
+    return act_then_redirect(
+        lambda: services.erase_account(user, actor=current_user),
+        done=_("The account is erased."),
+        to=url_for("accounts.deletion_requests"),
+    )

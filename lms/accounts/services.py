@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from lms.accounts.audit import record_event
 from lms.accounts.models import ROLES, Town, User
 from lms.extensions import db
 from lms.timeutil import utcnow
+from lms.web.errors import DomainError
 
 MIN_PASSWORD_LENGTH = 8
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
@@ -19,7 +20,7 @@ PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 EARLIEST_BIRTH_YEAR = 1900
 
 
-class AccountError(ValueError):
+class AccountError(DomainError):
     """A refusal with a message fit to show the person who asked."""
 
 
@@ -213,14 +214,14 @@ def generate_password() -> str:
 class UserSearch:
     text: str = ""
     role: str | None = None
-    town_ids: set[int] | None = None  # None: every town
     page: int = 1
     per_page: int = 20
 
 
-def search_users(criteria: UserSearch):
-    """A page of users matching a substring of username, name or phone."""
-    query = select(User).order_by(User.id.desc())
+def search_users(criteria: UserSearch, among: Select | None = None):
+    """A page of users (of ``among``, a query of users; everyone by default) matching a
+    substring of username, name or phone."""
+    query = (select(User) if among is None else among).order_by(User.id.desc())
     if criteria.text:
         pattern = f"%{criteria.text.strip().lower()}%"
         query = query.where(
@@ -232,8 +233,6 @@ def search_users(criteria: UserSearch):
         )
     if criteria.role:
         query = query.where(User.role_rows.any(role=criteria.role))
-    if criteria.town_ids is not None:
-        query = query.where(User.town_id.in_(criteria.town_ids))
     return db.paginate(query, page=criteria.page, per_page=criteria.per_page, error_out=False)
 
 

@@ -1,26 +1,9 @@
-"""Accounts blueprint: sign-up, log-in, preferences, and people management.
-
-Every URL rule of the domain is here:
-  /                       home
-  /register               learner self-registration
-  /login, /logout         authentication (login rate-limited per username and per IP)
-  /account/password       change one's own password
-  /preferences/elder-mode, /preferences/language
-  /privacy                the privacy notice
-  /people/...             admin and staff manage accounts (people_views.py)
-"""
+"""Sign-up, log-in, one's own password and preferences, the privacy notice, the home
+page. The URL rules are in blueprint.py."""
 
 from urllib.parse import urlsplit
 
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -28,8 +11,7 @@ from lms.accounts import services
 from lms.accounts.forms import ActionForm, ChangePasswordForm, LoginForm, RegisterForm
 from lms.config import SUPPORTED_LOCALES
 from lms.extensions import limiter
-
-bp = Blueprint("accounts", __name__)
+from lms.web.errors import flash_refusal
 
 ELDER_COOKIE = "elder"
 LANG_COOKIE = "lang"
@@ -62,17 +44,14 @@ def new_user_from(form) -> services.NewUser:
     )
 
 
-@bp.get("/")
 def home():
     return render_template("accounts/home.html")
 
 
-@bp.get("/privacy")
 def privacy():
     return render_template("accounts/privacy.html", version=services.privacy_notice_version())
 
 
-@bp.route("/register", methods=["GET", "POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.home"))
@@ -84,7 +63,7 @@ def register():
                 new_user_from(form), accepted_privacy=form.accept_privacy.data
             )
         except services.AccountError as error:
-            flash(str(error), "error")
+            flash_refusal(error)
         else:
             login_user(user)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "ok")
@@ -100,7 +79,6 @@ def _login_failed(response) -> bool:
     return response.status_code != 302
 
 
-@bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["LMS_LOGIN_LIMIT_PER_USERNAME"],
     key_func=_username_key,
@@ -128,14 +106,12 @@ def login():
     return render_template("accounts/login.html", form=form)
 
 
-@bp.post("/logout")
 def logout():
     ActionForm().validate_on_submit()  # CSRF is checked by CSRFProtect before this runs
     logout_user()
     return redirect(url_for("accounts.home"))
 
 
-@bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
     form = ChangePasswordForm()
@@ -143,7 +119,7 @@ def change_password():
         try:
             services.change_password(current_user, form.old_password.data, form.new_password.data)
         except services.AccountError as error:
-            flash(str(error), "error")
+            flash_refusal(error)
         else:
             # The session token changed with the password: renew this session only.
             login_user(current_user._get_current_object())
@@ -156,7 +132,6 @@ def _back(fallback_endpoint="accounts.home"):
     return redirect(safe_next_url(request.form.get("next"), url_for(fallback_endpoint)))
 
 
-@bp.post("/preferences/elder-mode")
 def toggle_elder_mode():
     enabled = request.form.get("enabled") == "1"
     response = _back()
@@ -173,7 +148,6 @@ def toggle_elder_mode():
     return response
 
 
-@bp.post("/preferences/language")
 def choose_language():
     locale = request.form.get("locale")
     if locale not in SUPPORTED_LOCALES:
