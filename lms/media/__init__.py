@@ -5,10 +5,10 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from lms.cli import register_commands
-    from lms.media import api, cli, jobs  # noqa: F401  (api adds its routes to bp; jobs the sweeper)
+    from lms.media import api, cli, jobs
+    from lms.media.blueprint import bp
     from lms.media.messages import failure_message
     from lms.media.storage import init_storage
-    from lms.media.views import bp
     from lms.tasks.jobs import register_job_kind
 
     init_storage(app)

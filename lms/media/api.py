@@ -1,20 +1,16 @@
 """Media routes for the browser's JavaScript: tus uploads and signed playback links.
 
-OPTIONS /api/v1/uploads                what the server speaks (tus 1.0.0, creation,
-                                       termination), the largest file, the chunk size
-POST    /api/v1/uploads                create an upload: Upload-Length and Upload-Metadata
-                                       (base64 pairs: filename, purpose such as lesson:12)
-HEAD    /api/v1/uploads/<public_id>    the committed offset (owner only)
-PATCH   /api/v1/uploads/<public_id>    bytes at Upload-Offset (owner only)
-DELETE  /api/v1/uploads/<public_id>    terminate it (owner only)
-GET     /api/v1/uploads/<public_id>    JSON: offset, length, status, asset id when done
-GET     /media/hls/<path:key>          a signed variant playlist, its media links signed
-GET     /media/files/<path:key>        a signed file on local storage, with HTTP Range
+Uploads speak tus 1.0.0 (core, creation, termination). OPTIONS says what the server
+speaks, the largest file and the chunk size; POST creates an upload from Upload-Length
+and Upload-Metadata (base64 pairs: filename, purpose such as lesson:12); HEAD answers
+the committed offset, PATCH appends bytes at Upload-Offset, DELETE terminates; GET
+answers the upload as JSON (offset, length, status, asset id when done).
 
 Uploads need a log-in (else 401 JSON), and POST, PATCH and DELETE the ``X-CSRFToken``
 header (CSRFProtect checks it before the view runs; else 400). Someone else's upload is
-404. On S3, each PATCH must carry whole chunks of ``Lms-Chunk-Size`` bytes (the last may
-be shorter): configure tus-js-client's ``chunkSize`` from ``upload_client_config()``.
+404. Refusals answer ``{"error": slug, "message": text}``. On S3, each PATCH must carry
+whole chunks of ``Lms-Chunk-Size`` bytes (the last may be shorter): configure
+tus-js-client's ``chunkSize`` from ``upload_client_config()``.
 """
 
 import base64
@@ -22,7 +18,7 @@ import binascii
 import json
 from functools import wraps
 
-from flask import Response, abort, jsonify, request, send_file, url_for
+from flask import Response, abort, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -33,7 +29,7 @@ from lms.extensions import db
 from lms.media import playback, uploads
 from lms.media.models import Upload
 from lms.media.storage import get_storage
-from lms.media.views import bp
+from lms.web.api import json_error
 from media_pipeline import LocalStorage, StorageError
 from media_pipeline.storage import content_type_for
 
@@ -52,29 +48,29 @@ def upload_client_config() -> dict:
     }
 
 
-def _error(status: int, message: str) -> Response:
-    response = jsonify(error=str(status), message=message)
-    response.status_code = status
-    return response
-
-
 def tus_endpoint(view):
     """Log-in, protocol version and refusals for every tus request but OPTIONS."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
         if not current_user.is_authenticated:
-            response = _error(401, _("Please log in."))
+            response = json_error(401, "unauthenticated", _("Please log in."))
         elif request.method != "GET" and request.headers.get("Tus-Resumable") != TUS_VERSION:
-            response = _error(412, _("This server speaks tus %(v)s.", v=TUS_VERSION))
+            response = json_error(
+                412, "unsupported_tus_version", _("This server speaks tus %(v)s.", v=TUS_VERSION)
+            )
             response.headers["Tus-Version"] = TUS_VERSION
         else:
             try:
                 response = view(*args, **kwargs)
             except uploads.UploadRefused as refused:
-                response = _error(refused.status, refused.message)
+                response = json_error(refused.status, refused.code, refused.message)
             except StorageError:
-                response = _error(503, _("The file store is unavailable; try again soon."))
+                response = json_error(
+                    503,
+                    "storage_unavailable",
+                    _("The file store is unavailable; try again soon."),
+                )
         response.headers["Tus-Resumable"] = TUS_VERSION
         return response
 
@@ -119,8 +115,6 @@ def parse_metadata(header: str) -> dict[str, str]:
     return metadata
 
 
-@bp.route("/api/v1/uploads", methods=["OPTIONS"])
-@bp.route("/api/v1/uploads/<public_id>", methods=["OPTIONS"])
 def upload_options(public_id: str | None = None):
     response = Response(status=204)
     response.headers["Tus-Resumable"] = TUS_VERSION
@@ -131,7 +125,6 @@ def upload_options(public_id: str | None = None):
     return response
 
 
-@bp.post("/api/v1/uploads", provide_automatic_options=False)
 @tus_endpoint
 def create_upload():
     if "Upload-Defer-Length" in request.headers:
@@ -151,7 +144,6 @@ def create_upload():
     return response
 
 
-@bp.get("/api/v1/uploads/<public_id>", provide_automatic_options=False)
 @tus_endpoint
 def upload_resource(public_id: str):
     """HEAD: the tus offset headers. GET: the same, and the upload as JSON."""
@@ -186,20 +178,20 @@ class _RequestBody:
             return b""
 
 
-@bp.patch("/api/v1/uploads/<public_id>", provide_automatic_options=False)
 @tus_endpoint
 def append_to_upload(public_id: str):
     if request.mimetype != OFFSET_CONTENT_TYPE:
         raise uploads.UploadRefused(415, _("Send the bytes as %(t)s.", t=OFFSET_CONTENT_TYPE))
     offset = _header_int("Upload-Offset")
     if request.content_length is None:
-        raise uploads.UploadRefused(411, _("The Content-Length header is missing."))
+        raise uploads.UploadRefused(
+            411, _("The Content-Length header is missing."), code="length_required"
+        )
     upload = _owned_upload(public_id)
     uploads.append_chunk(upload, offset, _RequestBody(request.stream), request.content_length)
     return _offset_headers(upload)
 
 
-@bp.delete("/api/v1/uploads/<public_id>", provide_automatic_options=False)
 @tus_endpoint
 def terminate_upload(public_id: str):
     upload = _owned_upload(public_id)
@@ -212,7 +204,6 @@ def terminate_upload(public_id: str):
 # Playback links.
 
 
-@bp.get("/media/hls/<path:key>")
 def hls_playlist(key: str):
     expires = request.args.get("expires")
     if not key.endswith(".m3u8") or not playback.verify(
@@ -228,7 +219,6 @@ def hls_playlist(key: str):
     return response
 
 
-@bp.get("/media/files/<path:key>")
 def signed_file(key: str):
     if not playback.verify(
         playback.FILE_LINK, key, request.args.get("expires"), request.args.get("signature")

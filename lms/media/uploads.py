@@ -44,6 +44,7 @@ from lms.media.models import Upload, VideoAsset
 from lms.media.storage import get_storage
 from lms.tasks.periodic import periodic_task
 from lms.timeutil import utcnow
+from lms.web.errors import DomainError
 from media_pipeline import S3Storage, StorageError, UploadedPart
 
 log = logging.getLogger(__name__)
@@ -54,12 +55,13 @@ MAX_PARTS = 10_000  # S3's limit on the parts of one multipart upload
 COMMIT_EVERY_SECONDS = 1.0
 
 
-class UploadRefused(Exception):
-    """A request the upload rules refuse; ``status`` is the HTTP status to answer with."""
+class UploadRefused(DomainError):
+    """A request the upload rules refuse; ``status`` is the HTTP status to answer with,
+    ``code`` the JSON error's slug when the status's own slug is not precise enough."""
 
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, code: str | None = None):
         super().__init__(message)
-        self.status, self.message = status, message
+        self.status, self.message, self.code = status, message, code
 
 
 # Who may upload for what, and what happens to the finished file.

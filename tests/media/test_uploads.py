@@ -230,7 +230,7 @@ def test_anonymous_callers_get_401(app, client, csrf_token, live_server, teacher
     token = csrf_token()  # an anonymous session with a valid CSRF token
     anonymous = {"Cookie": f"session={client.get_cookie('session').value}", "X-CSRFToken": token}
     response = create(live_server, anonymous, 1000)
-    assert response.status_code == 401 and response.json()["error"] == "401"
+    assert response.status_code == 401 and response.json()["error"] == "unauthenticated"
     assert requests.head(url, headers=TUS).status_code == 401
     assert patch(url, anonymous, 0, b"x" * 1000).status_code == 401
     assert head_offset(url, owner_headers) == 0
@@ -252,7 +252,9 @@ def test_another_users_upload_is_not_found(app, live_server, teacher_headers, fi
     url = create(live_server, owner, 1000).headers["Location"]
     other = teacher_headers()
     assert requests.head(url, headers={**TUS, **other}).status_code == 404
-    assert patch(url, other, 0, b"x" * 1000).status_code == 404
+    refused = patch(url, other, 0, b"x" * 1000)
+    assert refused.status_code == 404 and refused.json()["error"] == "not_found"
+    assert refused.headers["Tus-Resumable"] == "1.0.0"
     assert requests.delete(url, headers={**TUS, **other}).status_code == 404
     assert head_offset(url, owner) == 0
 
@@ -310,6 +312,7 @@ def test_the_server_speaks_tus_1_0_0_only(app, live_server, teacher_headers, fin
         headers={**headers, "Tus-Resumable": "0.2.2", "Upload-Length": "10"},
     )
     assert response.status_code == 412 and response.headers["Tus-Version"] == "1.0.0"
+    assert response.json()["error"] == "unsupported_tus_version"
 
 
 def test_termination_deletes_what_was_sent(
