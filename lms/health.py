@@ -10,16 +10,12 @@ from flask import Blueprint, current_app, jsonify
 from lms.extensions import limiter
 from lms.ops.checks import broker_problem, database_problem, storage_problem
 
-bp = Blueprint("health", __name__)
 
-
-@bp.get("/healthz")
 @limiter.exempt
 def healthz():
     return jsonify(status="ok")
 
 
-@bp.get("/readyz")
 @limiter.exempt
 def readyz():
     checks = (
@@ -32,3 +28,8 @@ def readyz():
         if problem:
             return jsonify(status="unavailable", reason=f"{name}: {problem}"), 503
     return jsonify(status="ok")
+
+
+bp = Blueprint("health", __name__)
+bp.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])
+bp.add_url_rule("/readyz", "readyz", readyz, methods=["GET"])

@@ -28,3 +28,15 @@ def test_readyz_says_why_when_the_database_is_unreachable(tmp_path):
     assert response.status_code == 503
     assert response.json["reason"].startswith("database")
     assert app.test_client().get("/healthz").status_code == 200
+
+
+def test_the_health_blueprint_holds_both_probes(app):
+    rules = {
+        (rule.rule, rule.endpoint, " ".join(sorted(rule.methods)))
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("health.")
+    }
+    assert rules == {
+        ("/healthz", "health.healthz", "GET HEAD OPTIONS"),
+        ("/readyz", "health.readyz", "GET HEAD OPTIONS"),
+    }
