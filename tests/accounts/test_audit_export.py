@@ -1,4 +1,6 @@
 import io
+import json
+import zipfile
 
 from openpyxl import load_workbook
 
@@ -42,3 +44,10 @@ def test_the_my_data_copy_is_audited_with_its_file_name(app, client, login_as, m
             str(me.id),
         )
         assert event.details == {"what": "my-data zip", "filename": "my-data.zip"}
+
+
+def test_the_my_data_csv_quotes_a_name_that_looks_like_a_formula(client, login_as, make_user):
+    login_as(make_user(display_name="=1+2"))
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/account/my-data").data))
+    assert "'=1+2" in archive.read("profile.csv").decode("utf-8-sig")
+    assert json.loads(archive.read("profile.json"))[0]["display_name"] == "=1+2"
