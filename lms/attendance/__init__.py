@@ -5,10 +5,9 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Blueprints, signals and periodic tasks of the domain."""
-    import lms.attendance.scanner_views  # noqa: F401  (the staff scanner's rules)
-    from lms.attendance import api, cards_views, cli, privacy, staff_views, tasks  # noqa: F401  (add to bp)
+    from lms.attendance import cli, privacy, tasks  # noqa: F401  (tasks: periodic tasks)
+    from lms.attendance.blueprint import bp
     from lms.attendance.messages import status_label
-    from lms.attendance.views import bp
     from lms.cli import register_commands, register_demo_seeder
 
     app.register_blueprint(bp)

@@ -1,4 +1,4 @@
-"""JSON endpoints of the attendance blueprint, for staff devices and the QR screen.
+"""JSON endpoints for staff devices and the QR screen.
 
 POST /api/v1/class-sessions/<id>/scans    a batch of card scans (≤ 1,000), exactly once
 GET  /api/v1/class-sessions/<id>/qr       the rotating check-in (or check-out) token now
@@ -13,52 +13,46 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.attendance import queries, scans, selfcheck, tokens
-from lms.attendance.cards import issue_cards
+from lms.attendance.cards import cards_of
 from lms.attendance.models import ClassSession
 from lms.attendance.permissions import can_manage_session
 from lms.attendance.qr import qr_png_data_uri
-from lms.attendance.views import bp
 from lms.extensions import db
 from lms.timeutil import utcnow
+from lms.web.api import json_error
 
 
-def _error(status: int, error: str, message: str):
-    return jsonify(error=error, message=message), status
-
-
-def _managed_session(class_session_id: int):
+def managed_session(class_session_id: int):
     """(session, None) when the current user may manage it, else (None, error response)."""
     if not current_user.is_authenticated:
-        return None, _error(401, "unauthenticated", _("Please log in."))
+        return None, json_error(401, "unauthenticated", _("Please log in."))
     class_session = db.session.get(ClassSession, class_session_id)
     if class_session is None:
-        return None, _error(404, "not_found", _("There is no such class."))
+        return None, json_error(404, "not_found", _("There is no such class."))
     if not can_manage_session(current_user, class_session):
-        return None, _error(403, "forbidden", _("Only this school's staff may do this."))
+        return None, json_error(403, "forbidden", _("Only this school's staff may do this."))
     return class_session, None
 
 
-@bp.post("/api/v1/class-sessions/<int:class_session_id>/scans")
 def post_scans(class_session_id: int):
-    class_session, error = _managed_session(class_session_id)
+    class_session, error = managed_session(class_session_id)
     if error:
         return error
     try:
         device_now, items = scans.parse_batch(request.get_json(silent=True))
     except scans.BatchError as refusal:
-        return _error(400, "bad_batch", str(refusal))
+        return json_error(400, "bad_batch", str(refusal))
     results = scans.record_scans(class_session, device_now, items, actor=current_user)
     return jsonify(results=results, server_now=utcnow().isoformat())
 
 
-@bp.get("/api/v1/class-sessions/<int:class_session_id>/qr")
 def current_qr(class_session_id: int):
-    class_session, error = _managed_session(class_session_id)
+    class_session, error = managed_session(class_session_id)
     if error:
         return error
     mode = request.args.get("mode", "checkin")
     if mode not in tokens.MODE_LETTERS:
-        return _error(400, "bad_mode", _("The mode is checkin or checkout."))
+        return json_error(400, "bad_mode", _("The mode is checkin or checkout."))
     now = utcnow()
     current = selfcheck.current_token(class_session, mode, now)
     url = url_for("attendance.attend", token=current["token"], _external=True)
@@ -75,13 +69,20 @@ def current_qr(class_session_id: int):
     return response
 
 
-@bp.get("/api/v1/class-sessions/<int:class_session_id>/roster")
+def _card_fields(card) -> dict:
+    """The card's number and key (sha256 of its QR text: a scanner matches scans offline
+    with it); None for a learner who has no card yet, whom nobody can scan."""
+    if card is None:
+        return {"card_number": None, "card_key": None}
+    return {"card_number": card.number, "card_key": tokens.card_token_key(card.token)}
+
+
 def scanner_roster(class_session_id: int):
-    class_session, error = _managed_session(class_session_id)
+    class_session, error = managed_session(class_session_id)
     if error:
         return error
     lines = queries.roster_for_scanner(class_session.id)
-    cards = issue_cards([user for user, _attendance in lines])
+    cards = cards_of([user for user, _attendance in lines])
     return jsonify(
         class_session={
             "id": class_session.id,
@@ -94,9 +95,7 @@ def scanner_roster(class_session_id: int):
             {
                 "id": user.id,
                 "name": user.display_name,
-                "card_number": cards[user.id].number,
-                # sha256 of the card's QR text: a scanner matches scans offline with it
-                "card_key": tokens.card_token_key(cards[user.id].token),
+                **_card_fields(cards.get(user.id)),
                 "status": attendance.status if attendance else None,
                 "checked_in": bool(attendance and attendance.checked_in_at),
                 "checked_out": bool(attendance and attendance.checked_out_at),

@@ -1,4 +1,4 @@
-"""Learning cards (学习卡): issued on first need, reissued by staff, looked up by token."""
+"""Learning cards (学习卡): issued when asked for (a POST), reissued by staff, found by token."""
 
 from sqlalchemy import select
 
@@ -33,13 +33,16 @@ def get_or_issue_card(learner: User) -> LearningCard:
     return card
 
 
+def cards_of(learners: list[User]) -> dict[int, LearningCard]:
+    """The cards these learners have (none is issued here)."""
+    ids = [learner.id for learner in learners]
+    query = select(LearningCard).where(LearningCard.learner_id.in_(ids))
+    return {card.learner_id: card for card in db.session.scalars(query)}
+
+
 def issue_cards(learners: list[User]) -> dict[int, LearningCard]:
     """Cards of several learners (for a printed sheet), issuing the missing ones."""
-    ids = [learner.id for learner in learners]
-    cards = {
-        card.learner_id: card
-        for card in db.session.scalars(select(LearningCard).where(LearningCard.learner_id.in_(ids)))
-    }
+    cards = cards_of(learners)
     for learner in learners:
         if learner.id not in cards:
             cards[learner.id] = get_or_issue_card(learner)

@@ -1,4 +1,8 @@
-"""Learning cards on the attendance blueprint (rules listed in views.py)."""
+"""Learning card pages: the learner's own card, one learner's card, a printed sheet.
+
+Pages only show cards; a card is issued by a POST (the button on the page shown to
+someone without one), by the demo seeder, or by ``flask lms`` commands.
+"""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,7 +12,7 @@ from sqlalchemy import func, or_, select
 from lms.accounts.models import User
 from lms.accounts.permissions import role_required
 from lms.attendance import tokens
-from lms.attendance.cards import get_or_issue_card, issue_cards, reissue_card
+from lms.attendance.cards import card_of, cards_of, get_or_issue_card, issue_cards, reissue_card
 from lms.attendance.forms import CardSheetForm
 from lms.attendance.models import Signup
 from lms.attendance.permissions import (
@@ -17,7 +21,6 @@ from lms.attendance.permissions import (
     scope_town_ids,
 )
 from lms.attendance.qr import qr_png_data_uri
-from lms.attendance.views import bp
 from lms.extensions import db
 
 CARDS_PER_SHEET = 10  # 2 × 5 cards of 85.6 × 54 mm on an A4 page
@@ -31,22 +34,35 @@ def card_view(learner: User, card) -> dict:
     }
 
 
-@bp.get("/my/card")
+def _card_page(learner: User, *, own: bool):
+    card = card_of(learner.id)
+    return render_template(
+        "attendance/card.html",
+        learner=learner,
+        cards=[card_view(learner, card)] if card else [],
+        own=own,
+    )
+
+
 @login_required
 def my_card():
-    card = get_or_issue_card(current_user)
-    return render_template("attendance/card.html", cards=[card_view(current_user, card)], own=True)
+    """GET shows the card; POST issues it to someone who has none yet."""
+    if request.method == "POST":
+        get_or_issue_card(current_user)
+        return redirect(url_for("attendance.my_card"))
+    return _card_page(current_user, own=True)
 
 
-@bp.get("/cards/<int:learner_id>")
 @role_required("staff", "admin")
 def learner_card(learner_id: int):
+    """GET shows the learner's card; POST issues one if they have none yet."""
     learner = get_card_learner_or_404(learner_id)
-    card = get_or_issue_card(learner)
-    return render_template("attendance/card.html", cards=[card_view(learner, card)], own=False)
+    if request.method == "POST":
+        get_or_issue_card(learner)
+        return redirect(url_for("attendance.learner_card", learner_id=learner.id))
+    return _card_page(learner, own=False)
 
 
-@bp.post("/cards/<int:learner_id>/reissue")
 @role_required("staff", "admin")
 def reissue(learner_id: int):
     learner = get_card_learner_or_404(learner_id)
@@ -80,9 +96,10 @@ def _sheet_query(form: CardSheetForm):
     return query.order_by(User.display_name, User.id)
 
 
-@bp.get("/cards/sheet")
 @role_required("staff", "admin")
 def card_sheet():
+    """GET shows one A4 sheet of cards; POST issues cards to the learners of that sheet
+    who have none yet (the filters and page are in the query string either way)."""
     form = CardSheetForm(request.args)
     page = db.paginate(
         _sheet_query(form),
@@ -91,10 +108,16 @@ def card_sheet():
         error_out=False,
     )
     learners = list(page.items)
-    cards = issue_cards(learners)
+    if request.method == "POST":
+        issue_cards(learners)
+        return redirect(url_for("attendance.card_sheet", **request.args))
+    cards = cards_of(learners)
     return render_template(
         "attendance/card_sheet.html",
         form=form,
         page=page,
-        cards=[card_view(learner, cards[learner.id]) for learner in learners],
+        cards=[
+            card_view(learner, cards[learner.id]) for learner in learners if learner.id in cards
+        ],
+        without_card=[learner for learner in learners if learner.id not in cards],
     )

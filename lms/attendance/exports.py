@@ -1,15 +1,12 @@
-"""Attendance sheets as CSV (UTF-8 with BOM, for Excel) and XLSX (openpyxl)."""
-
-import csv
-import io
+"""Attendance sheets as CSV (UTF-8 with BOM, for Excel) and XLSX (lms.web.exports)."""
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from openpyxl import Workbook
 
 from lms.attendance.messages import status_label
+from lms.web.exports import csv_bytes, xlsx_bytes
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+COLUMN_WIDTHS = (12, 8, 8, 24, 20, 14, 14, 14, 8, 8, 8, 8, 8, 30)
 
 
 def headers() -> list[str]:
@@ -60,32 +57,9 @@ def sheet_rows(lines) -> list[list]:
     return rows
 
 
-def _cell(value):
-    # A cell starting like a formula is shown as text, never run by a spreadsheet.
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def as_csv(rows: list[list]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(headers())
-    for row in rows:
-        writer.writerow([_cell(value) for value in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes([headers(), *rows])
 
 
 def as_xlsx(rows: list[list], title: str) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "".join(c for c in title if c not in "\\/?*[]:")[:31] or "attendance"
-    sheet.append(headers())
-    for row in rows:
-        sheet.append([_cell(value) for value in row])
-    widths = (12, 8, 8, 24, 20, 14, 14, 14, 8, 8, 8, 8, 8, 30)
-    for column, width in zip("ABCDEFGHIJKLMN", widths, strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(title, headers(), rows, widths=COLUMN_WIDTHS, fallback="attendance")

@@ -1,4 +1,4 @@
-"""The staff scanner on the attendance blueprint (the other rules are listed in views.py).
+"""The staff scanner: its page, its service worker, typed card numbers, a CSRF token.
 
 /class-sessions/<id>/scanner                 the scanner page: camera, card numbers, queue
 /class-sessions/scanner-sw.js                its service worker (scope /class-sessions/)
@@ -25,25 +25,28 @@ from sqlalchemy import select
 
 from lms.accounts.permissions import role_required
 from lms.attendance import scans, tokens
-from lms.attendance.models import ClassSession, LearningCard
-from lms.attendance.permissions import can_manage_session, get_managed_session_or_404
-from lms.attendance.views import bp
+from lms.attendance.api import managed_session
+from lms.attendance.models import LearningCard
+from lms.attendance.permissions import get_managed_session_or_404
 from lms.extensions import db
 from lms.timeutil import utcnow
+from lms.web.api import json_error
+from lms.web.scripts import url_template
 
-# What the service worker keeps for the page to open offline (paths under static/).
-SCANNER_ASSETS = ("css/site.css", "vendor/jsqr/jsQR.js", "js/scanner-db.js", "js/scanner.js")
+# What the service worker keeps for the page to open offline (paths under static/):
+# every file the page loads, the ES modules its script imports included.
+SCANNER_MODULES = "camera http main offline queue roster settings store sync view"
+SCANNER_ASSETS = (
+    "css/site.css",
+    "vendor/jsqr/jsQR.js",
+    "js/page.js",
+    "js/csrf.js",
+    *(f"js/scanner/{name}.js" for name in SCANNER_MODULES.split()),
+)
 SERVICE_WORKER_FILE = "js/scanner-sw.js"
 MAX_CARD_NUMBER_LENGTH = 20
-_ID_SENTINEL = 987654321  # stands for a session id when a URL pattern is built
 
 
-def _url_pattern(endpoint: str) -> str:
-    """The endpoint's URL with ``{id}`` where the session id goes."""
-    return url_for(endpoint, class_session_id=_ID_SENTINEL).replace(str(_ID_SENTINEL), "{id}")
-
-
-@bp.get("/class-sessions/<int:class_session_id>/scanner")
 @role_required("staff", "admin")
 def scanner(class_session_id: int):
     class_session = get_managed_session_or_404(class_session_id)
@@ -54,8 +57,6 @@ def scanner(class_session_id: int):
             class_session=class_session,
             worker_url=worker_url,
             worker_scope=worker_url.rsplit("/", 1)[0] + "/",
-            scans_url=_url_pattern("attendance.post_scans"),
-            number_scans_url=_url_pattern("attendance.post_number_scans"),
             login_url=url_for("accounts.login", next=request.path),
         )
     )
@@ -74,7 +75,6 @@ def _worker_source(static_folder: str, stamps: tuple) -> tuple[str, str]:
     return code, digest.hexdigest()[:16]
 
 
-@bp.get("/class-sessions/scanner-sw.js")
 def scanner_service_worker():
     """The worker's code with its settings in front; served from the folder of the
     scanner pages so that its scope covers them without a Service-Worker-Allowed."""
@@ -82,12 +82,12 @@ def scanner_service_worker():
     names = (SERVICE_WORKER_FILE, *SCANNER_ASSETS)
     stamps = tuple((name, (Path(static_folder) / name).stat().st_mtime_ns) for name in names)
     code, version = _worker_source(static_folder, stamps)
-    page = url_for("attendance.scanner", class_session_id=_ID_SENTINEL)
+    page = url_template("attendance.scanner", class_session_id="id")
     settings = {
         "version": version,
         "assets": [url_for("static", filename=name) for name in SCANNER_ASSETS],
         "staticPrefix": url_for("static", filename=""),
-        "pagePattern": "^" + re.escape(page).replace(str(_ID_SENTINEL), r"\d+") + "$",
+        "pagePattern": "^" + re.escape(page).replace(re.escape("{id}"), r"\d+") + "$",
     }
     body = f"self.SCANNER_SW = {json.dumps(settings)};\n{code}"
     response = Response(body, mimetype="text/javascript")
@@ -95,17 +95,10 @@ def scanner_service_worker():
     return response
 
 
-def _json_error(status: int, error: str, message: str):
-    response = jsonify(error=error, message=message)
-    response.headers["Cache-Control"] = "no-store"
-    return response, status
-
-
-@bp.get("/api/v1/scanner/csrf-token")
 def scanner_csrf_token():
     """The token for this login session: a page kept offline may carry an older one."""
     if not current_user.is_authenticated:
-        return _json_error(401, "unauthenticated", _("Please log in."))
+        return json_error(401, "unauthenticated", _("Please log in."))
     response = jsonify(csrf_token=generate_csrf())
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -128,20 +121,15 @@ def _card_number(raw) -> str | None:
     return None
 
 
-@bp.post("/api/v1/class-sessions/<int:class_session_id>/number-scans")
 def post_number_scans(class_session_id: int):
     """Like the scan API, with ``card_number`` in each scan instead of ``payload``."""
-    if not current_user.is_authenticated:
-        return _json_error(401, "unauthenticated", _("Please log in."))
-    class_session = db.session.get(ClassSession, class_session_id)
-    if class_session is None:
-        return _json_error(404, "not_found", _("There is no such class."))
-    if not can_manage_session(current_user, class_session):
-        return _json_error(403, "forbidden", _("Only this school's staff may do this."))
+    class_session, error = managed_session(class_session_id)
+    if error:
+        return error
     body = request.get_json(silent=True)
     raw_scans = body.get("scans") if isinstance(body, dict) else None
     if not isinstance(raw_scans, list) or len(raw_scans) > scans.MAX_SCANS:
-        return _json_error(400, "bad_batch", f"a list of at most {scans.MAX_SCANS} scans")
+        return json_error(400, "bad_batch", f"a list of at most {scans.MAX_SCANS} scans")
     numbers = [_card_number(raw) for raw in raw_scans]
     payloads = card_payloads_by_number({number for number in numbers if number})
     unknown = {index for index, number in enumerate(numbers) if number and number not in payloads}
@@ -158,7 +146,7 @@ def post_number_scans(class_session_id: int):
     try:
         device_now, items = scans.parse_batch(translated)
     except scans.BatchError as refusal:
-        return _json_error(400, "bad_batch", str(refusal))
+        return json_error(400, "bad_batch", str(refusal))
     results = scans.record_scans(class_session, device_now, items, actor=current_user)
     for index in unknown:
         if results[index]["reason"] == "not_a_card":

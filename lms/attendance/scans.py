@@ -21,6 +21,7 @@ from lms.attendance.models import SCAN_MODES, ClassSession, Scan
 from lms.attendance.services import insert_ignoring_conflicts
 from lms.extensions import db
 from lms.timeutil import utcnow
+from lms.web.errors import DomainError
 
 MAX_SCANS = 1000
 MAX_NONCE_LENGTH = 64
@@ -28,7 +29,7 @@ MAX_PAYLOAD_LENGTH = 200
 _CHUNK = 500
 
 
-class BatchError(ValueError):
+class BatchError(DomainError):
     """The batch as a whole is malformed (400); nothing is recorded."""
 
 

@@ -18,12 +18,13 @@ from lms.attendance.models import ClassSession, CommunitySchool, SchoolStaff, Si
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.timeutil import utcnow
+from lms.web.errors import DomainError
 
 MAX_CAPACITY = 1000
 MAX_SESSION_HOURS = 12
 
 
-class AttendanceError(ValueError):
+class AttendanceError(DomainError):
     """A refusal with a message fit to show the person who asked."""
 
 

@@ -1,4 +1,4 @@
-"""Staff and admin pages on the attendance blueprint (rules listed in views.py).
+"""Staff and admin pages: schools, sessions, rosters, corrections, attendance sheets.
 
 Staff see and manage only their own schools and those schools' sessions (404 for the
 others); the admin creates schools, names their staff, and sees everything.
@@ -19,7 +19,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.accounts.audit import record_event
 from lms.accounts.models import User
 from lms.accounts.permissions import role_required
 from lms.accounts.services import find_user_by_username, list_towns
@@ -33,14 +32,16 @@ from lms.attendance.permissions import (
     managed_school_ids,
 )
 from lms.attendance.rules import local_to_utc
-from lms.attendance.views import PER_PAGE, bp
+from lms.attendance.views import PER_PAGE
 from lms.extensions import db
 from lms.timeutil import to_local, utcnow
+from lms.web.downloads import download
+from lms.web.errors import act_then_redirect, flash_refusal
+from lms.web.exports import CSV_MIMETYPE, XLSX_MIMETYPE
 
 staff_required = role_required("staff", "admin")
 
 
-@bp.get("/schools/")
 @staff_required
 def schools():
     page = services.list_schools(
@@ -48,7 +49,9 @@ def schools():
         page=request.args.get("page", 1, type=int),
         per_page=PER_PAGE,
     )
-    return render_template("attendance/schools.html", page=page)
+    return render_template(
+        "attendance/schools.html", page=page, can_add_school=can_administer_schools(current_user)
+    )
 
 
 def _school_form(school=None) -> SchoolForm:
@@ -69,7 +72,6 @@ def _save_school(school, form: SchoolForm):
     return services.save_school(school, data, actor=current_user)
 
 
-@bp.route("/schools/new", methods=["GET", "POST"])
 @role_required("admin")
 def new_school():
     form = _school_form()
@@ -77,14 +79,13 @@ def new_school():
         try:
             school = _save_school(None, form)
         except services.AttendanceError as error:
-            flash(str(error), "error")
+            flash_refusal(error)
         else:
             flash(_("The school is saved."), "ok")
             return redirect(url_for("attendance.school", school_id=school.id))
     return render_template("attendance/school_form.html", form=form, school=None)
 
 
-@bp.route("/schools/<int:school_id>/edit", methods=["GET", "POST"])
 @role_required("admin")
 def edit_school(school_id: int):
     school = db.get_or_404(services.CommunitySchool, school_id)
@@ -93,15 +94,13 @@ def edit_school(school_id: int):
         try:
             _save_school(school, form)
         except services.AttendanceError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+            flash_refusal(error)
         else:
             flash(_("The school is saved."), "ok")
             return redirect(url_for("attendance.school", school_id=school.id))
     return render_template("attendance/school_form.html", form=form, school=school)
 
 
-@bp.get("/schools/<int:school_id>")
 @staff_required
 def school(school_id: int):
     school = get_managed_school_or_404(school_id)
@@ -153,8 +152,7 @@ def _edit_session(school, class_session):
         try:
             saved = services.save_session(school, class_session, settings, actor=current_user)
         except services.AttendanceError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+            flash_refusal(error)
         else:
             flash(_("The class is saved."), "ok")
             return redirect(url_for("attendance.roster", class_session_id=saved.id))
@@ -163,20 +161,17 @@ def _edit_session(school, class_session):
     )
 
 
-@bp.route("/schools/<int:school_id>/sessions/new", methods=["GET", "POST"])
 @staff_required
 def new_session(school_id: int):
     return _edit_session(get_managed_school_or_404(school_id), None)
 
 
-@bp.route("/class-sessions/<int:class_session_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit_session(class_session_id: int):
     class_session = get_managed_session_or_404(class_session_id)
     return _edit_session(class_session.school, class_session)
 
 
-@bp.get("/class-sessions/<int:class_session_id>/roster")
 @staff_required
 def roster(class_session_id: int):
     class_session = get_managed_session_or_404(class_session_id)
@@ -199,7 +194,6 @@ def _find_learner(text: str) -> User | None:
     return learner if learner is not None and learner.has_role("learner") else None
 
 
-@bp.post("/class-sessions/<int:class_session_id>/corrections")
 @staff_required
 def correct(class_session_id: int):
     class_session = get_managed_session_or_404(class_session_id)
@@ -211,24 +205,20 @@ def correct(class_session_id: int):
     if learner is None:
         flash(_("No learner has that username or card number."), "error")
         return redirect(url_for("attendance.roster", class_session_id=class_session.id))
-    try:
-        checkin.correct_attendance(
+    return act_then_redirect(
+        lambda: checkin.correct_attendance(
             class_session,
             learner.id,
             status=form.status.data,
             hours=float(form.hours.data) if form.hours.data is not None else None,
             reason=form.reason.data,
             actor=current_user,
-        )
-    except services.AttendanceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        flash(_("Saved for %(name)s.", name=learner.display_name), "ok")
-    return redirect(url_for("attendance.roster", class_session_id=class_session.id))
+        ),
+        done=_("Saved for %(name)s.", name=learner.display_name),
+        to=url_for("attendance.roster", class_session_id=class_session.id),
+    )
 
 
-@bp.get("/class-sessions/<int:class_session_id>/present")
 @staff_required
 def present(class_session_id: int):
     class_session = get_managed_session_or_404(class_session_id)
@@ -241,24 +231,15 @@ def present(class_session_id: int):
 
 
 def _download(rows, name: str, fmt: str) -> Response:
+    """An attendance sheet: names of people, so audited as a personal data export."""
     if fmt == "csv":
-        body, mimetype = exports.as_csv(rows), "text/csv; charset=utf-8"
+        body, mimetype = exports.as_csv(rows), CSV_MIMETYPE
     else:
-        body = exports.as_xlsx(rows, name)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f"attachment; filename=attendance-{name}.{fmt}"
-    record_event(
-        "personal_data.exported",
-        actor=current_user,
-        target_type="attendance",
-        target_id=name,
-        rows=max(0, len(rows) - 1),
-    )
-    return response
+        body, mimetype = exports.as_xlsx(rows, name), XLSX_MIMETYPE
+    personal = {"target_type": "attendance", "target_id": name, "rows": max(0, len(rows) - 1)}
+    return download(body, f"attendance-{name}.{fmt}", mimetype, personal=personal)
 
 
-@bp.get("/class-sessions/<int:class_session_id>/attendance.<any(csv, xlsx):fmt>")
 @staff_required
 def export_session(class_session_id: int, fmt: str):
     class_session = get_managed_session_or_404(class_session_id)
@@ -266,7 +247,6 @@ def export_session(class_session_id: int, fmt: str):
     return _download(rows, f"session-{class_session.id}", fmt)
 
 
-@bp.get("/schools/<int:school_id>/attendance.<any(csv, xlsx):fmt>")
 @staff_required
 def export_school_month(school_id: int, fmt: str):
     school = get_managed_school_or_404(school_id)

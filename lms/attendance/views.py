@@ -1,23 +1,8 @@
-"""Attendance blueprint, learner side. Every URL rule of the domain is listed here:
-
-/classes/                               upcoming classes by 镇街 and school (paginated)
-/classes/<id>                           one class: sign up, cancel, my status, code entry
-/classes/<id>/signup, /classes/<id>/cancel, /classes/<id>/code       (POST)
-/my/classes, /my/attendance             the learner's classes and attendance history
-/attend/<token>                         the rotating QR's URL: check in or out
-/my/card                                the learner's learning card (cards_views.py)
-/cards/sheet, /cards/<learner id>, /cards/<learner id>/reissue       staff (cards_views.py)
-/schools/..., /class-sessions/...       staff: schools, sessions, roster, QR screen,
-                                        corrections, exports (staff_views.py)
-/api/v1/class-sessions/<id>/scans       POST a batch of card scans (api.py)
-/api/v1/class-sessions/<id>/qr          the current rotating token and code (api.py)
-/api/v1/class-sessions/<id>/roster      the roster for a scanner (api.py)
-"""
+"""Learners' pages: classes, sign-up, check-in by code or QR, their classes and history."""
 
 from datetime import UTC, datetime, timedelta
 
 from flask import (
-    Blueprint,
     current_app,
     flash,
     redirect,
@@ -36,8 +21,7 @@ from lms.attendance.messages import outcome_message, refusal_message
 from lms.attendance.models import ClassSession
 from lms.extensions import db, limiter, login_manager
 from lms.timeutil import utcnow
-
-bp = Blueprint("attendance", __name__)
+from lms.web.errors import act_then_redirect
 
 PER_PAGE = 20
 PENDING_QR = "attendance_pending_qr"
@@ -47,7 +31,6 @@ def get_session_or_404(class_session_id: int) -> ClassSession:
     return db.get_or_404(ClassSession, class_session_id)
 
 
-@bp.get("/classes/")
 def browse():
     form = BrowseForm(request.args)
     form.town.choices = [(0, _("All towns and streets"))] + [(t.id, t.name) for t in list_towns()]
@@ -63,7 +46,6 @@ def browse():
     return render_template("attendance/browse.html", form=form, page=page)
 
 
-@bp.get("/classes/<int:class_session_id>")
 def class_detail(class_session_id: int):
     class_session = get_session_or_404(class_session_id)
     signed_up = attendance = None
@@ -80,30 +62,24 @@ def class_detail(class_session_id: int):
     )
 
 
-@bp.post("/classes/<int:class_session_id>/signup")
 @login_required
 def sign_up(class_session_id: int):
     class_session = get_session_or_404(class_session_id)
-    try:
-        services.sign_up(class_session, current_user)
-    except services.AttendanceError as error:
-        flash(str(error), "error")
-    else:
-        flash(_("You have signed up. See you in class!"), "ok")
-    return redirect(url_for("attendance.class_detail", class_session_id=class_session.id))
+    return act_then_redirect(
+        lambda: services.sign_up(class_session, current_user),
+        done=_("You have signed up. See you in class!"),
+        to=url_for("attendance.class_detail", class_session_id=class_session.id),
+    )
 
 
-@bp.post("/classes/<int:class_session_id>/cancel")
 @login_required
 def cancel(class_session_id: int):
     class_session = get_session_or_404(class_session_id)
-    try:
-        services.cancel_signup(class_session, current_user)
-    except services.AttendanceError as error:
-        flash(str(error), "error")
-    else:
-        flash(_("Your sign-up is cancelled."), "ok")
-    return redirect(url_for("attendance.class_detail", class_session_id=class_session.id))
+    return act_then_redirect(
+        lambda: services.cancel_signup(class_session, current_user),
+        done=_("Your sign-up is cancelled."),
+        to=url_for("attendance.class_detail", class_session_id=class_session.id),
+    )
 
 
 def _code_key() -> str:
@@ -112,7 +88,6 @@ def _code_key() -> str:
     return f"ip:{request.remote_addr}"
 
 
-@bp.post("/classes/<int:class_session_id>/code")
 @login_required
 @limiter.limit(
     lambda: current_app.config["LMS_CHECKIN_CODE_LIMIT"],
@@ -144,7 +119,6 @@ def enter_code(class_session_id: int):
     return redirect(url_for("attendance.class_detail", class_session_id=class_session.id))
 
 
-@bp.get("/attend/<token>")
 def attend(token: str):
     """Opened from the staff screen's QR. Before logging in the token is bound to this
     browser session with the time of the visit, and honoured for a few minutes."""
@@ -187,7 +161,6 @@ def _refused(reason: str):
     ), 400
 
 
-@bp.get("/my/classes")
 @login_required
 def my_classes():
     page = queries.my_classes(
@@ -199,7 +172,6 @@ def my_classes():
     return render_template("attendance/my_classes.html", page=page)
 
 
-@bp.get("/my/attendance")
 @login_required
 def my_attendance():
     page = queries.attendance_history(

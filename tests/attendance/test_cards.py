@@ -19,9 +19,11 @@ def current_token(app, learner) -> str:
         return card_of(learner.id).token
 
 
-def test_my_card_qr_decodes_to_its_payload(app, client, login_as, make_user):
+def test_my_card_qr_decodes_to_its_payload(app, client, csrf_token, login_as, make_user):
     learner = make_user()
     login_as(learner)
+    assert "领取学习卡" in client.get("/my/card").get_data(as_text=True)
+    assert client.post("/my/card", data={"csrf_token": csrf_token()}).status_code == 302
     page = client.get("/my/card").get_data(as_text=True)
     (image,) = qr_images(page)
     payload = decode_qr(image)
@@ -31,8 +33,11 @@ def test_my_card_qr_decodes_to_its_payload(app, client, login_as, make_user):
     with app.app_context():
         number = card_of(learner.id).number
     assert number in page and number == tokens.card_number(learner.id)
+    client.post("/my/card", data={"csrf_token": csrf_token()})  # a second click
     again = client.get("/my/card").get_data(as_text=True)
     assert qr_images(again) == [image]  # issued once, then kept
+    with app.app_context():
+        assert card_of(learner.id).issue_count == 1
 
 
 def scan_once(client, csrf_token, class_session_id, payload):
@@ -58,6 +63,7 @@ def test_a_reissued_card_refuses_the_old_token_and_the_new_one_works(
     first = make_class_session(school, signup_required=False, starts_in=timedelta(minutes=-5))
     second = make_class_session(school, signup_required=False, starts_in=timedelta(minutes=-5))
     login_as(staff)
+    client.post(f"/cards/{learner.id}", data={"csrf_token": csrf_token()})
     page = client.get(f"/cards/{learner.id}").get_data(as_text=True)
     old_payload = decode_qr(qr_images(page)[0])
     assert (
@@ -93,6 +99,7 @@ def test_learners_cannot_reissue_cards(app, client, csrf_token, login_as, make_u
         == 403
     )
     assert client.get(f"/cards/{other.id}").status_code == 403
+    assert client.post(f"/cards/{other.id}", data={"csrf_token": csrf_token()}).status_code == 403
 
 
 def test_staff_print_cards_only_for_their_schools_towns(
