@@ -1,15 +1,5 @@
 """Certificates, the public check, exports of the record and the signed credential.
 
-  /certificates/                        my certificates
-  /certificates/<id>.pdf                a certificate as PDF (its learner, or the admin)
-  /admin/certificates                   the admin's list: find by code, name or course
-  /certificates/<id>/revoke             POST: the admin revokes, with a reason
-  /verify/ and /verify/<code>           public check of a certificate (no login, rate-limited)
-  /record/<learner_id>/record.xlsx      my learning record as XLSX            (own only)
-  /record/<learner_id>/transcript.pdf   my transcript (成绩单) as PDF          (own only)
-  /record/<learner_id>/credential.json  my record as a signed Verifiable Credential (own only)
-  /.well-known/jwks.json                the platform's public signing key (JWK Set)
-
 Someone else's certificate or record answers 404, as if it did not exist.
 """
 
@@ -19,43 +9,37 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.accounts.audit import record_event
 from lms.accounts.permissions import role_required
 from lms.credits import certificates, credentials, exports, services
 from lms.credits.forms import ReasonForm
 from lms.credits.models import Certificate
-from lms.credits.views import bp
+from lms.credits.permissions import can_view_certificate, can_view_record
 from lms.extensions import db, limiter
 from lms.timeutil import to_local, utcnow
+from lms.web.downloads import download
+from lms.web.errors import act_then_redirect
+from lms.web.exports import XLSX_MIMETYPE
 
 PDF_MIMETYPE = "application/pdf"
 CREDENTIAL_MIMETYPE = "application/vc"
 ISSUER_NAME = "柯桥终身学习在线 (Keqiao Learning)"
 
 
-def _download(body: bytes, mimetype: str, filename: str, *, inline: bool = False) -> Response:
-    response = Response(body, mimetype=mimetype)
-    disposition = "inline" if inline else "attachment"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    record_event(
-        "personal_data.exported",
-        actor=current_user,
-        target_type="download",
-        target_id=filename[:40],
-    )
-    return response
+def _personal_download(body: bytes, mimetype: str, filename: str, *, inline: bool = False):
+    """A learner's certificate or record: audited as a personal data export."""
+    personal = {"target_type": "download", "target_id": filename[:40]}
+    return download(body, filename, mimetype, inline=inline, personal=personal)
 
 
 def _viewable_certificate_or_404(certificate_id: int) -> Certificate:
     certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None or not certificates.can_view_certificate(current_user, certificate):
+    if certificate is None or not can_view_certificate(current_user, certificate):
         abort(404)
     return certificate
 
 
 def _own_learner_id_or_404(learner_id: int) -> int:
-    if learner_id != current_user.id:
+    if not can_view_record(current_user, learner_id):
         abort(404)
     return learner_id
 
@@ -67,7 +51,6 @@ def _verify_url(code: str) -> str:
 # Certificates ----------------------------------------------------------------------------
 
 
-@bp.get("/certificates/")
 @login_required
 def my_certificates():
     return render_template(
@@ -75,15 +58,15 @@ def my_certificates():
     )
 
 
-@bp.get("/certificates/<int:certificate_id>.pdf")
 @login_required
 def certificate_pdf(certificate_id: int):
     certificate = _viewable_certificate_or_404(certificate_id)
     body = certificates.certificate_pdf(certificate, _verify_url(certificate.code))
-    return _download(body, PDF_MIMETYPE, f"certificate-{certificate.code}.pdf", inline=True)
+    return _personal_download(
+        body, PDF_MIMETYPE, f"certificate-{certificate.code}.pdf", inline=True
+    )
 
 
-@bp.get("/admin/certificates")
 @role_required("admin")
 def admin_certificates():
     search = request.args.get("q", "")
@@ -93,23 +76,19 @@ def admin_certificates():
     )
 
 
-@bp.post("/certificates/<int:certificate_id>/revoke")
 @role_required("admin")
 def revoke_certificate(certificate_id: int):
     certificate = db.session.get(Certificate, certificate_id) or abort(404)
     form = ReasonForm()
+    to = url_for("credits.admin_certificates", q=certificate.code)
     if not form.validate_on_submit():
         flash(_("Please say why the certificate is revoked."), "error")
-    elif certificate.revoked_at is not None:
-        flash(_("This certificate was revoked already."), "error")
-    else:
-        try:
-            services.revoke_certificate(certificate, form.reason.data, actor=current_user)
-        except services.CreditError as error:
-            flash(str(error), "error")
-        else:
-            flash(_("Certificate %(code)s is revoked.", code=certificate.code), "ok")
-    return redirect(url_for("credits.admin_certificates", q=certificate.code))
+        return redirect(to)
+    return act_then_redirect(
+        lambda: services.revoke_certificate(certificate, form.reason.data, actor=current_user),
+        done=_("Certificate %(code)s is revoked.", code=certificate.code),
+        to=to,
+    )
 
 
 # The public check ------------------------------------------------------------------------
@@ -119,7 +98,6 @@ def _verify_limit() -> str:
     return current_app.config["LMS_VERIFY_LIMIT"]
 
 
-@bp.get("/verify/")
 @limiter.shared_limit(_verify_limit, scope="verify")
 def verify_form():
     code = request.args.get("code", "").strip()
@@ -128,7 +106,6 @@ def verify_form():
     return render_template("credits/verify.html", state="ask", certificate=None)
 
 
-@bp.get("/verify/<code>")
 @limiter.shared_limit(_verify_limit, scope="verify")
 def verify(code: str):
     certificate = certificates.certificate_by_code(code)
@@ -156,28 +133,26 @@ def verify(code: str):
 # The learning record: exports and the signed credential ----------------------------------
 
 
-@bp.get("/record/<int:learner_id>/record.xlsx")
 @login_required
 def record_xlsx(learner_id: int):
     record = exports.learning_record(
         _own_learner_id_or_404(learner_id), year=request.args.get("year", type=int)
     )
     suffix = f"-{record.year}" if record.year else ""
-    return _download(
+    return _personal_download(
         exports.record_xlsx(record),
-        exports.XLSX_MIMETYPE,
+        XLSX_MIMETYPE,
         f"learning-record-{learner_id}{suffix}.xlsx",
     )
 
 
-@bp.get("/record/<int:learner_id>/transcript.pdf")
 @login_required
 def transcript_pdf(learner_id: int):
     record = exports.learning_record(
         _own_learner_id_or_404(learner_id), year=request.args.get("year", type=int)
     )
     suffix = f"-{record.year}" if record.year else ""
-    return _download(
+    return _personal_download(
         exports.transcript_pdf(record),
         PDF_MIMETYPE,
         f"transcript-{learner_id}{suffix}.pdf",
@@ -185,7 +160,6 @@ def transcript_pdf(learner_id: int):
     )
 
 
-@bp.get("/record/<int:learner_id>/credential.json")
 @login_required
 def record_credential(learner_id: int):
     record = exports.learning_record(_own_learner_id_or_404(learner_id))
@@ -205,10 +179,9 @@ def record_credential(learner_id: int):
         created=now,
     )
     body = json.dumps(signed, ensure_ascii=False, indent=2).encode("utf-8")
-    return _download(body, CREDENTIAL_MIMETYPE, f"learning-record-{learner_id}.vc.json")
+    return _personal_download(body, CREDENTIAL_MIMETYPE, f"learning-record-{learner_id}.vc.json")
 
 
-@bp.get("/.well-known/jwks.json")
 def jwks():
     response = Response(
         json.dumps(credentials.jwks_document(credentials.signing_key().public_key())),

@@ -1,4 +1,4 @@
-"""Certificates for completed courses: who may see one, the public check, the PDF.
+"""Certificates for completed courses: lists, the public check, the PDF.
 
 The PDF carries the learner, the course, the online and offline hours, the date issued
 (in ``LMS_TIMEZONE``), the verification code and a QR of the absolute URL of the public
@@ -12,7 +12,6 @@ import segno
 from flask import render_template
 from sqlalchemy import or_, select
 
-from lms.accounts.models import User
 from lms.credits.exports import render_pdf
 from lms.credits.models import Certificate
 from lms.extensions import db
@@ -20,15 +19,6 @@ from lms.timeutil import to_local
 
 # Codes are secrets.token_urlsafe(12): 16 characters of [A-Za-z0-9_-].
 _CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,24}")
-
-
-def can_view_certificate(actor: User, certificate: Certificate) -> bool:
-    """The learner sees their own certificates; the admin sees any."""
-    return certificate.learner_id == actor.id or actor.has_role("admin")
-
-
-def can_revoke_certificate(actor: User) -> bool:
-    return actor.has_role("admin")
 
 
 def certificate_by_code(code: str) -> Certificate | None:

@@ -1,4 +1,4 @@
-"""The learning record (学习档案) exported: XLSX (openpyxl) and a PDF transcript (成绩单).
+"""The learning record (学习档案) exported: XLSX and a PDF transcript (成绩单).
 
 Both show every ledger entry of the learner (reversals as negative lines) with the totals
 of ``queries.record_totals``: online hours are lesson entries' hours, offline hours are
@@ -6,22 +6,17 @@ attendance entries' hours, credits are all credits. PDFs are HTML templates rend
 WeasyPrint, which embeds the OpenType/CFF Noto CJK fonts (see ``render_pdf``).
 """
 
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import render_template
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from lms.accounts.models import User
 from lms.credits import queries
 from lms.extensions import db
 from lms.timeutil import to_local, utcnow
-
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from lms.web.exports import XlsxBook
 
 
 @dataclass(frozen=True)
@@ -100,49 +95,39 @@ def line_source(line: RecordLine) -> str:
 # XLSX ------------------------------------------------------------------------------------
 
 
-def _cell(value):
-    # A cell starting like a formula is shown as text, never run by a spreadsheet.
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def record_xlsx(record: LearningRecord) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Learning record")[:31]
-    bold = Font(bold=True)
-    sheet.append([_cell(_("Learning record")), _cell(record.learner_name)])
-    sheet.append([_("Year"), record.year or _("All years")])
-    sheet.append([])
-    header = [
-        _("No."),
-        _("Date"),
-        _("Source"),
-        _("What"),
-        _("Hours"),
-        _("Credits"),
-        _("Rule version"),
-        _("Reason"),
-    ]
-    sheet.append(header)
-    for cell in sheet[sheet.max_row]:
-        cell.font = bold
+    book = XlsxBook()
+    sheet = book.sheet(_("Learning record"), fallback="record")
+    sheet.row([_("Learning record"), record.learner_name])
+    sheet.row([_("Year"), record.year or _("All years")])
+    sheet.row()
+    sheet.header(
+        [
+            _("No."),
+            _("Date"),
+            _("Source"),
+            _("What"),
+            _("Hours"),
+            _("Credits"),
+            _("Rule version"),
+            _("Reason"),
+        ]
+    )
     for line in record.lines:
-        sheet.append(
+        sheet.row(
             [
                 line.seq,
                 line.day,
-                _cell(line_source(line)),
-                _cell(line.title),
+                line_source(line),
+                line.title,
                 line.hours,
                 line.credits,
                 line.rule_version,
-                _cell(line.reason),
-            ]
+                line.reason,
+            ],
+            formats={2: "yyyy-mm-dd"},
         )
-        sheet.cell(row=sheet.max_row, column=2).number_format = "yyyy-mm-dd"
-    sheet.append([])
+    sheet.row()
     totals = record.totals
     for label, value in (
         (_("Online hours"), totals.online_hours),
@@ -150,13 +135,9 @@ def record_xlsx(record: LearningRecord) -> bytes:
         (_("Recognised hours"), totals.recognised_hours),
         (_("Credits"), totals.credits),
     ):
-        sheet.append([None, None, None, label, value])
-        sheet.cell(row=sheet.max_row, column=4).font = bold
-    for column, width in zip("ABCDEFGH", (6, 12, 16, 32, 8, 8, 12, 40), strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        sheet.row([None, None, None, label, value], bold=True)
+    sheet.widths((6, 12, 16, 32, 8, 8, 12, 40))
+    return book.to_bytes()
 
 
 # PDF -------------------------------------------------------------------------------------

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from lms.accounts.audit import record_event
 from lms.accounts.models import User
-from lms.attendance.permissions import scope_town_ids
 from lms.credits.ledger import Posting, post
 from lms.credits.models import Recognition
+from lms.credits.permissions import can_review, review_town_ids
 from lms.credits.services import CreditError
 from lms.extensions import db
 from lms.media.storage import get_storage
@@ -83,20 +83,11 @@ def submit(request: RecognitionRequest, *, learner: User) -> Recognition:
     return recognition
 
 
-def can_review(actor: User, recognition: Recognition) -> bool:
-    """The admin, or staff whose schools' 镇街 include the learner's; never one's own."""
-    if actor.id == recognition.learner_id:
-        return False
-    if actor.has_role("admin"):
-        return True
-    towns = scope_town_ids(actor) if actor.has_role("staff") else set()
-    return bool(towns) and recognition.learner.town_id in towns
-
-
 def review_queue(actor: User, *, page: int = 1, per_page: int = 20):
+    """The requests waiting for ``actor``'s decision, oldest first."""
     query = select(Recognition).where(Recognition.state == "submitted")
-    if not actor.has_role("admin"):
-        towns = scope_town_ids(actor) or set()
+    towns = review_town_ids(actor)
+    if towns is not None:
         query = query.join(User, User.id == Recognition.learner_id).where(
             User.town_id.in_(towns), Recognition.learner_id != actor.id
         )

@@ -1,14 +1,8 @@
-"""Recognition (学分认定) on the credits blueprint.
+"""Recognition (学分认定): requests with evidence, the reviewers' queue, decisions."""
 
-/recognitions/                       my requests and their state
-/recognitions/new                    submit outside learning with evidence
-/recognitions/review                 staff (their 镇街) and the admin: waiting requests
-/recognitions/<id>                   one request (its learner or a reviewer)
-/recognitions/<id>/evidence          the evidence file
-/recognitions/<id>/approve, /reject  decisions (POST)
-"""
+from pathlib import PurePosixPath
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -17,23 +11,21 @@ from lms.accounts.permissions import role_required
 from lms.credits import recognition as recognitions
 from lms.credits.forms import DecisionForm, RecognitionForm
 from lms.credits.models import Recognition
+from lms.credits.permissions import can_review, can_see_recognition
 from lms.credits.services import CreditError
-from lms.credits.views import bp
 from lms.extensions import db
 from lms.media.storage import get_storage
+from lms.web.downloads import download
+from lms.web.errors import act_then_redirect, flash_refusal
 
 
 def get_visible_recognition(recognition_id: int) -> Recognition:
     recognition = db.session.get(Recognition, recognition_id)
-    if recognition is None or not (
-        recognition.learner_id == current_user.id
-        or recognitions.can_review(current_user, recognition)
-    ):
+    if recognition is None or not can_see_recognition(current_user, recognition):
         abort(404)
     return recognition
 
 
-@bp.get("/recognitions/")
 @login_required
 def my_recognitions():
     page = db.paginate(
@@ -47,7 +39,6 @@ def my_recognitions():
     return render_template("credits/recognitions.html", page=page)
 
 
-@bp.route("/recognitions/new", methods=["GET", "POST"])
 @login_required
 def new_recognition():
     form = RecognitionForm()
@@ -66,21 +57,19 @@ def new_recognition():
                 learner=current_user,
             )
         except CreditError as error:
-            flash(str(error), "error")
+            flash_refusal(error)
         else:
             flash(_("Submitted. Your community school will review it."), "ok")
             return redirect(url_for("credits.my_recognitions"))
     return render_template("credits/recognition_new.html", form=form)
 
 
-@bp.get("/recognitions/review")
 @role_required("staff", "admin")
 def review_recognitions():
     page = recognitions.review_queue(current_user, page=request.args.get("page", 1, type=int))
     return render_template("credits/recognition_review.html", page=page)
 
 
-@bp.get("/recognitions/<int:recognition_id>")
 @login_required
 def recognition(recognition_id: int):
     item = get_visible_recognition(recognition_id)
@@ -88,38 +77,37 @@ def recognition(recognition_id: int):
         "credits/recognition.html",
         item=item,
         form=DecisionForm(formdata=None),
-        can_review=recognitions.can_review(current_user, item),
+        can_review=can_review(current_user, item),
     )
 
 
-@bp.get("/recognitions/<int:recognition_id>/evidence")
 @login_required
 def evidence(recognition_id: int):
     item = get_visible_recognition(recognition_id)
-    response = Response(get_storage().get_bytes(item.evidence_key), mimetype=item.evidence_type)
+    # The learner's name for the file, with the extension of what the bytes are.
+    extension = item.evidence_key.rsplit(".", 1)[-1]
+    filename = f"{PurePosixPath(item.evidence_name).stem or 'evidence'}.{extension}"
     # Photos show in the page; anything else (a PDF) is downloaded, never rendered here.
-    is_image = item.evidence_type.startswith("image/")
-    response.headers["Content-Disposition"] = "inline" if is_image else "attachment"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download(
+        get_storage().get_bytes(item.evidence_key),
+        filename,
+        item.evidence_type,
+        inline=item.evidence_type.startswith("image/"),
+        personal={"target_type": "recognition", "target_id": item.id},
+    )
 
 
 def _decide(recognition_id: int, decide):
     item = get_visible_recognition(recognition_id)
-    if not recognitions.can_review(current_user, item):
+    if not can_review(current_user, item):
         abort(403)
     form = DecisionForm()
-    if form.validate_on_submit():
-        try:
-            decide(item, form)
-        except CreditError as error:
-            flash(str(error), "error")
-        else:
-            flash(_("Decision saved."), "ok")
-    return redirect(url_for("credits.recognition", recognition_id=item.id))
+    to = url_for("credits.recognition", recognition_id=item.id)
+    if not form.validate_on_submit():
+        return redirect(to)
+    return act_then_redirect(lambda: decide(item, form), done=_("Decision saved."), to=to)
 
 
-@bp.post("/recognitions/<int:recognition_id>/approve")
 @role_required("staff", "admin")
 def approve_recognition(recognition_id: int):
     return _decide(
@@ -132,7 +120,6 @@ def approve_recognition(recognition_id: int):
     )
 
 
-@bp.post("/recognitions/<int:recognition_id>/reject")
 @role_required("staff", "admin")
 def reject_recognition(recognition_id: int):
     return _decide(

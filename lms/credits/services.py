@@ -20,11 +20,12 @@ from lms.credits.models import Certificate, CourseCompletion, CreditRule, Ledger
 from lms.extensions import db
 from lms.study.models import LessonProgress
 from lms.timeutil import local_date, utcnow
+from lms.web.errors import DomainError
 
 CAPPED_SOURCES = ("lesson", "attendance")
 
 
-class CreditError(ValueError):
+class CreditError(DomainError):
     """A refusal with a message fit to show the person who asked."""
 
 

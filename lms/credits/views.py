@@ -1,16 +1,8 @@
-"""Credits blueprint. Every URL rule of the domain:
-
-/record/                          my learning record (学习档案): totals, entries, by year
-/record/courses/<id>              a course's online and offline parts, and what is missing
-/credit-rules/                    the admin's credit rules (versioned)
-/ledger/<learner_id>              the admin's view of a learner's ledger, adjust, reverse
-/recognitions/...                 recognition (学分认定) (recognition_views.py)
-certificates, /verify/<code>, exports, credentials, JWKS (certificate_views.py)
-"""
+"""The learning record (学习档案), a course's record, credit rules and the ledger."""
 
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -23,8 +15,7 @@ from lms.credits.forms import AdjustmentForm, ReasonForm, RuleForm
 from lms.credits.ledger import current_rule, verify_chain
 from lms.credits.models import CreditRule, LedgerEntry
 from lms.extensions import db
-
-bp = Blueprint("credits", __name__)
+from lms.web.errors import flash_refusal
 
 
 def _record_context(learner_id: int):
@@ -39,13 +30,11 @@ def _record_context(learner_id: int):
     }
 
 
-@bp.get("/record/")
 @login_required
 def record():
     return render_template("credits/record.html", **_record_context(current_user.id))
 
 
-@bp.get("/record/courses/<int:course_id>")
 @login_required
 def course_record(course_id: int):
     course = get_course_or_404(course_id)
@@ -57,7 +46,6 @@ def course_record(course_id: int):
     )
 
 
-@bp.route("/credit-rules/", methods=["GET", "POST"])
 @role_required("admin")
 def rules():
     rule = current_rule()
@@ -75,7 +63,7 @@ def rules():
                 actor=current_user,
             )
         except services.CreditError as error:
-            flash(str(error), "error")
+            flash_refusal(error)
         else:
             flash(_("Rules saved as version %(v)d.", v=new_rule.version), "ok")
             return redirect(url_for("credits.rules"))
@@ -83,7 +71,6 @@ def rules():
     return render_template("credits/rules.html", form=form, versions=versions)
 
 
-@bp.route("/ledger/<int:learner_id>", methods=["GET", "POST"])
 @role_required("admin")
 def ledger(learner_id: int):
     learner = db.get_or_404(User, learner_id)
@@ -98,7 +85,7 @@ def ledger(learner_id: int):
                 actor=current_user,
             )
         except services.CreditError as error:
-            flash(str(error), "error")
+            flash_refusal(error)
         else:
             flash(_("Adjustment posted."), "ok")
             return redirect(url_for("credits.ledger", learner_id=learner.id))
@@ -112,7 +99,6 @@ def ledger(learner_id: int):
     )
 
 
-@bp.post("/ledger/<int:learner_id>/entries/<int:entry_id>/reverse")
 @role_required("admin")
 def reverse_entry(learner_id: int, entry_id: int):
     entry = db.session.get(LedgerEntry, entry_id)
@@ -127,7 +113,7 @@ def reverse_entry(learner_id: int, entry_id: int):
                 entry, reason=form.reason.data.strip(), actor_id=current_user.id
             )
         except services.CreditError as error:
-            flash(str(error), "error")
+            flash_refusal(error)
         else:
             flash(_("Reversed.") if reversal else _("This entry was reversed already."), "ok")
     return redirect(url_for("credits.ledger", learner_id=learner_id))

@@ -7,6 +7,7 @@ from PIL import Image
 from lms.accounts.models import User
 from lms.credits import recognition as recognitions
 from lms.credits.models import LedgerEntry, Recognition
+from lms.credits.permissions import can_review
 from lms.credits.services import CreditError
 from lms.extensions import db
 
@@ -93,7 +94,7 @@ def test_a_learner_cannot_approve_their_own(app, make_user, make_town):
             recognitions.RecognitionRequest("自学", "自己", date(2026, 1, 1), 2, PDF, "a.pdf"),
             learner=actor,
         )
-        assert not recognitions.can_review(actor, item)
+        assert not can_review(actor, item)
         with pytest.raises(PermissionError):
             recognitions.approve(item, 2, actor=actor)
 
