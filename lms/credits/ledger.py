@@ -66,23 +66,30 @@ class Posting:
     actor_id: int | None = None
 
 
+# The documented defaults, in force until the admin sets rules (docs/credit-bank.md).
+DEFAULT_RULE = {
+    "credits_per_online_hour": 1.0,
+    "credits_per_offline_hour": 1.0,
+    "daily_cap": 8.0,
+    "yearly_cap": 200.0,
+}
+
+
+def latest_rule() -> CreditRule | None:
+    """The rules in force, or None before the first is written (nothing is written here)."""
+    return db.session.scalar(select(CreditRule).order_by(CreditRule.version.desc()).limit(1))
+
+
 def current_rule() -> CreditRule:
-    rule = db.session.scalar(select(CreditRule).order_by(CreditRule.version.desc()).limit(1))
+    """The rules in force; the documented defaults are written as version 1 if none is."""
+    rule = latest_rule()
     if rule is None:
         # The district has not set rules yet: the documented defaults. Concurrent first
         # postings may both get here; the insert ignores the loser instead of failing.
         insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
         db.session.execute(
             insert(CreditRule)
-            .values(
-                version=1,
-                note="default",
-                credits_per_online_hour=1.0,
-                credits_per_offline_hour=1.0,
-                daily_cap=8.0,
-                yearly_cap=200.0,
-                created_at=utcnow(),
-            )
+            .values(version=1, note="default", created_at=utcnow(), **DEFAULT_RULE)
             .on_conflict_do_nothing(index_elements=["version"])
         )
         rule = db.session.get(CreditRule, 1)

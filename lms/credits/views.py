@@ -12,7 +12,7 @@ from lms.accounts.permissions import role_required
 from lms.courses.permissions import get_course_or_404
 from lms.credits import queries, services
 from lms.credits.forms import AdjustmentForm, ReasonForm, RuleForm
-from lms.credits.ledger import current_rule, verify_chain
+from lms.credits.ledger import DEFAULT_RULE, latest_rule, verify_chain
 from lms.credits.models import CreditRule, LedgerEntry
 from lms.extensions import db
 from lms.web.errors import flash_refusal
@@ -48,8 +48,8 @@ def course_record(course_id: int):
 
 @role_required("admin")
 def rules():
-    rule = current_rule()
-    form = RuleForm(obj=rule)
+    rule = latest_rule()  # a GET writes nothing: no rule yet shows the defaults
+    form = RuleForm(obj=rule, data=None if rule else DEFAULT_RULE)
     if form.validate_on_submit():
         try:
             new_rule = services.change_rules(

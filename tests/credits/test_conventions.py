@@ -107,3 +107,13 @@ def test_who_reviews_which_recognition(app, make_user, make_town):
         assert not permissions.can_see_recognition(user(other_learner), item)
         assert permissions.can_view_record(user(learner), learner.id)
         assert not permissions.can_view_record(user(admin), learner.id)
+
+
+def test_the_rules_page_shows_the_defaults_without_writing_them(app, client, login_as, make_user):
+    from lms.credits.models import CreditRule
+
+    login_as(make_user("admin"))
+    page = client.get("/credit-rules/").get_data(as_text=True)
+    assert 'value="8.00"' in page and 'value="200.00"' in page
+    with app.app_context():
+        assert db.session.query(CreditRule).count() == 0
