@@ -8,6 +8,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 
 def register(app: Flask) -> None:
+    from flask import url_for
+    from flask_babel import lazy_gettext as _l
+
     from lms.cli import register_demo_seeder
     from lms.community import (  # noqa: F401  (add rules to bp, periodic tasks)
         cli,
@@ -23,10 +26,24 @@ def register(app: Flask) -> None:
     from lms.community.messages import community_label
     from lms.community.notifications import unread_count
     from lms.community.views import bp
+    from lms.courses.hooks import register_course_link
 
     app.register_blueprint(bp)
     connect()
     privacy.connect()
+    register_course_link(
+        "course_page",
+        "community.course_ratings",
+        _l("Ratings"),
+        lambda course: url_for("community.course_ratings", course_id=course.id),
+        order=10,
+    )
+    register_course_link(
+        "teach_list",
+        "community.teaching_quality",
+        _l("Ratings and quality"),
+        lambda: url_for("community.teaching_quality"),
+    )
 
     @app.context_processor
     def community_template_context():

@@ -1,8 +1,5 @@
-"""JSON and playlist endpoints of the courses blueprint.
-
-GET /api/v1/lessons/<lid>/playlist.m3u8   the master playlist, for those who may watch
-GET /api/v1/lessons/<lid>/video           the lesson's video state, for its teachers
-"""
+"""JSON and playlist answers of courses: a lesson's master playlist for those who may
+watch it, and its video state for its teachers."""
 
 from flask import Response, abort, jsonify
 from flask_babel import gettext as _
@@ -10,10 +7,10 @@ from flask_login import current_user
 
 from lms.courses.models import Lesson
 from lms.courses.permissions import can_edit_course, can_see_course, can_watch_lesson
-from lms.courses.views import bp
 from lms.extensions import db
 from lms.media import services as media_services
 from lms.media.playback import master_playlist_for
+from lms.web.api import api_login_required, json_error
 
 
 def _visible_lesson(lesson_id: int) -> Lesson:
@@ -23,22 +20,19 @@ def _visible_lesson(lesson_id: int) -> Lesson:
     return lesson
 
 
-@bp.get("/api/v1/lessons/<int:lesson_id>/playlist.m3u8")
 def playlist(lesson_id: int):
     lesson = _visible_lesson(lesson_id)
     if not can_watch_lesson(current_user, lesson):
-        return jsonify(error="forbidden", message=_("Enrol in the course to watch.")), 403
+        return json_error(403, "forbidden", _("Enrol in the course to watch."))
     if not lesson.is_playable:
-        return jsonify(error="not_ready", message=_("The video is not ready yet.")), 404
+        return json_error(404, "not_ready", _("The video is not ready yet."))
     response = Response(master_playlist_for(lesson.asset), mimetype="application/vnd.apple.mpegurl")
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-@bp.get("/api/v1/lessons/<int:lesson_id>/video")
+@api_login_required
 def video_state(lesson_id: int):
-    if not current_user.is_authenticated:
-        return jsonify(error="unauthenticated", message=_("Please log in.")), 401
     lesson = _visible_lesson(lesson_id)
     if not can_edit_course(current_user, lesson.course):
         abort(404)

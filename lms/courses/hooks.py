@@ -1,7 +1,9 @@
 """Where higher domains extend course pages without courses importing them.
 
 - Player extensions: study adds its heartbeat script to the lesson player.
-- Catalogue orders: study adds "most studied".
+- Catalogue orders: study adds "most studied", community "best rated".
+- Course links: buttons to higher domains' pages on a course page ("course_page"), a
+  teacher's lesson page ("teach_lesson") and the teacher's course list ("teach_list").
 """
 
 from collections.abc import Callable
@@ -24,8 +26,22 @@ class CatalogueOrder:
     apply: Callable[[Select], Select]
 
 
+@dataclass(frozen=True)
+class CourseLink:
+    place: str  # one of COURSE_LINK_PLACES
+    name: str  # unique within its place, e.g. "community.ratings"
+    label: str  # a lazy translated label
+    url: Callable[..., str]  # (**subject) -> the link's address
+    visible: Callable[..., bool]  # (user, **subject) -> whether this user sees the link
+    order: int  # lower first
+
+
+# Where links go; each passes its subject by name: course=, lesson=, nothing.
+COURSE_LINK_PLACES = ("course_page", "teach_lesson", "teach_list")
+
 _player_extensions: dict[str, PlayerExtension] = {}
 _catalogue_orders: dict[str, CatalogueOrder] = {}
+_course_links: dict[tuple[str, str], CourseLink] = {}
 
 
 def register_player_extension(extension: PlayerExtension) -> None:
@@ -47,3 +63,35 @@ def register_catalogue_order(order: CatalogueOrder) -> None:
 
 def catalogue_orders() -> dict[str, CatalogueOrder]:
     return dict(_catalogue_orders)
+
+
+def _always(user, **subject) -> bool:
+    return True
+
+
+def register_course_link(
+    place: str,
+    name: str,
+    label,
+    url: Callable[..., str],
+    *,
+    visible: Callable[..., bool] = _always,
+    order: int = 50,
+) -> None:
+    """Add a button to ``place``; ``url`` and ``visible`` take the place's subject by name."""
+    if place not in COURSE_LINK_PLACES:
+        raise ValueError(f"unknown place for a course link: {place}")
+    _course_links[place, name] = CourseLink(place, name, label, url, visible, order)
+
+
+def course_links(place: str, user, **subject) -> list[dict]:
+    """The links of ``place`` this user sees, in order, as ``{"label", "url"}``."""
+    links = sorted(
+        (link for link in _course_links.values() if link.place == place),
+        key=lambda link: (link.order, link.name),
+    )
+    return [
+        {"label": str(link.label), "url": link.url(**subject)}
+        for link in links
+        if link.visible(user, **subject)
+    ]

@@ -1,11 +1,4 @@
-"""The admin's review (审核) and categories, on the courses blueprint.
-
-/review/                                 courses waiting for review, and published ones
-/review/courses/<id>/publish             (POST)
-/review/courses/<id>/return              with a reason (POST)
-/review/courses/<id>/take-down           with a reason (POST)
-/categories/                             list, add and rename categories
-"""
+"""The admin's review (审核) of submitted courses, and the course categories."""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,11 +9,10 @@ from lms.courses import queries, services
 from lms.courses.forms import CategoryForm, ReasonForm
 from lms.courses.models import Category
 from lms.courses.permissions import get_course_or_404
-from lms.courses.views import bp
 from lms.extensions import db
+from lms.web.errors import act_then_redirect, flash_refusal
 
 
-@bp.get("/review/")
 @role_required("admin")
 def review():
     page_number = request.args.get("page", 1, type=int)
@@ -34,41 +26,32 @@ def review():
 
 def _review_action(course_id: int, action, done_message: str, needs_reason: bool):
     course = get_course_or_404(course_id)
-    reason = ""
+    reason = []
     if needs_reason:
         form = ReasonForm()
-        reason = form.reason.data if form.validate_on_submit() else ""
-    try:
-        if needs_reason:
-            action(course, reason, actor=current_user)
-        else:
-            action(course, actor=current_user)
-    except services.CourseError as error:
-        flash(str(error), "error")
-    else:
-        flash(done_message, "ok")
-    return redirect(url_for("courses.review"))
+        reason = [form.reason.data if form.validate_on_submit() else ""]
+    return act_then_redirect(
+        lambda: action(course, *reason, actor=current_user),
+        done=done_message,
+        to=url_for("courses.review"),
+    )
 
 
-@bp.post("/review/courses/<int:course_id>/publish")
 @role_required("admin")
 def publish(course_id: int):
     return _review_action(course_id, services.publish_course, _("Published."), False)
 
 
-@bp.post("/review/courses/<int:course_id>/return")
 @role_required("admin")
 def return_course(course_id: int):
     return _review_action(course_id, services.return_course, _("Returned to its teachers."), True)
 
 
-@bp.post("/review/courses/<int:course_id>/take-down")
 @role_required("admin")
 def take_down(course_id: int):
     return _review_action(course_id, services.take_down_course, _("Taken down."), True)
 
 
-@bp.route("/categories/", methods=["GET", "POST"])
 @role_required("admin")
 def categories():
     form = CategoryForm()
@@ -79,7 +62,7 @@ def categories():
         try:
             services.save_category(form.name.data, category=category)
         except services.CourseError as error:
-            flash(str(error), "error")
+            flash_refusal(error)
         else:
             flash(_("Saved."), "ok")
             return redirect(url_for("courses.categories"))

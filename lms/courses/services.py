@@ -11,11 +11,12 @@ from lms.extensions import db
 from lms.media import services as media_services
 from lms.media.models import VideoAsset
 from lms.timeutil import utcnow
+from lms.web.errors import DomainError
 
 DEFAULT_CATEGORIES = ("老年教育", "职业技能", "家庭教育", "健康养生", "文化艺术", "数字素养")
 
 
-class CourseError(ValueError):
+class CourseError(DomainError):
     """A refusal with a message fit to show the person who asked."""
 
 

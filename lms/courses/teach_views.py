@@ -1,15 +1,5 @@
-"""Teachers' authoring on the courses blueprint (the admin may edit any course).
-
-/teach/                                         my courses as a teacher
-/teach/courses/new                              create a course
-/teach/courses/<id>                             settings, cover, lessons, submit
-/teach/courses/<id>/submit                      submit for review (POST)
-/teach/courses/<id>/lessons                     add a lesson (POST)
-/teach/courses/<id>/lessons/<lid>               edit a lesson, upload its video
-/teach/courses/<id>/lessons/<lid>/move          up or down (POST)
-/teach/courses/<id>/lessons/<lid>/delete        (POST)
-/teach/courses/<id>/lessons/<lid>/captions      upload or remove captions (POST)
-"""
+"""Teachers' authoring: their courses, a course's settings and lessons, videos and
+captions (the admin may edit any course)."""
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,9 +8,10 @@ from flask_login import current_user
 from lms.accounts.permissions import role_required
 from lms.courses import files, queries, services
 from lms.courses.forms import CaptionsForm, CourseForm, LessonForm
-from lms.courses.permissions import get_course_or_404, get_lesson_or_404
-from lms.courses.views import bp
+from lms.courses.hooks import course_links
+from lms.courses.permissions import can_edit_every_course, get_course_or_404, get_lesson_or_404
 from lms.media import uploads
+from lms.web.errors import act_then_redirect, flash_refusal
 
 
 def _settings_from(form: CourseForm) -> services.CourseSettings:
@@ -50,15 +41,15 @@ def _save_cover(form: CourseForm, course) -> None:
         files.set_cover(course, form.cover.data.read())
 
 
-@bp.get("/teach/")
 @role_required("teacher", "admin")
 def teaching():
-    teacher_id = None if current_user.has_role("admin") else current_user.id
+    teacher_id = None if can_edit_every_course(current_user) else current_user.id
     page = queries.teaching_courses(teacher_id, page=request.args.get("page", 1, type=int))
-    return render_template("courses/teach/list.html", page=page)
+    return render_template(
+        "courses/teach/list.html", page=page, links=course_links("teach_list", current_user)
+    )
 
 
-@bp.route("/teach/courses/new", methods=["GET", "POST"])
 @role_required("teacher", "admin")
 def new_course():
     form = _course_form()
@@ -67,14 +58,13 @@ def new_course():
             course = services.create_course(_settings_from(form), actor=current_user)
             _save_cover(form, course)
         except services.CourseError as error:
-            flash(str(error), "error")
+            flash_refusal(error)
         else:
             flash(_("Course created. Now add its lessons."), "ok")
             return redirect(url_for("courses.edit_course", course_id=course.id))
     return render_template("courses/teach/new.html", form=form)
 
 
-@bp.route("/teach/courses/<int:course_id>", methods=["GET", "POST"])
 @role_required("teacher", "admin")
 def edit_course(course_id: int):
     course = get_course_or_404(course_id, for_edit=True)
@@ -84,7 +74,7 @@ def edit_course(course_id: int):
             services.update_course(course, _settings_from(form), actor=current_user)
             _save_cover(form, course)
         except services.CourseError as error:
-            flash(str(error), "error")
+            flash_refusal(error)
         else:
             flash(_("Saved."), "ok")
             return redirect(url_for("courses.edit_course", course_id=course.id))
@@ -93,20 +83,16 @@ def edit_course(course_id: int):
     )
 
 
-@bp.post("/teach/courses/<int:course_id>/submit")
 @role_required("teacher", "admin")
 def submit_course(course_id: int):
     course = get_course_or_404(course_id, for_edit=True)
-    try:
-        services.submit_course(course, actor=current_user)
-    except services.CourseError as error:
-        flash(str(error), "error")
-    else:
-        flash(_("Submitted for review."), "ok")
-    return redirect(url_for("courses.edit_course", course_id=course.id))
+    return act_then_redirect(
+        lambda: services.submit_course(course, actor=current_user),
+        done=_("Submitted for review."),
+        to=url_for("courses.edit_course", course_id=course.id),
+    )
 
 
-@bp.post("/teach/courses/<int:course_id>/lessons")
 @role_required("teacher", "admin")
 def add_lesson(course_id: int):
     course = get_course_or_404(course_id, for_edit=True)
@@ -124,7 +110,6 @@ def add_lesson(course_id: int):
     return redirect(url_for("courses.edit_lesson", course_id=course.id, lesson_id=lesson.id))
 
 
-@bp.route("/teach/courses/<int:course_id>/lessons/<int:lesson_id>", methods=["GET", "POST"])
 @role_required("teacher", "admin")
 def edit_lesson(course_id: int, lesson_id: int):
     course = get_course_or_404(course_id, for_edit=True)
@@ -148,10 +133,10 @@ def edit_lesson(course_id: int, lesson_id: int):
         captions_form=CaptionsForm(formdata=None),
         max_upload_mb=current_app.config["LMS_MAX_UPLOAD_MB"],
         upload_chunk_size=uploads.chunk_size(),
+        links=course_links("teach_lesson", current_user, lesson=lesson),
     )
 
 
-@bp.post("/teach/courses/<int:course_id>/lessons/<int:lesson_id>/move")
 @role_required("teacher", "admin")
 def move_lesson(course_id: int, lesson_id: int):
     course = get_course_or_404(course_id, for_edit=True)
@@ -160,16 +145,17 @@ def move_lesson(course_id: int, lesson_id: int):
     return redirect(url_for("courses.edit_course", course_id=course.id) + "#lessons")
 
 
-@bp.post("/teach/courses/<int:course_id>/lessons/<int:lesson_id>/delete")
 @role_required("teacher", "admin")
 def delete_lesson(course_id: int, lesson_id: int):
     course = get_course_or_404(course_id, for_edit=True)
-    services.delete_lesson(get_lesson_or_404(course, lesson_id), actor=current_user)
-    flash(_("Lesson deleted."), "ok")
-    return redirect(url_for("courses.edit_course", course_id=course.id) + "#lessons")
+    lesson = get_lesson_or_404(course, lesson_id)
+    return act_then_redirect(
+        lambda: services.delete_lesson(lesson, actor=current_user),
+        done=_("Lesson deleted."),
+        to=url_for("courses.edit_course", course_id=course.id) + "#lessons",
+    )
 
 
-@bp.post("/teach/courses/<int:course_id>/lessons/<int:lesson_id>/captions")
 @role_required("teacher", "admin")
 def upload_captions(course_id: int, lesson_id: int):
     course = get_course_or_404(course_id, for_edit=True)
@@ -186,7 +172,7 @@ def upload_captions(course_id: int, lesson_id: int):
             try:
                 files.set_captions(lesson, form.captions.data.read())
             except services.CourseError as error:
-                flash(str(error), "error")
+                flash_refusal(error)
             else:
                 flash(_("Captions saved."), "ok")
     return redirect(url_for("courses.edit_lesson", course_id=course.id, lesson_id=lesson.id))

@@ -1,34 +1,12 @@
-"""Courses blueprint, learner side. Every URL rule of the domain is listed here:
+"""The learner's side of courses: catalogue, course page, enrolment, player, my courses."""
 
-/courses/                              catalogue (search, category, order, pages)
-/courses/<id>                          a course: lessons, teachers, duration, enrol
-/courses/<id>/enrol, /courses/<id>/leave
-/courses/<id>/cover.jpg                its cover image
-/courses/<id>/lessons/<lid>            the player
-/courses/<id>/lessons/<lid>/captions.vtt
-/my/courses                            the learner's courses
-/teach/...                             teachers' authoring (teach_views.py)
-/review/..., /categories/              the admin's review and categories (review_views.py)
-/api/v1/lessons/<lid>/...              playlist and video status (api.py)
-"""
-
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.courses import queries, services
 from lms.courses.forms import CatalogueForm
-from lms.courses.hooks import catalogue_orders, player_extensions
+from lms.courses.hooks import catalogue_orders, course_links, player_extensions
 from lms.courses.permissions import (
     can_edit_course,
     can_watch_lesson,
@@ -36,11 +14,9 @@ from lms.courses.permissions import (
     get_lesson_or_404,
 )
 from lms.media.storage import get_storage
+from lms.web.errors import act_then_redirect
 
-bp = Blueprint("courses", __name__)
 
-
-@bp.get("/courses/")
 def catalogue():
     form = CatalogueForm(request.args)
     categories = services.list_categories()
@@ -56,7 +32,6 @@ def catalogue():
     return render_template("courses/catalogue.html", form=form, page=page, categories=categories)
 
 
-@bp.get("/courses/<int:course_id>")
 def course(course_id: int):
     course = get_course_or_404(course_id)
     enrolled = current_user.is_authenticated and services.is_enrolled(course, current_user)
@@ -66,32 +41,30 @@ def course(course_id: int):
         enrolled=enrolled,
         can_edit=can_edit_course(current_user, course),
         learners=queries.learner_count(course),
+        links=course_links("course_page", current_user, course=course),
     )
 
 
-@bp.post("/courses/<int:course_id>/enrol")
 @login_required
 def enrol(course_id: int):
     course = get_course_or_404(course_id)
-    try:
-        services.enrol(course, current_user)
-    except services.CourseError as error:
-        flash(str(error), "error")
-    else:
-        flash(_("You are enrolled. Enjoy the course!"), "ok")
-    return redirect(url_for("courses.course", course_id=course.id))
+    return act_then_redirect(
+        lambda: services.enrol(course, current_user),
+        done=_("You are enrolled. Enjoy the course!"),
+        to=url_for("courses.course", course_id=course.id),
+    )
 
 
-@bp.post("/courses/<int:course_id>/leave")
 @login_required
 def leave(course_id: int):
     course = get_course_or_404(course_id)
-    services.leave(course, current_user)
-    flash(_("You have left the course."), "ok")
-    return redirect(url_for("courses.course", course_id=course.id))
+    return act_then_redirect(
+        lambda: services.leave(course, current_user),
+        done=_("You have left the course."),
+        to=url_for("courses.course", course_id=course.id),
+    )
 
 
-@bp.get("/courses/<int:course_id>/cover.jpg")
 def cover(course_id: int):
     course = get_course_or_404(course_id)
     if not course.cover_key:
@@ -102,7 +75,6 @@ def cover(course_id: int):
     return response
 
 
-@bp.get("/courses/<int:course_id>/lessons/<int:lesson_id>")
 def lesson(course_id: int, lesson_id: int):
     course = get_course_or_404(course_id)
     lesson = get_lesson_or_404(course, lesson_id)
@@ -119,7 +91,6 @@ def lesson(course_id: int, lesson_id: int):
     )
 
 
-@bp.get("/courses/<int:course_id>/lessons/<int:lesson_id>/captions.vtt")
 def captions(course_id: int, lesson_id: int):
     course = get_course_or_404(course_id)
     lesson = get_lesson_or_404(course, lesson_id)
@@ -128,7 +99,6 @@ def captions(course_id: int, lesson_id: int):
     return Response(get_storage().get_bytes(lesson.captions_key), mimetype="text/vtt")
 
 
-@bp.get("/my/courses")
 @login_required
 def my_courses():
     page = queries.my_courses(

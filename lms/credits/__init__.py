@@ -4,7 +4,12 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from flask import url_for
+    from flask_babel import lazy_gettext as _l
+
     from lms.cli import register_commands, register_demo_seeder
+    from lms.courses.hooks import register_course_link
+    from lms.courses.services import is_enrolled
     from lms.credits import (  # noqa: F401  (models: the tables)
         cli,
         models,
@@ -16,5 +21,13 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     connect()
     privacy.connect()
+    register_course_link(
+        "course_page",
+        "credits.course_record",
+        _l("Course completion"),
+        lambda course: url_for("credits.course_record", course_id=course.id),
+        visible=lambda user, course: user.is_authenticated and is_enrolled(course, user),
+        order=20,
+    )
     register_commands(cli.verify_ledger, cli.verify_credential)
     register_demo_seeder(40, "credits", cli.seed_credits)

@@ -1,19 +1,25 @@
 """Online study: play sessions, heartbeats, coverage, progress and analytics."""
 
-from flask import Flask
+from flask import Flask, url_for
+from flask_babel import lazy_gettext as _l
 
 
 def register(app: Flask) -> None:
     from lms.cli import register_commands
-    from lms.study import (
-        api,  # noqa: F401  (adds its rules to bp)
-        cli,
-        privacy,
-    )
+    from lms.courses.hooks import register_course_link
+    from lms.study import cli, privacy
+    from lms.study.blueprint import bp
     from lms.study.hooks import connect
-    from lms.study.views import bp
+    from lms.study.permissions import can_view_lesson_analytics
 
     app.register_blueprint(bp)
     connect()
+    register_course_link(
+        "teach_lesson",
+        "study.lesson_analytics",
+        _l("Lesson analytics"),
+        lambda lesson: url_for("study.lesson_analytics", lesson_id=lesson.id),
+        visible=can_view_lesson_analytics,
+    )
     privacy.connect()
     register_commands(cli.export_xapi)

@@ -1,45 +1,28 @@
-"""The study API the player uses (and other clients may). All times are float seconds.
-
-POST /api/v1/lessons/<lid>/play-sessions       open a player (supersedes the others)
-POST /api/v1/play-sessions/<id>/heartbeats     one beat: seq, position, segments, rate, visible
-GET  /api/v1/lessons/<lid>/progress            progress, credited time, resume position
-"""
-
-from functools import wraps
+"""The study API the player uses (and other clients may): open a player (the learner's
+other players are superseded), send it heartbeats (seq, position, segments, rate,
+visible), read a lesson's progress, credited time and resume position. All times are
+float seconds."""
 
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.courses.models import Lesson
-from lms.courses.permissions import can_see_course, can_watch_lesson
+from lms.courses.permissions import can_see_course
 from lms.extensions import db
 from lms.study import recording
 from lms.study.models import PlaySession
+from lms.study.permissions import can_record_beats, can_study_lesson
 from lms.study.services import MalformedBeat, parse_beat
-from lms.study.views import bp
-
-
-def error(status: int, code: str, message: str, **extra):
-    return jsonify(error=code, message=message, **extra), status
-
-
-def api_login_required(view):
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return error(401, "unauthenticated", _("Please log in."))
-        return view(*args, **kwargs)
-
-    return wrapped
+from lms.web.api import api_login_required, json_error
 
 
 def _watchable_lesson(lesson_id: int):
     lesson = db.session.get(Lesson, lesson_id)
     if lesson is None or not can_see_course(current_user, lesson.course):
-        return None, error(404, "not_found", _("No such lesson."))
-    if not can_watch_lesson(current_user, lesson):
-        return None, error(403, "forbidden", _("Enrol in the course to watch."))
+        return None, json_error(404, "not_found", _("No such lesson."))
+    if not can_study_lesson(current_user, lesson):
+        return None, json_error(403, "forbidden", _("Enrol in the course to watch."))
     return lesson, None
 
 
@@ -49,7 +32,6 @@ def resume_position(progress, duration: float) -> float:
     return 0.0 if duration and position >= duration - 5 else position
 
 
-@bp.post("/api/v1/lessons/<int:lesson_id>/play-sessions")
 @api_login_required
 def open_play_session(lesson_id: int):
     lesson, refusal = _watchable_lesson(lesson_id)
@@ -70,25 +52,23 @@ def open_play_session(lesson_id: int):
     ), 201
 
 
-@bp.post("/api/v1/play-sessions/<int:play_session_id>/heartbeats")
 @api_login_required
 def heartbeat(play_session_id: int):
     play_session = db.session.get(PlaySession, play_session_id)
-    if play_session is None or play_session.learner_id != current_user.id:
-        return error(404, "not_found", _("No such play session."))
+    if play_session is None or not can_record_beats(current_user, play_session):
+        return json_error(404, "not_found", _("No such play session."))
     try:
         beat = parse_beat(request.get_json(silent=True))
     except MalformedBeat as malformed:
-        return error(400, "malformed", _("The heartbeat is malformed."), field=malformed.field)
+        return json_error(400, "malformed", _("The heartbeat is malformed."), field=malformed.field)
     try:
         return jsonify(recording.record_heartbeat(play_session.id, beat))
     except recording.Superseded:
-        return error(
+        return json_error(
             409, "superseded", _("This lesson is now playing in another window or device.")
         )
 
 
-@bp.get("/api/v1/lessons/<int:lesson_id>/progress")
 @api_login_required
 def lesson_progress(lesson_id: int):
     lesson, refusal = _watchable_lesson(lesson_id)

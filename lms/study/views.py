@@ -1,26 +1,15 @@
-"""Study blueprint. Every URL rule of the domain:
+"""Study pages: my learning, my progress in a course, a lesson's analytics."""
 
-/study/                                    my learning: study time this week and overall
-/study/courses/<id>                        my progress in a course, lesson by lesson
-/study/lessons/<lid>/analytics             a lesson's analytics, for its teachers
-/api/v1/lessons/<lid>/play-sessions        (api.py)
-/api/v1/play-sessions/<id>/heartbeats      (api.py)
-/api/v1/lessons/<lid>/progress             (api.py)
-"""
-
-from flask import Blueprint, abort, render_template, request
+from flask import abort, render_template, request
 from flask_login import current_user, login_required
 
 from lms.courses import queries as course_queries
-from lms.courses.models import Lesson
-from lms.courses.permissions import can_edit_course, get_course_or_404
+from lms.courses.models import Course, Lesson
 from lms.extensions import db
 from lms.study import queries
+from lms.study.permissions import can_view_course_progress, can_view_lesson_analytics
 
-bp = Blueprint("study", __name__)
 
-
-@bp.get("/study/")
 @login_required
 def my_learning():
     courses = course_queries.my_courses(
@@ -37,10 +26,11 @@ def my_learning():
     )
 
 
-@bp.get("/study/courses/<int:course_id>")
 @login_required
 def course_progress(course_id: int):
-    course = get_course_or_404(course_id)
+    course = db.session.get(Course, course_id)
+    if course is None or not can_view_course_progress(current_user, course):
+        abort(404)
     return render_template(
         "study/course_progress.html",
         course=course,
@@ -48,11 +38,10 @@ def course_progress(course_id: int):
     )
 
 
-@bp.get("/study/lessons/<int:lesson_id>/analytics")
 @login_required
 def lesson_analytics(lesson_id: int):
     lesson = db.session.get(Lesson, lesson_id)
-    if lesson is None or not can_edit_course(current_user, lesson.course):
+    if lesson is None or not can_view_lesson_analytics(current_user, lesson):
         abort(404)
     return render_template(
         "study/lesson_analytics.html", lesson=lesson, stats=queries.lesson_analytics(lesson)

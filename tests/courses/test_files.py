@@ -2,9 +2,12 @@ import io
 
 import pytest
 from PIL import Image
+from sqlalchemy import func, select
 
 from lms.courses.files import make_cover, validate_webvtt
+from lms.courses.models import Course
 from lms.courses.services import CourseError
+from lms.extensions import db
 
 VALID_VTT = (
     "WEBVTT\n\n00:00.000 --> 00:02.500\n大家好\n\n01:00:01.000 --> 01:00:03.000\nbye\n"
@@ -85,3 +88,36 @@ def test_a_cover_upload_through_the_form(app, client, csrf_token, login_as, make
     response = client.get(f"/courses/{course.id}/cover.jpg")
     assert response.status_code == 200
     assert Image.open(io.BytesIO(response.data)).size == (640, 360)
+
+
+def test_a_refused_cover_leaves_no_course_and_no_changed_settings(
+    app, client, csrf_token, login_as, make_user, make_course
+):
+    """The course is flushed before its cover is read: a cover refused afterwards must
+    take the new course (or the new settings) back with it."""
+
+    def form(title):
+        return {
+            "title": title,
+            "completion_percent": "90",
+            "category_id": "0",
+            "required_sessions": "0",
+            "csrf_token": csrf_token(),
+            "cover": (io.BytesIO(b"not an image"), "c.png"),
+        }
+
+    teacher = make_user("teacher")
+    login_as(teacher)
+    response = client.post(
+        "/teach/courses/new", data=form("新课程"), content_type="multipart/form-data"
+    )
+    assert response.status_code == 200 and "JPEG" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Course.id))) == 0
+
+    course = make_course(teacher)
+    client.post(
+        f"/teach/courses/{course.id}", data=form("改过的标题"), content_type="multipart/form-data"
+    )
+    with app.app_context():
+        assert db.session.get(Course, course.id).title == "长辈学用智能手机"
