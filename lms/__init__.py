@@ -21,6 +21,7 @@ from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 from lms.ops.logging import configure_logging
 from lms.security import register_security_headers
 from lms.tasks import init_tasks
+from lms.web import scripts as web_scripts
 from lms.web.api import json_error
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +69,8 @@ def create_app(config: dict | None = None, environ=None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
     _init_extensions(app)
-    _register_blueprints(app)
+    web_scripts.init_app(app)
+    _register_domains(app)
     _register_error_handlers(app)
     _register_cli(app)
     database.register_request_transaction(app)
@@ -109,27 +111,26 @@ def _init_extensions(app: Flask) -> None:
         return {"current_locale": str(get_locale())}
 
 
-def _register_blueprints(app: Flask) -> None:
-    from lms.accounts import register as register_accounts
-    from lms.attendance import register as register_attendance
-    from lms.community import register as register_community
-    from lms.courses import register as register_courses
-    from lms.credits import register as register_credits
+def _register_domains(app: Flask) -> None:
+    """Each domain's register(app), lowest first: blueprints, signal receivers, the
+    registries of lower domains, commands, periodic tasks."""
+    from lms import (
+        accounts,
+        attendance,
+        community,
+        courses,
+        credits,
+        home,
+        media,
+        reports,
+        study,
+    )
     from lms.health import bp as health_bp
-    from lms.media import register as register_media
-    from lms.reports import register as register_reports
-    from lms.study import register as register_study
 
     app.register_blueprint(health_bp)
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
-    register_accounts(app)
-    register_media(app)
-    register_courses(app)
-    register_study(app)
-    register_attendance(app)
-    register_credits(app)
-    register_community(app)
-    register_reports(app)
+    for domain in (accounts, media, courses, study, attendance, credits, community, reports, home):
+        domain.register(app)
 
 
 def _favicon():

@@ -9,9 +9,6 @@ bp = Blueprint("accounts", __name__)
 # Before any page: a new privacy notice version is accepted first.
 bp.before_app_request(privacy_views.ask_for_consent)
 
-# The home page (it moves to lms/home).
-bp.add_url_rule("/", "home", views.home, methods=["GET"])
-
 # Signing up, logging in and out, one's own password.
 bp.add_url_rule("/register", "register", views.register, methods=["GET", "POST"])
 bp.add_url_rule("/login", "login", views.login, methods=["GET", "POST"])

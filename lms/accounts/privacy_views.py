@@ -47,7 +47,7 @@ def consent():
     form = ActionForm()
     if form.validate_on_submit():
         services.record_consent(current_user)
-        return redirect(safe_next_url(request.args.get("next"), url_for("accounts.home")))
+        return redirect(safe_next_url(request.args.get("next"), url_for("home.index")))
     return render_template(
         "accounts/consent.html", form=form, version=services.privacy_notice_version()
     )
@@ -75,7 +75,7 @@ def request_deletion():
             ),
             "ok",
         )
-        return redirect(url_for("accounts.home"))
+        return redirect(url_for("home.index"))
     return render_template("accounts/delete.html", form=form)
 
 

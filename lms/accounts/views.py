@@ -44,17 +44,13 @@ def new_user_from(form) -> services.NewUser:
     )
 
 
-def home():
-    return render_template("accounts/home.html")
-
-
 def privacy():
     return render_template("accounts/privacy.html", version=services.privacy_notice_version())
 
 
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("accounts.home"))
+        return redirect(url_for("home.index"))
     form = RegisterForm()
     form.town_code.choices = town_choices()
     if form.validate_on_submit():
@@ -67,7 +63,7 @@ def register():
         else:
             login_user(user)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "ok")
-            return redirect(url_for("accounts.home"))
+            return redirect(url_for("home.index"))
     return render_template("accounts/register.html", form=form)
 
 
@@ -102,14 +98,14 @@ def login():
             flash(_("This account is disabled. Please ask your community school."), "error")
         else:
             login_user(user)
-            return redirect(safe_next_url(request.args.get("next"), url_for("accounts.home")))
+            return redirect(safe_next_url(request.args.get("next"), url_for("home.index")))
     return render_template("accounts/login.html", form=form)
 
 
 def logout():
     ActionForm().validate_on_submit()  # CSRF is checked by CSRFProtect before this runs
     logout_user()
-    return redirect(url_for("accounts.home"))
+    return redirect(url_for("home.index"))
 
 
 @login_required
@@ -124,11 +120,11 @@ def change_password():
             # The session token changed with the password: renew this session only.
             login_user(current_user._get_current_object())
             flash(_("Your password has been changed."), "ok")
-            return redirect(url_for("accounts.home"))
+            return redirect(url_for("home.index"))
     return render_template("accounts/change_password.html", form=form)
 
 
-def _back(fallback_endpoint="accounts.home"):
+def _back(fallback_endpoint="home.index"):
     return redirect(safe_next_url(request.form.get("next"), url_for(fallback_endpoint)))
 
 

@@ -168,7 +168,7 @@ def record_credential(learner_id: int):
     now = utcnow()
     document = credentials.record_credential(
         record,
-        issuer_id=url_for("accounts.home", _external=True),
+        issuer_id=url_for("home.index", _external=True),
         issuer_name=ISSUER_NAME,
         issued_at=now,
     )

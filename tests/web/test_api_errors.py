@@ -33,5 +33,5 @@ def test_api_login_required_answers_401_in_json():
 def test_the_app_answers_api_errors_with_slugs(app, client):
     missing = client.get("/api/v1/no-such-thing")
     assert missing.status_code == 404 and missing.json["error"] == "not_found"
-    refused = client.post("/api/v1/play-sessions", json={})
+    refused = client.post("/api/v1/lessons/1/play-sessions", json={})
     assert refused.status_code == 400 and refused.json["error"] == "csrf_failed"
