@@ -7,6 +7,7 @@ and reports). No two modules may import each other, directly or round a longer l
 """
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,3 +155,20 @@ def test_media_pipeline_imports_nothing_of_lms():
                 names = [node.module or ""]
             offending += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "lms"]
     assert offending == []
+
+
+# Which part of the order each template folder belongs to (people/ is accounts').
+TEMPLATE_PARTS = {"people": "accounts", "errors": "app", "base.html": "home", "_forms.html": "core"}
+ENDPOINT = re.compile(r"""url_for\(\s*['"]([a-z_]+)\.[a-z_]+['"]""")
+
+
+def test_no_template_links_to_a_higher_domain():
+    wrong = []
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        top = path.relative_to(ROOT / "templates").parts[0]
+        own = TEMPLATE_PARTS.get(top, top)
+        for blueprint in ENDPOINT.findall(path.read_text(encoding="utf-8")):
+            other = "core" if blueprint == "static" else blueprint
+            if other != own and RANKS[other] >= RANKS[own]:
+                wrong.append(f"{path.relative_to(ROOT)} links to {blueprint}")
+    assert wrong == []
