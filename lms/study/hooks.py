@@ -16,6 +16,7 @@ from lms.courses.hooks import (
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.study.models import Heartbeat
+from lms.study.permissions import can_study_lesson
 from lms.study.queries import studied_seconds_by_course
 from lms.tasks.periodic import periodic_task
 from lms.timeutil import utcnow
@@ -24,7 +25,7 @@ from lms.web.scripts import url_template
 
 def heartbeat_config(lesson, user):
     """What study.js needs on the player page; nothing for anonymous preview viewers."""
-    if not user.is_authenticated:
+    if not can_study_lesson(user, lesson):
         return None
     return {
         "playSessions": url_for("study.open_play_session", lesson_id=lesson.id),
