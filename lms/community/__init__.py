@@ -12,20 +12,17 @@ def register(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from lms.cli import register_demo_seeder
-    from lms.community import (  # noqa: F401  (add rules to bp, periodic tasks)
+    from lms.community import (  # noqa: F401  (tables, periodic tasks)
         cli,
         models,
-        org_views,
         privacy,
-        rating_views,
         tasks,
-        training_views,
     )
+    from lms.community.blueprint import bp
     from lms.community.evaluations import RATING_LABELS
     from lms.community.hooks import connect
     from lms.community.messages import community_label
     from lms.community.notifications import unread_count
-    from lms.community.views import bp
     from lms.courses.hooks import register_course_link
 
     app.register_blueprint(bp)

@@ -1,22 +1,4 @@
-"""Learning organisations on the community blueprint.
-
-/organisations/                             admin: all (by state); others: mine
-/organisations/new                          admin creates; anyone else applies
-/organisations/join                         join with an invite code (?code= fills it in)
-/organisations/<id>                         one organisation: statistics, evaluations
-/organisations/<id>/decide                  admin: approve or reject an application (POST)
-/organisations/<id>/leave                   a member leaves (POST)
-/organisations/<id>/invites                 managers: invite codes; POST makes one
-/organisations/<id>/invites/<iid>/revoke    managers: revoke a code (POST)
-/organisations/<id>/members                 managers: members
-/organisations/<id>/members/<mid>/role      managers: make manager or member (POST)
-/organisations/<id>/members/<mid>/remove    managers: remove a member (POST)
-/evaluation-criteria/                       admin: the checklist; POST adds an item
-/evaluation-criteria/<id>/retire            admin (POST)
-/organisations/<id>/evaluations/<year>      admin: evaluate against the checklist
-/evaluations/                               admin: a year's evaluations
-/evaluations/<id>/award, /withdraw-award    admin: the yearly award (POST)
-"""
+"""Learning organisations: applications, invite codes, members, evaluation and awards."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -28,41 +10,46 @@ from lms.community import evaluations, services
 from lms.community.forms import CriterionForm, EvaluationForm, JoinForm, NoteForm, OrganisationForm
 from lms.community.models import Evaluation, EvaluationCriterion, InviteCode
 from lms.community.permissions import (
+    can_create_organisation,
+    can_decide_application,
+    can_evaluate_organisations,
     can_manage_organisation,
+    can_see_all_organisations,
     get_member_or_404,
     get_organisation_or_404,
-    is_admin,
     membership,
 )
 from lms.community.services import CommunityError
-from lms.community.views import _page, _this_year, bp
+from lms.community.views import page_number, this_year
 from lms.extensions import db
+from lms.web.errors import act_then_redirect, flash_refusal
 
 
-@bp.get("/organisations/")
 @login_required
 def organisations():
-    if is_admin(current_user):
+    if can_see_all_organisations(current_user):
         state = request.args.get("state") or None
-        page = services.all_organisations(state=state, text=request.args.get("q", ""), page=_page())
+        page = services.all_organisations(
+            state=state, text=request.args.get("q", ""), page=page_number()
+        )
         return render_template("community/organisations_admin.html", page=page, state=state)
-    page = services.my_organisations(current_user.id, page=_page())
+    page = services.my_organisations(current_user.id, page=page_number())
     return render_template("community/organisations.html", page=page)
 
 
-@bp.route("/organisations/new", methods=["GET", "POST"])
 @login_required
 def new_organisation():
     form = OrganisationForm()
     form.town_id.choices = [(0, _("(none)"))] + [(t.id, t.name) for t in list_towns()]
     if request.method == "GET" and current_user.town_id:
         form.town_id.data = current_user.town_id
+    creating = can_create_organisation(current_user)
     if form.validate_on_submit():
         settings = services.OrganisationSettings(
             form.name.data, form.kind.data, form.town_id.data or None, form.description.data
         )
         try:
-            if is_admin(current_user):
+            if creating:
                 manager = None
                 if form.manager.data:
                     manager = find_user_by_username(form.manager.data.strip())
@@ -76,13 +63,12 @@ def new_organisation():
                 organisation = services.apply_for_organisation(settings, applicant=current_user)
                 flash(_("Application sent. The district will review it."), "ok")
         except CommunityError as error:
-            flash(str(error), "error")
+            flash_refusal(error)
         else:
             return redirect(url_for("community.organisation", organisation_id=organisation.id))
-    return render_template("community/organisation_form.html", form=form)
+    return render_template("community/organisation_form.html", form=form, creating=creating)
 
 
-@bp.route("/organisations/join", methods=["GET", "POST"])
 @login_required
 def join():
     form = JoinForm(data={"code": request.args.get("code", "")})
@@ -90,7 +76,7 @@ def join():
         try:
             member = services.join_with_code(form.code.data, user=current_user)
         except CommunityError as error:
-            flash(str(error), "error")
+            flash_refusal(error)
         else:
             flash(_("Welcome to %(name)s.", name=member.organisation.name), "ok")
             return redirect(
@@ -99,7 +85,6 @@ def join():
     return render_template("community/join.html", form=form)
 
 
-@bp.get("/organisations/<int:organisation_id>")
 @login_required
 def organisation(organisation_id: int):
     item = get_organisation_or_404(organisation_id)
@@ -108,34 +93,34 @@ def organisation(organisation_id: int):
         item=item,
         member=membership(current_user, item),
         can_manage=can_manage_organisation(current_user, item),
+        can_decide=can_decide_application(current_user, item),
+        can_evaluate=can_evaluate_organisations(current_user),
         stats=services.organisation_stats(item) if item.is_active else None,
-        evaluations=evaluations.organisation_evaluations(item, page=_page()),
+        evaluations=evaluations.organisation_evaluations(item, page=page_number()),
         note_form=NoteForm(formdata=None),
-        this_year=_this_year(),
+        this_year=this_year(),
     )
 
 
-@bp.post("/organisations/<int:organisation_id>/decide")
 @role_required("admin")
 def decide_organisation(organisation_id: int):
     item = get_organisation_or_404(organisation_id)
+    back = url_for("community.organisation", organisation_id=item.id)
     form = NoteForm()
-    if form.validate_on_submit():
-        try:
-            services.decide_application(
-                item,
-                approve=request.form.get("decision") == "approve",
-                note=form.note.data or "",
-                actor=current_user,
-            )
-        except CommunityError as error:
-            flash(str(error), "error")
-        else:
-            flash(_("Decision saved."), "ok")
-    return redirect(url_for("community.organisation", organisation_id=item.id))
+    if not form.validate_on_submit():
+        return redirect(back)
+    return act_then_redirect(
+        lambda: services.decide_application(
+            item,
+            approve=request.form.get("decision") == "approve",
+            note=form.note.data or "",
+            actor=current_user,
+        ),
+        done=_("Decision saved."),
+        to=back,
+    )
 
 
-@bp.post("/organisations/<int:organisation_id>/leave")
 @login_required
 def leave_organisation(organisation_id: int):
     item = get_organisation_or_404(organisation_id)
@@ -145,7 +130,7 @@ def leave_organisation(organisation_id: int):
     try:
         services.remove_member(member, actor=current_user)
     except CommunityError as error:
-        flash(str(error), "error")
+        flash_refusal(error)
         return redirect(url_for("community.organisation", organisation_id=item.id))
     flash(_("You left %(name)s.", name=item.name), "ok")
     return redirect(url_for("community.organisations"))
@@ -154,23 +139,19 @@ def leave_organisation(organisation_id: int):
 # Invite codes and members ------------------------------------------------------------------
 
 
-@bp.route("/organisations/<int:organisation_id>/invites", methods=["GET", "POST"])
 @login_required
 def invites(organisation_id: int):
     item = get_organisation_or_404(organisation_id, manage=True)
     if request.method == "POST":
-        try:
-            services.create_invite(item, actor=current_user)
-        except CommunityError as error:
-            flash(str(error), "error")
-        else:
-            flash(_("A new invite code was made."), "ok")
-        return redirect(url_for("community.invites", organisation_id=item.id))
-    page = services.invites_page(item, page=_page())
+        return act_then_redirect(
+            lambda: services.create_invite(item, actor=current_user),
+            done=_("A new invite code was made."),
+            to=url_for("community.invites", organisation_id=item.id),
+        )
+    page = services.invites_page(item, page=page_number())
     return render_template("community/invites.html", item=item, page=page)
 
 
-@bp.post("/organisations/<int:organisation_id>/invites/<int:invite_id>/revoke")
 @login_required
 def revoke_invite(organisation_id: int, invite_id: int):
     item = get_organisation_or_404(organisation_id, manage=True)
@@ -182,27 +163,21 @@ def revoke_invite(organisation_id: int, invite_id: int):
     return redirect(url_for("community.invites", organisation_id=item.id))
 
 
-@bp.get("/organisations/<int:organisation_id>/members")
 @login_required
 def members(organisation_id: int):
     item = get_organisation_or_404(organisation_id, manage=True)
-    page = services.members_page(item, page=_page())
+    page = services.members_page(item, page=page_number())
     return render_template("community/members.html", item=item, page=page)
 
 
 def _member_action(organisation_id: int, member_id: int, action, done: str):
     item = get_organisation_or_404(organisation_id, manage=True)
     member = get_member_or_404(item, member_id)
-    try:
-        action(member)
-    except CommunityError as error:
-        flash(str(error), "error")
-    else:
-        flash(done, "ok")
-    return redirect(url_for("community.members", organisation_id=item.id))
+    return act_then_redirect(
+        lambda: action(member), done=done, to=url_for("community.members", organisation_id=item.id)
+    )
 
 
-@bp.post("/organisations/<int:organisation_id>/members/<int:member_id>/role")
 @login_required
 def member_role(organisation_id: int, member_id: int):
     role = request.form.get("role", "")
@@ -214,7 +189,6 @@ def member_role(organisation_id: int, member_id: int):
     )
 
 
-@bp.post("/organisations/<int:organisation_id>/members/<int:member_id>/remove")
 @login_required
 def remove_member(organisation_id: int, member_id: int):
     return _member_action(
@@ -228,7 +202,6 @@ def remove_member(organisation_id: int, member_id: int):
 # Evaluation --------------------------------------------------------------------------------
 
 
-@bp.route("/evaluation-criteria/", methods=["GET", "POST"])
 @role_required("admin")
 def criteria():
     form = CriterionForm()
@@ -238,7 +211,7 @@ def criteria():
                 form.title.data, form.description.data, form.max_score.data, actor=current_user
             )
         except CommunityError as error:
-            flash(str(error), "error")
+            flash_refusal(error)
         else:
             flash(_("Criterion added."), "ok")
             return redirect(url_for("community.criteria"))
@@ -252,7 +225,6 @@ def criteria():
     )
 
 
-@bp.post("/evaluation-criteria/<int:criterion_id>/retire")
 @role_required("admin")
 def retire_criterion(criterion_id: int):
     evaluations.retire_criterion(
@@ -276,7 +248,6 @@ def _scores_from(form_data, criteria) -> list[evaluations.ScoreInput]:
     return scores
 
 
-@bp.route("/organisations/<int:organisation_id>/evaluations/<int:year>", methods=["GET", "POST"])
 @role_required("admin")
 def evaluate(organisation_id: int, year: int):
     item = get_organisation_or_404(organisation_id)
@@ -293,7 +264,7 @@ def evaluate(organisation_id: int, year: int):
                 actor=current_user,
             )
         except CommunityError as error:
-            flash(str(error), "error")
+            flash_refusal(error)
         else:
             flash(
                 _(
@@ -318,32 +289,28 @@ def evaluate(organisation_id: int, year: int):
     )
 
 
-@bp.get("/evaluations/")
 @role_required("admin")
 def evaluations_list():
-    year = request.args.get("year", type=int) or _this_year()
-    page = evaluations.evaluations_page(year, page=_page())
+    year = request.args.get("year", type=int) or this_year()
+    page = evaluations.evaluations_page(year, page=page_number())
     return render_template(
         "community/evaluations.html",
         page=page,
         year=year,
-        years=range(_this_year() + 1, _this_year() - 6, -1),
+        years=range(this_year() + 1, this_year() - 6, -1),
         thresholds=evaluations.RATING_THRESHOLDS,
     )
 
 
 def _award_action(evaluation_id: int, action, done: str):
     evaluation = db.get_or_404(Evaluation, evaluation_id)
-    try:
-        action(evaluation)
-    except CommunityError as error:
-        flash(str(error), "error")
-    else:
-        flash(done, "ok")
-    return redirect(url_for("community.evaluations_list", year=evaluation.year))
+    return act_then_redirect(
+        lambda: action(evaluation),
+        done=done,
+        to=url_for("community.evaluations_list", year=evaluation.year),
+    )
 
 
-@bp.post("/evaluations/<int:evaluation_id>/award")
 @role_required("admin")
 def award(evaluation_id: int):
     return _award_action(
@@ -353,7 +320,6 @@ def award(evaluation_id: int):
     )
 
 
-@bp.post("/evaluations/<int:evaluation_id>/withdraw-award")
 @role_required("admin")
 def withdraw_award(evaluation_id: int):
     return _award_action(

@@ -6,6 +6,8 @@
   training; nobody sees another organisation's (404, no existence leak).
 - Staff nominate learning stars among learners of their scope (the 镇街 of their
   community schools); the admin selects the stars of the year.
+- The admin creates organisations (others apply), decides applications, evaluates
+  organisations and awards the title.
 - Teachers see the ratings and quality figures of their own courses; the admin sees
   all, and hides abusive comments.
 """
@@ -39,6 +41,25 @@ def membership(user, organisation: Organisation) -> OrganisationMember | None:
             OrganisationMember.user_id == user.id,
         )
     )
+
+
+def can_see_all_organisations(user) -> bool:
+    """The admin lists every organisation; others list their own."""
+    return is_admin(user)
+
+
+def can_create_organisation(user) -> bool:
+    """The admin creates organisations; anyone else applies for one."""
+    return is_admin(user)
+
+
+def can_decide_application(user, organisation: Organisation) -> bool:
+    return is_admin(user) and organisation.state == "applied"
+
+
+def can_evaluate_organisations(user) -> bool:
+    """The checklist, the evaluations and the yearly award."""
+    return is_admin(user)
 
 
 def can_view_organisation(user, organisation: Organisation) -> bool:
@@ -94,6 +115,16 @@ def star_town_ids(user) -> set[int] | None:
     return set()
 
 
+def can_rank_stars(user) -> bool:
+    """Rankings and nominations (each within ``star_town_ids``)."""
+    return user.is_authenticated and user.has_role("staff", "admin")
+
+
+def can_select_stars(user) -> bool:
+    """Select (or unselect) the stars of the year."""
+    return is_admin(user)
+
+
 def can_nominate(user, learner: User) -> bool:
     if user.id == learner.id or not learner.has_role("learner"):
         return False
@@ -126,6 +157,15 @@ def get_nomination_or_404(nomination_id: int) -> StarNomination:
 def can_see_course_quality(user, course) -> bool:
     """A course's ratings with hidden comments, completion and drop-off."""
     return can_edit_course(user, course)
+
+
+def can_see_teaching_quality(user) -> bool:
+    """The ratings and quality figures of one's own courses."""
+    return user.is_authenticated and user.has_role("teacher", "admin")
+
+
+def can_see_all_course_quality(user) -> bool:
+    return is_admin(user)
 
 
 def can_hide_comments(user) -> bool:

@@ -1,10 +1,5 @@
-"""Course ratings and quality on the community blueprint.
-
-/courses/<id>/ratings                 a course's ratings; learners who studied 30% rate it
-/ratings/<id>/hide, /show             admin: hide an abusive comment, or show it again
-/teaching/quality                     teachers: their courses' ratings, completion, drop-off
-/quality/                             admin: every course by completion, rating, drop-off
-"""
+"""Course ratings, hiding abusive comments, and course quality for teachers and the
+admin."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,12 +12,12 @@ from lms.community.models import CourseRating
 from lms.community.permissions import can_hide_comments, can_see_course_quality
 from lms.community.queries import studied_share
 from lms.community.services import CommunityError
-from lms.community.views import _page, bp
+from lms.community.views import page_number
 from lms.courses.permissions import get_course_or_404
 from lms.extensions import db
+from lms.web.errors import flash_refusal
 
 
-@bp.route("/courses/<int:course_id>/ratings", methods=["GET", "POST"])
 def course_ratings(course_id: int):
     course = get_course_or_404(course_id)
     mine = share = None
@@ -37,7 +32,7 @@ def course_ratings(course_id: int):
                     course, form.stars.data, form.comment.data or "", learner=current_user
                 )
             except CommunityError as error:
-                flash(str(error), "error")
+                flash_refusal(error)
             else:
                 flash(_("Thank you for your rating."), "ok")
                 return redirect(url_for("community.course_ratings", course_id=course.id))
@@ -52,7 +47,7 @@ def course_ratings(course_id: int):
         share=share,
         min_share=ratings.MIN_STUDIED_SHARE,
         summary=ratings.rating_summary(course),
-        page=ratings.ratings_page(course, page=_page()),
+        page=ratings.ratings_page(course, page=page_number()),
         show_hidden=quality,
         can_hide=can_hide_comments(current_user),
         reach=ratings.lesson_reach(course) if quality else None,
@@ -72,13 +67,11 @@ def _set_hidden(rating_id: int, hidden: bool):
     return redirect(url_for("community.course_ratings", course_id=rating.course_id))
 
 
-@bp.post("/ratings/<int:rating_id>/hide")
 @role_required("admin")
 def hide_rating_comment(rating_id: int):
     return _set_hidden(rating_id, True)
 
 
-@bp.post("/ratings/<int:rating_id>/show")
 @role_required("admin")
 def show_rating_comment(rating_id: int):
     return _set_hidden(rating_id, False)
@@ -89,7 +82,7 @@ def _quality_args():
     return {
         "order": order if order in ratings.QUALITY_ORDERS else "weak",
         "weak_only": request.args.get("weak") == "1",
-        "page": _page(),
+        "page": page_number(),
     }
 
 
@@ -103,7 +96,6 @@ def _rules():
     }
 
 
-@bp.get("/quality/")
 @role_required("admin")
 def quality():
     args = _quality_args()
@@ -117,7 +109,6 @@ def quality():
     )
 
 
-@bp.get("/teaching/quality")
 @role_required("teacher", "admin")
 def teaching_quality():
     args = _quality_args()

@@ -21,11 +21,12 @@ from lms.credits.models import LedgerEntry
 from lms.extensions import db
 from lms.study.models import DailyStudy
 from lms.timeutil import local_date, utcnow
+from lms.web.errors import DomainError
 
 ACTIVE_DAYS = 30  # a member is active with study or attendance in the last 30 days
 
 
-class CommunityError(ValueError):
+class CommunityError(DomainError):
     """A refusal with a message fit to show the person who asked."""
 
 

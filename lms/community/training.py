@@ -7,13 +7,10 @@ study time credited on the course's lessons. Members who leave the organisation 
 its ledger too.
 """
 
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import and_, func, select
 
 from lms.accounts.models import User
@@ -31,9 +28,8 @@ from lms.courses.models import Course
 from lms.courses.services import enrol
 from lms.extensions import db
 from lms.timeutil import local_date, to_local, utcnow
+from lms.web.exports import XlsxBook
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 STATUSES = ("completed", "completed_late", "overdue", "in_progress", "not_started")
 
 
@@ -266,22 +262,14 @@ def status_label(status: str) -> str:
     return label(TRAINING_STATUS_LABELS, status)
 
 
-def _cell(value):
-    # A cell starting like a formula is shown as text, never run by a spreadsheet.
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def ledger_xlsx(organisation: Organisation, lines: list[LedgerLine]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Training ledger")[:31]
-    bold = Font(bold=True)
-    sheet.append([_cell(_("Training ledger")), _cell(organisation.name)])
-    sheet.append([_("Exported"), to_local(utcnow()).strftime("%Y-%m-%d %H:%M")])
-    sheet.append([])
-    sheet.append(
+    """The ledger with a preamble (organisation, export time), one row per line."""
+    book = XlsxBook()
+    sheet = book.sheet(_("Training ledger"))
+    sheet.row([_("Training ledger"), organisation.name])
+    sheet.row([_("Exported"), to_local(utcnow()).strftime("%Y-%m-%d %H:%M")])
+    sheet.row([])
+    sheet.header(
         [
             _("Member"),
             _("Username"),
@@ -294,28 +282,21 @@ def ledger_xlsx(organisation: Organisation, lines: list[LedgerLine]) -> bytes:
             _("Status"),
         ]
     )
-    for cell in sheet[sheet.max_row]:
-        cell.font = bold
+    formats = {5: "yyyy-mm-dd", 6: "0%", 8: "yyyy-mm-dd"}
     for line in lines:
-        sheet.append(
+        sheet.row(
             [
-                _cell(line.member_name),
-                _cell(line.username),
-                _cell(line.assignment_title),
-                _cell(line.course_title),
+                line.member_name,
+                line.username,
+                line.assignment_title,
+                line.course_title,
                 line.deadline,
                 round(line.progress, 3),
                 line.hours,
                 local_date(line.completed_at) if line.completed_at else None,
                 status_label(line.status),
-            ]
+            ],
+            formats=formats,
         )
-        row = sheet.max_row
-        sheet.cell(row=row, column=5).number_format = "yyyy-mm-dd"
-        sheet.cell(row=row, column=6).number_format = "0%"
-        sheet.cell(row=row, column=8).number_format = "yyyy-mm-dd"
-    for column, width in zip("ABCDEFGHI", (14, 14, 28, 28, 12, 10, 8, 12, 12), strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    sheet.widths((14, 14, 28, 28, 12, 10, 8, 12, 12))
+    return book.to_bytes()

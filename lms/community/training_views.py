@@ -1,15 +1,7 @@
-"""Workplace training on the community blueprint.
+"""Workplace training: members' assignments, managers' assignments and the training
+ledger (培训台账) with its XLSX export."""
 
-/training/                                        my assignments (a member's view)
-/organisations/<id>/training/                     managers: the assignments
-/organisations/<id>/training/new                  managers: assign a course with a deadline
-/organisations/<id>/training/ledger               managers: the training ledger (培训台账)
-/organisations/<id>/training/ledger.xlsx          managers: the ledger as XLSX (?assignment=)
-/organisations/<id>/training/<aid>                managers: one assignment's ledger
-/organisations/<id>/training/<aid>/assign-new     managers: assign members who joined since
-"""
-
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -18,23 +10,24 @@ from lms.community import training
 from lms.community.forms import TrainingForm
 from lms.community.permissions import get_assignment_or_404, get_organisation_or_404
 from lms.community.services import CommunityError
-from lms.community.views import _page, bp
+from lms.community.views import page_number
 from lms.courses.models import Course
 from lms.extensions import db
+from lms.web.downloads import download
+from lms.web.errors import flash_refusal
+from lms.web.exports import XLSX_MIMETYPE
 
 
-@bp.get("/training/")
 @login_required
 def my_training():
-    page, lines = training.my_assignments(current_user.id, page=_page())
+    page, lines = training.my_assignments(current_user.id, page=page_number())
     return render_template("community/my_training.html", page=page, lines=lines)
 
 
-@bp.get("/organisations/<int:organisation_id>/training/")
 @login_required
 def training_list(organisation_id: int):
     item = get_organisation_or_404(organisation_id, manage=True)
-    page = training.assignments_page(item, page=_page())
+    page = training.assignments_page(item, page=page_number())
     return render_template(
         "community/training_list.html",
         item=item,
@@ -43,7 +36,6 @@ def training_list(organisation_id: int):
     )
 
 
-@bp.route("/organisations/<int:organisation_id>/training/new", methods=["GET", "POST"])
 @login_required
 def new_training(organisation_id: int):
     item = get_organisation_or_404(organisation_id, manage=True)
@@ -61,7 +53,7 @@ def new_training(organisation_id: int):
                 item, course, form.title.data, form.deadline.data, actor=current_user
             )
         except CommunityError as error:
-            flash(str(error), "error")
+            flash_refusal(error)
         else:
             flash(_("Assigned to the members; they were notified."), "ok")
             return redirect(
@@ -74,17 +66,15 @@ def new_training(organisation_id: int):
     return render_template("community/training_form.html", item=item, form=form)
 
 
-@bp.get("/organisations/<int:organisation_id>/training/ledger")
 @login_required
 def training_ledger(organisation_id: int):
     item = get_organisation_or_404(organisation_id, manage=True)
-    page, lines = training.ledger_page(item, page=_page())
+    page, lines = training.ledger_page(item, page=page_number())
     return render_template(
         "community/training_ledger.html", item=item, page=page, lines=lines, assignment=None
     )
 
 
-@bp.get("/organisations/<int:organisation_id>/training/ledger.xlsx")
 @login_required
 def training_ledger_xlsx(organisation_id: int):
     item = get_organisation_or_404(organisation_id, manage=True)
@@ -93,25 +83,28 @@ def training_ledger_xlsx(organisation_id: int):
         get_assignment_or_404(item, assignment_id)
     assignees = db.session.scalars(training.ledger_query(item, assignment_id=assignment_id))
     data = training.ledger_xlsx(item, training.ledger_lines(assignees))
-    response = Response(data, mimetype=training.XLSX_MIMETYPE)
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="training-ledger-{item.id}.xlsx"'
+    return download(
+        data,
+        f"training-ledger-{item.id}.xlsx",
+        XLSX_MIMETYPE,
+        personal={
+            "target_type": "training_ledger",
+            "target_id": item.id,
+            "assignment_id": assignment_id,
+        },
     )
-    return response
 
 
-@bp.get("/organisations/<int:organisation_id>/training/<int:assignment_id>")
 @login_required
 def assignment(organisation_id: int, assignment_id: int):
     item = get_organisation_or_404(organisation_id, manage=True)
     row = get_assignment_or_404(item, assignment_id)
-    page, lines = training.ledger_page(item, assignment_id=row.id, page=_page())
+    page, lines = training.ledger_page(item, assignment_id=row.id, page=page_number())
     return render_template(
         "community/training_ledger.html", item=item, page=page, lines=lines, assignment=row
     )
 
 
-@bp.post("/organisations/<int:organisation_id>/training/<int:assignment_id>/assign-new")
 @login_required
 def assign_new_members(organisation_id: int, assignment_id: int):
     item = get_organisation_or_404(organisation_id, manage=True)
@@ -119,7 +112,7 @@ def assign_new_members(organisation_id: int, assignment_id: int):
     try:
         added = training.assign_new_members(row, actor=current_user)
     except CommunityError as error:
-        flash(str(error), "error")
+        flash_refusal(error)
     else:
         flash(_("%(n)d new members assigned.", n=added), "ok")
     return redirect(url_for("community.assignment", organisation_id=item.id, assignment_id=row.id))

@@ -1,21 +1,8 @@
-"""Community blueprint. Every URL rule of the domain:
+"""The community hub, notifications, the honour roll and learning stars; the other
+view modules are ``org_views``, ``training_views`` and ``rating_views``. The URL rules
+are in ``blueprint.py``."""
 
-/community/                                   the hub: links to everything below
-/notifications/                               my notifications; /read marks all read
-/notifications/<id>                           open one (marks it read, goes to its page)
-/honour-roll/                                 public: stars and awarded organisations
-/honour-roll/my-name                          how my name shows if I am chosen
-/stars/rankings                               staff (their 镇街) and admin: rankings
-/stars/nominate/<learner_id>                  nominate a learner with a citation
-/stars/nominations                            nominations; /<id>/select, /unselect, /withdraw
-/organisations/...                            organisations, invites, members (org_views.py)
-/evaluation-criteria/, /evaluations/          the admin's checklist and evaluations (org_views)
-/organisations/<id>/training/..., /training/  workplace training (training_views.py)
-/courses/<id>/ratings, /ratings/<id>/hide     ratings (rating_views.py)
-/quality/, /teaching/quality                  course quality (rating_views.py)
-"""
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -26,6 +13,11 @@ from lms.community import evaluations, notifications, stars
 from lms.community.forms import HonourNameForm, NominationForm
 from lms.community.models import Notification
 from lms.community.permissions import (
+    can_evaluate_organisations,
+    can_rank_stars,
+    can_see_all_course_quality,
+    can_see_teaching_quality,
+    can_select_stars,
     get_nominable_learner_or_404,
     get_nomination_or_404,
     star_town_ids,
@@ -33,31 +25,34 @@ from lms.community.permissions import (
 from lms.community.services import CommunityError
 from lms.extensions import db
 from lms.timeutil import local_date, utcnow
+from lms.web.errors import act_then_redirect, flash_refusal
 
-bp = Blueprint("community", __name__)
 
-
-def _page() -> int:
+def page_number() -> int:
     return request.args.get("page", 1, type=int)
 
 
-def _this_year() -> int:
+def this_year() -> int:
     return local_date(utcnow()).year
 
 
-@bp.get("/community/")
 @login_required
 def hub():
-    return render_template("community/hub.html")
+    return render_template(
+        "community/hub.html",
+        can_rank_stars=can_rank_stars(current_user),
+        can_see_teaching_quality=can_see_teaching_quality(current_user),
+        can_see_all_course_quality=can_see_all_course_quality(current_user),
+        can_evaluate=can_evaluate_organisations(current_user),
+    )
 
 
 # Notifications -------------------------------------------------------------------------
 
 
-@bp.get("/notifications/")
 @login_required
 def notification_list():
-    page = notifications.notifications_page(current_user.id, page=_page())
+    page = notifications.notifications_page(current_user.id, page=page_number())
     return render_template(
         "community/notifications.html",
         page=page,
@@ -66,14 +61,12 @@ def notification_list():
     )
 
 
-@bp.post("/notifications/read")
 @login_required
 def read_all_notifications():
     notifications.mark_all_read(current_user.id)
     return redirect(url_for("community.notification_list"))
 
 
-@bp.get("/notifications/<int:notification_id>")
 @login_required
 def open_notification(notification_id: int):
     notification = db.session.get(Notification, notification_id)
@@ -86,11 +79,10 @@ def open_notification(notification_id: int):
 # Honour roll -----------------------------------------------------------------------------
 
 
-@bp.get("/honour-roll/")
 def honour_roll():
     years = stars.star_years()
-    year = request.args.get("year", type=int) or (years[0] if years else _this_year())
-    page, entries = stars.honour_roll(year, page=_page())
+    year = request.args.get("year", type=int) or (years[0] if years else this_year())
+    page, entries = stars.honour_roll(year, page=page_number())
     organisations = evaluations.awarded_page(year, page=request.args.get("org_page", 1, type=int))
     return render_template(
         "community/honour_roll.html",
@@ -102,7 +94,6 @@ def honour_roll():
     )
 
 
-@bp.route("/honour-roll/my-name", methods=["GET", "POST"])
 @login_required
 def honour_name():
     form = HonourNameForm(data={"choice": stars.honour_choice(current_user.id)})
@@ -120,10 +111,9 @@ def honour_name():
 # Learning stars --------------------------------------------------------------------------
 
 
-@bp.get("/stars/rankings")
 @role_required("staff", "admin")
 def rankings():
-    year = request.args.get("year", type=int) or _this_year()
+    year = request.args.get("year", type=int) or this_year()
     month = request.args.get("month", type=int)
     month = month if month in range(1, 13) else None
     scope = star_town_ids(current_user)
@@ -138,7 +128,7 @@ def rankings():
         if scope is not None and town_id not in scope:
             abort(404)
         town_ids = {town_id}
-    page = stars.rankings(stars.Period.of(year, month), town_ids=town_ids, page=_page())
+    page = stars.rankings(stars.Period.of(year, month), town_ids=town_ids, page=page_number())
     return render_template(
         "community/rankings.html",
         page=page,
@@ -146,60 +136,55 @@ def rankings():
         month=month,
         towns=towns,
         town_id=town_id,
-        years=range(_this_year(), _this_year() - 6, -1),
+        years=range(this_year(), this_year() - 6, -1),
     )
 
 
-@bp.route("/stars/nominate/<int:learner_id>", methods=["GET", "POST"])
 @role_required("staff", "admin")
 def nominate(learner_id: int):
     learner = get_nominable_learner_or_404(learner_id)
-    form = NominationForm(data={"year": request.args.get("year", type=int) or _this_year()})
+    form = NominationForm(data={"year": request.args.get("year", type=int) or this_year()})
     if form.validate_on_submit():
         try:
             stars.nominate(learner, form.year.data, form.citation.data, actor=current_user)
         except CommunityError as error:
-            flash(str(error), "error")
+            flash_refusal(error)
         else:
             flash(_("Nominated."), "ok")
             return redirect(url_for("community.nominations", year=form.year.data))
     return render_template("community/nominate.html", form=form, learner=learner)
 
 
-@bp.get("/stars/nominations")
 @role_required("staff", "admin")
 def nominations():
-    year = request.args.get("year", type=int) or _this_year()
+    year = request.args.get("year", type=int) or this_year()
     state = (
         request.args.get("state")
         if request.args.get("state") in ("nominated", "selected")
         else None
     )
     page = stars.nominations_page(
-        year, town_ids=star_town_ids(current_user), state=state, page=_page()
+        year, town_ids=star_town_ids(current_user), state=state, page=page_number()
     )
     return render_template(
         "community/nominations.html",
         page=page,
         year=year,
         state=state,
-        years=range(_this_year() + 1, _this_year() - 6, -1),
+        years=range(this_year() + 1, this_year() - 6, -1),
+        can_select=can_select_stars(current_user),
     )
 
 
 def _nomination_action(nomination_id: int, action, done: str):
     nomination = get_nomination_or_404(nomination_id)
-    year = nomination.year
-    try:
-        action(nomination)
-    except CommunityError as error:
-        flash(str(error), "error")
-    else:
-        flash(done, "ok")
-    return redirect(url_for("community.nominations", year=year))
+    return act_then_redirect(
+        lambda: action(nomination),
+        done=done,
+        to=url_for("community.nominations", year=nomination.year),
+    )
 
 
-@bp.post("/stars/nominations/<int:nomination_id>/select")
 @role_required("admin")
 def select_star(nomination_id: int):
     return _nomination_action(
@@ -209,7 +194,6 @@ def select_star(nomination_id: int):
     )
 
 
-@bp.post("/stars/nominations/<int:nomination_id>/unselect")
 @role_required("admin")
 def unselect_star(nomination_id: int):
     return _nomination_action(
@@ -217,7 +201,6 @@ def unselect_star(nomination_id: int):
     )
 
 
-@bp.post("/stars/nominations/<int:nomination_id>/withdraw")
 @role_required("staff", "admin")
 def withdraw_nomination(nomination_id: int):
     return _nomination_action(

@@ -14,6 +14,7 @@ from lms.courses.models import Course, Enrolment
 from lms.credits.models import CourseCompletion
 from lms.extensions import db
 from lms.timeutil import local_date, utcnow
+from lms.web.exports import XLSX_MIMETYPE
 from tests.community.conftest import study, user
 
 
@@ -152,7 +153,7 @@ def test_the_ledger_exports_as_xlsx_with_formulas_defused(
     login_as(org.manager)
     response = client.get(f"/organisations/{org.id}/training/ledger.xlsx")
     assert response.status_code == 200
-    assert response.mimetype == training.XLSX_MIMETYPE
+    assert response.mimetype == XLSX_MIMETYPE
     sheet = load_workbook(io.BytesIO(response.data)).active
     rows = [row for row in sheet.iter_rows(values_only=True) if row and row[0]]
     member_rows = [row for row in rows if row[2] == "年度安全培训"]
