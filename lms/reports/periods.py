@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from lms.web.errors import DomainError
+
 MAX_DAYS = 3 * 366 + 1  # three years at most: the monthly trend stays readable
 ELDERLY_AGE = 60
 
 
-class PeriodError(ValueError):
-    pass
+class PeriodError(DomainError):
+    """A period that cannot be read or shown (backwards, too long, not a period)."""
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,8 @@
-"""Reports blueprint. Every URL rule of the domain:
-
-/reports/                               the dashboard (?period=2025|2025-Q2|2025-06, or
-                                        ?start=&end=, and ?town=<id>)
-/reports/<table>.<csv|xlsx>             one of its tables, same arguments
-"""
+"""The dashboard and its tables as CSV or XLSX. The URL rules are in ``blueprint.py``."""
 
 import re
 
-from flask import Blueprint, Response, abort, flash, render_template, request
+from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -28,8 +23,8 @@ from lms.reports.periods import (
 from lms.reports.permissions import report_scope_or_abort
 from lms.reports.tables import TABLE_NAMES, build_table, chart_data, headline
 from lms.timeutil import local_date, utcnow
-
-bp = Blueprint("reports", __name__, url_prefix="/reports")
+from lms.web.downloads import download
+from lms.web.exports import CSV_MIMETYPE, XLSX_MIMETYPE
 
 TOWNS_PER_PAGE = 20
 PAGED_TABLES = ("coverage", "towns")
@@ -68,7 +63,6 @@ def period_choices(today) -> list[tuple[str, str]]:
     return choices
 
 
-@bp.get("/")
 @role_required("admin", "staff")
 def dashboard():
     form, scope = _filters()
@@ -94,20 +88,15 @@ def dashboard():
     )
 
 
-@bp.get("/<any(indicators, coverage, towns, trend, courses):name>.<any(csv, xlsx):fmt>")
 @role_required("admin", "staff")
 def export(name: str, fmt: str):
     form, scope = _filters()
     period = _period(form, strict=True)
     table = build_table(name, build_dashboard(period, scope.town_ids).breakdown)
     if fmt == "csv":
-        body, mimetype = exports.as_csv(table), exports.CSV_MIMETYPE
+        body, mimetype = exports.as_csv(table), CSV_MIMETYPE
     else:
-        body, mimetype = exports.as_xlsx(table), exports.XLSX_MIMETYPE
+        body, mimetype = exports.as_xlsx(table), XLSX_MIMETYPE
     where = f"town-{scope.selected.code}" if scope.selected else "all"
     filename = re.sub(r"[^A-Za-z0-9._-]", "_", f"report-{name}-{period_value(period)}-{where}")
-    filename = f"{filename}.{fmt}"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return download(body, f"{filename}.{fmt}", mimetype)  # aggregates: not personal
