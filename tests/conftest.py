@@ -1,4 +1,4 @@
-"""Shared fixtures: an app and a migrated database per backend, factories, log-in.
+"""Shared fixtures: an app and a migrated database per backend, factories, log-in, S3.
 
 Database tests run on SQLite always and on PostgreSQL too when LMS_TEST_DATABASE_URL
 is set. Each test process (pytest-xdist runs several) has databases of its own: a
@@ -7,31 +7,30 @@ SQLite file it migrates, and a PostgreSQL database cloned from a template migrat
 """
 
 import functools
-import os
-import re
 import shutil
-import uuid
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask_migrate import upgrade
-from sqlalchemy import text
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lms import create_app
-from lms.config import scaled_by
-from lms.credits.credentials import load_or_create_signing_key
 from lms.extensions import db
+from tests.apps import (
+    TEST_DATABASE_URL,
+    TEST_REDIS_URL,
+    TRANSLATIONS,
+    build_app,
+    empty_all_tables,
+    migrate,
+)
 from tests.databases import clone_for_this_process, drop_clone
+from tests.factories import TEST_PASSWORD, ready_asset
+from tests.web_client import csrf_token_of, log_in_as
 
-TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL")
-TEST_REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL")
 DATABASE_BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
-TEST_PASSWORD = "correct-horse-9"
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "lms" / "translations"
+# The browser fixture, for tests/e2e and the browser tests of other folders.
+pytest_plugins = ["tests.e2e.helpers"]
 
 
 def pytest_report_header(config) -> list[str]:
@@ -90,39 +89,6 @@ def _each_password_hashed_once():
         yield
 
 
-def shared_signing_key(instance_path) -> str:
-    """Scaled mode wants the signing key every node shares, given explicitly."""
-    key_file = Path(instance_path) / "shared" / "signing_key.pem"
-    load_or_create_signing_key(key_file)
-    return str(key_file)
-
-
-def build_app(database_url: str, instance_path, environ: dict | None = None, **config):
-    """An app on ``database_url`` with test defaults; LMS_* in ``environ`` override."""
-    settings = {
-        "LMS_INSTANCE_PATH": str(instance_path),
-        "LMS_DATABASE_URL": database_url,
-        "LMS_SECRET_KEY": "test-secret-key",
-        "LMS_EMBEDDED_WORKER": "0",  # tests start job runners themselves
-    }
-    settings.update(environ or {})
-    if scaled_by(settings) and not settings.get("LMS_SIGNING_KEY_FILE"):
-        settings["LMS_SIGNING_KEY_FILE"] = shared_signing_key(instance_path)
-    # A rate-limit namespace of this run's own in a shared Redis. Flask-Limiter keeps the
-    # prefix of the first app it was bound to, so apps of one process share it: a test
-    # that counts in Redis uses names no other test of the process uses.
-    config.setdefault("RATELIMIT_KEY_PREFIX", f"test-{uuid.uuid4().hex[:12]}")
-    config.setdefault("TESTING", True)
-    return create_app(config, environ=settings)
-
-
-def migrate(url: str, instance_path) -> None:
-    app = build_app(url, instance_path)
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
-
-
 @pytest.fixture(scope="session", params=DATABASE_BACKENDS)
 def database_url(request, tmp_path_factory):
     """A database migrated to head, of this test process's own, once per backend."""
@@ -136,25 +102,6 @@ def database_url(request, tmp_path_factory):
     )
     yield url
     drop_clone(TEST_DATABASE_URL, url)
-
-
-def empty_all_tables() -> None:
-    """Delete every row, children first, and start the ids at 1 again.
-
-    DELETE, not TRUNCATE: on PostgreSQL a TRUNCATE of every table costs ~0.5 s (new files
-    for each table), a DELETE of a test's few rows a few milliseconds.
-    """
-    with db.engine.begin() as connection:
-        for table in reversed(db.metadata.sorted_tables):
-            connection.execute(table.delete())
-        if connection.dialect.name == "postgresql":
-            connection.execute(
-                text(
-                    "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false)"
-                    " FROM pg_sequences"
-                    " WHERE schemaname = current_schema() AND last_value IS NOT NULL"
-                )
-            )
 
 
 @pytest.fixture
@@ -233,7 +180,6 @@ def make_course(app, make_user):
     from lms.accounts.models import User
     from lms.courses import services
     from lms.timeutil import utcnow
-    from tests.courses.conftest import ready_asset
 
     def make(
         teacher=None,
@@ -279,19 +225,56 @@ def login_as(client):
     """Log ``user`` in on the test client without going through the form."""
 
     def login(user, on=None):
-        with (on or client).session_transaction() as session:
-            session["_user_id"] = user.session_id
-            session["_fresh"] = True
-        return on or client
+        return log_in_as(on or client, user)
 
     return login
-
-
-def csrf_token_of(client, path="/") -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
 
 
 @pytest.fixture
 def csrf_token(client):
     return lambda on=None, path="/": csrf_token_of(on or client, path)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """moto's S3 server on a free loopback port, started once per test process.
+
+    The one S3 server of the suite: media, media_pipeline, ops and the scale-out tests
+    each make buckets of their own on it.
+    """
+    from moto.server import ThreadedMotoServer
+
+    with pytest.MonkeyPatch.context() as env:
+        # Dummy credentials, so boto3 never looks for real ones.
+        env.setenv("AWS_ACCESS_KEY_ID", "testing")
+        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        env.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        yield f"http://{host}:{port}"
+        server.stop()
+
+
+@pytest.fixture
+def s3_settings(s3_endpoint):
+    """LMS_* settings for S3 storage on a fresh bucket of the moto server."""
+    import uuid
+
+    from media_pipeline import S3Storage
+
+    settings = {
+        "LMS_STORAGE": "s3",
+        "LMS_S3_ENDPOINT_URL": s3_endpoint,
+        "LMS_S3_BUCKET": f"media-{uuid.uuid4().hex[:12]}",
+        "LMS_S3_REGION": "us-east-1",
+        "LMS_S3_ACCESS_KEY_ID": "testing",
+        "LMS_S3_SECRET_ACCESS_KEY": "testing",
+    }
+    S3Storage(
+        settings["LMS_S3_BUCKET"],
+        endpoint_url=s3_endpoint,
+        access_key_id="testing",
+        secret_access_key="testing",
+    ).ensure_bucket()
+    return settings

@@ -1,7 +1,7 @@
 # seed-demo: tests/test_seed_demo.py
 from lms.accounts.services import authenticate
 from lms.startup_errors import OFFLINE_LMS_COMMANDS
-from tests.conftest import build_app
+from tests.apps import build_app
 
 # Every `flask lms` command: each domain adds its own in register(app) (ops and the
 # synthetic district in the app factory); one that goes missing fails here.

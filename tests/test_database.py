@@ -5,7 +5,7 @@ from sqlalchemy.engine import Engine
 
 from lms.database import _sqlite_pragmas
 from lms.extensions import db
-from tests.conftest import build_app
+from tests.apps import build_app
 
 
 def pragmas(connection) -> tuple:

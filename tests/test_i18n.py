@@ -30,7 +30,7 @@ def test_an_unknown_language_falls_back_to_chinese(client, csrf_token):
 def test_every_chinese_translation_is_filled_in():
     from babel.messages.pofile import read_po
 
-    from tests.conftest import TRANSLATIONS
+    from tests.apps import TRANSLATIONS
 
     with (TRANSLATIONS / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
         catalog = read_po(po_file)

@@ -5,7 +5,8 @@ import uuid
 import pytest
 
 from lms.extensions import db
-from tests.conftest import TEST_REDIS_URL, build_app, csrf_token_of
+from tests.apps import TEST_REDIS_URL, build_app
+from tests.web_client import log_in
 
 pytestmark = pytest.mark.skipif(not TEST_REDIS_URL, reason="LMS_TEST_REDIS_URL is not set")
 
@@ -25,16 +26,9 @@ def test_failed_logins_on_two_nodes_count_against_one_limit(database_url, tmp_pa
     user = make_user(username=f"shared{uuid.uuid4().hex[:8]}")  # counts stay in Redis
     clients = [node.test_client() for node in nodes]
     for attempt in range(4):
-        client = clients[attempt % 2]
-        data = {"username": user.username, "password": "guess", "csrf_token": csrf_token_of(client)}
-        assert client.post("/login", data=data).status_code == 200
+        assert log_in(clients[attempt % 2], user.username, "guess").status_code == 200
     for client in clients:
-        data = {
-            "username": user.username,
-            "password": user.password,
-            "csrf_token": csrf_token_of(client),
-        }
-        assert client.post("/login", data=data).status_code == 429
+        assert log_in(client, user.username, user.password).status_code == 429
     for node in nodes:
         with node.app_context():
             db.engine.dispose()

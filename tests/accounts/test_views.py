@@ -6,6 +6,7 @@ from openpyxl import Workbook
 from lms.accounts.models import User
 from lms.accounts.services import find_user_by_username
 from lms.extensions import db
+from tests.web_client import log_in
 
 
 def register_form(town_code, **fields):
@@ -20,14 +21,6 @@ def register_form(town_code, **fields):
     }
     form.update(fields)
     return form
-
-
-def log_in(client, csrf_token, username, password, **kwargs):
-    return client.post(
-        "/login",
-        data={"username": username, "password": password, "csrf_token": csrf_token()},
-        **kwargs,
-    )
 
 
 def test_a_learner_registers_and_is_logged_in(app, client, csrf_token, make_town):
@@ -59,7 +52,7 @@ def test_registration_without_the_privacy_notice_creates_nothing(
 
 def test_login_and_logout(client, csrf_token, make_user):
     user = make_user()
-    response = log_in(client, csrf_token, user.username, user.password)
+    response = log_in(client, user.username, user.password)
     assert response.status_code == 302
     home = client.get("/").get_data(as_text=True)
     assert "退出" in home
@@ -67,9 +60,9 @@ def test_login_and_logout(client, csrf_token, make_user):
     assert "退出" not in client.get("/").get_data(as_text=True)
 
 
-def test_wrong_password_is_refused_with_a_message(client, csrf_token, make_user):
+def test_wrong_password_is_refused_with_a_message(client, make_user):
     user = make_user()
-    response = log_in(client, csrf_token, user.username, "not-the-password")
+    response = log_in(client, user.username, "not-the-password")
     assert response.status_code == 200
     assert "用户名或密码错误" in response.get_data(as_text=True)
     assert "退出" not in client.get("/").get_data(as_text=True)
@@ -84,23 +77,23 @@ def test_login_follows_only_local_next_urls(client, csrf_token, make_user):
     assert response.headers["Location"] == "/"
 
 
-def test_failed_logins_are_limited_per_username(app, client, csrf_token, make_user):
+def test_failed_logins_are_limited_per_username(app, client, make_user):
     app.config["LMS_LOGIN_LIMIT_PER_USERNAME"] = "3 per minute"
     victim, other = make_user(), make_user()
     for _ in range(3):
-        assert log_in(client, csrf_token, victim.username, "guess").status_code == 200
+        assert log_in(client, victim.username, "guess").status_code == 200
     # Even the right password is refused now: the username is locked for a while.
-    assert log_in(client, csrf_token, victim.username, victim.password).status_code == 429
+    assert log_in(client, victim.username, victim.password).status_code == 429
     # Another learner in the same classroom (same IP) still logs in.
-    assert log_in(client, csrf_token, other.username, other.password).status_code == 302
+    assert log_in(client, other.username, other.password).status_code == 302
 
 
-def test_failed_logins_are_limited_per_ip(app, client, csrf_token, make_user):
+def test_failed_logins_are_limited_per_ip(app, client, make_user):
     app.config["LMS_LOGIN_LIMIT_PER_IP"] = "4 per minute"
     user = make_user()
     for number in range(4):
-        assert log_in(client, csrf_token, f"nobody{number}", "guess").status_code == 200
-    assert log_in(client, csrf_token, user.username, user.password).status_code == 429
+        assert log_in(client, f"nobody{number}", "guess").status_code == 200
+    assert log_in(client, user.username, user.password).status_code == 429
     # Another address is not affected.
     response = log_in(
         client, csrf_token, user.username, user.password, environ_base={"REMOTE_ADDR": "10.9.9.9"}
@@ -108,11 +101,11 @@ def test_failed_logins_are_limited_per_ip(app, client, csrf_token, make_user):
     assert response.status_code == 302
 
 
-def test_successful_logins_do_not_count_against_the_limit(app, client, csrf_token, make_user):
+def test_successful_logins_do_not_count_against_the_limit(app, client, make_user):
     app.config["LMS_LOGIN_LIMIT_PER_USERNAME"] = "2 per minute"
     user = make_user()
     for _ in range(4):
-        assert log_in(client, csrf_token, user.username, user.password).status_code == 302
+        assert log_in(client, user.username, user.password).status_code == 302
 
 
 def test_a_post_without_csrf_token_is_refused(client, make_user):
@@ -218,9 +211,7 @@ def test_a_disabled_account_cannot_log_in_and_its_session_ends(
     login_as(admin)
     client.post(f"/people/{learner.id}/disable", data={"csrf_token": csrf_token(), "disabled": "1"})
     assert "退出" not in learner_client.get("/").get_data(as_text=True)
-    response = log_in(
-        learner_client, lambda: csrf_token(learner_client), learner.username, learner.password
-    )
+    response = log_in(learner_client, learner.username, learner.password)
     assert "停用" in response.get_data(as_text=True)
 
 
@@ -283,7 +274,7 @@ def test_elder_mode_is_kept_per_user_and_in_a_cookie_when_logged_out(
 
 
 def test_session_cookie_is_secure_behind_an_https_proxy(database_url, tmp_path):
-    from tests.conftest import build_app
+    from tests.apps import build_app
 
     app = build_app(database_url, tmp_path, environ={"LMS_PROXY_HOPS": "1"})
     client = app.test_client()

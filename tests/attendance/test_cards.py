@@ -7,7 +7,7 @@ from lms.attendance import tokens
 from lms.attendance.cards import card_of
 from lms.extensions import db
 from lms.timeutil import utcnow
-from tests.attendance.conftest import decode_qr
+from tests.helpers import decode_qr
 
 
 def qr_images(page: str) -> list[str]:
@@ -122,7 +122,7 @@ def test_staff_print_cards_only_for_their_schools_towns(
 def test_the_a4_sheet_holds_ten_cards_a_page_and_prints(
     app, client, login_as, make_user, make_town
 ):
-    from tests.attendance.conftest import bulk_learners
+    from tests.factories import bulk_learners
 
     town = make_town()
     bulk_learners(app, 12, town.id)

@@ -9,7 +9,7 @@ from lms.attendance.models import Attendance, Scan, Signup
 from lms.attendance.signals import attendance_recorded
 from lms.extensions import db
 from lms.timeutil import utcnow
-from tests.attendance.conftest import bulk_learners, card_payload_of, sign_up
+from tests.factories import bulk_learners, card_payload_of, sign_up
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from lms.attendance.models import Attendance, Scan
 from lms.extensions import db
 from lms.timeutil import utcnow
-from tests.attendance.conftest import card_payload_of, sign_up
+from tests.factories import card_payload_of, sign_up
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from lms.attendance.models import Attendance, AttendanceCorrection, ClassSession
 from lms.extensions import db
 from lms.tasks.periodic import registered_tasks, run_periodic_task
 from lms.timeutil import utcnow
-from tests.attendance.conftest import sign_up
+from tests.factories import sign_up
 
 
 def mark(app, class_session, learner, mode="checkin", at=None, method="qr"):

@@ -9,7 +9,9 @@ from lms.attendance import tokens
 from lms.attendance.models import ClassSession
 from lms.extensions import db
 from lms.timeutil import utcnow
-from tests.attendance.conftest import decode_qr, log_in_form, sign_up
+from tests.factories import sign_up
+from tests.helpers import decode_qr
+from tests.web_client import log_in
 
 KEY = tokens.derive_key("test-secret-key")  # build_app's LMS_SECRET_KEY
 
@@ -94,7 +96,7 @@ def test_an_expired_or_forged_qr_does_not_check_in(
 
 
 def test_a_qr_bound_at_the_first_visit_survives_a_slow_login(
-    app, client, csrf_token, clock, make_user, make_school, make_class_session
+    app, client, clock, make_user, make_school, make_class_session
 ):
     class_session = make_class_session(make_school(), starts_in=timedelta(minutes=5))
     learner = make_user()
@@ -103,7 +105,7 @@ def test_a_qr_bound_at_the_first_visit_survives_a_slow_login(
     first = client.get(path)
     assert first.status_code == 302 and "/login" in first.headers["Location"]
     clock["now"] += timedelta(seconds=90)  # long past the token's window and grace
-    logged_in = log_in_form(client, csrf_token, learner, next_url=path)
+    logged_in = log_in(client, learner.username, next_url=path)
     assert logged_in.headers["Location"] == path
     assert client.get(path).status_code == 200
     with app.app_context():
@@ -114,7 +116,7 @@ def test_a_qr_bound_at_the_first_visit_survives_a_slow_login(
 
 
 def test_a_bound_qr_is_honoured_only_for_a_few_minutes_and_only_in_that_browser(
-    app, client, csrf_token, clock, make_user, make_school, make_class_session
+    app, client, clock, make_user, make_school, make_class_session
 ):
     class_session = make_class_session(make_school(), starts_in=timedelta(minutes=5))
     slow, friend = make_user(), make_user()
@@ -122,18 +124,12 @@ def test_a_bound_qr_is_honoured_only_for_a_few_minutes_and_only_in_that_browser(
     path = qr_path(class_session.id, at=clock["now"])
     client.get(path)
     clock["now"] += timedelta(minutes=6)
-    log_in_form(client, csrf_token, slow, next_url=path)
+    log_in(client, slow.username, next_url=path)
     assert client.get(path).status_code == 400
     other_browser = app.test_client()  # the photo forwarded to a friend at home
     clock["now"] -= timedelta(minutes=5)
-    log_in_form(other_browser, lambda: _csrf(other_browser), friend)
+    log_in(other_browser, friend.username)
     assert other_browser.get(path).status_code == 400
-
-
-def _csrf(on):
-    from tests.conftest import csrf_token_of
-
-    return csrf_token_of(on)
 
 
 def test_check_in_with_the_numeric_code_and_its_rate_limit(

@@ -1,6 +1,5 @@
-"""Factories for the community tests: organisations, studied lessons, recognitions."""
+"""Fixtures for the community tests: organisations, and learners made in bulk."""
 
-from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -8,12 +7,7 @@ import pytest
 from lms.accounts.models import User
 from lms.community import services
 from lms.extensions import db
-from lms.study.models import LessonProgress
-from lms.timeutil import utcnow
-
-
-def user(user_id: int) -> User:
-    return db.session.get(User, user_id)
+from tests.community.helpers import user
 
 
 @pytest.fixture
@@ -36,42 +30,6 @@ def make_organisation(app, make_user):
             return SimpleNamespace(id=organisation.id, manager=manager, code=invite.code)
 
     return make
-
-
-def study(app, learner_id: int, lesson_id: int, progress: float, *, seconds=None, done=False):
-    """A learner's progress on a lesson, as study records it (no signal sent)."""
-    with app.app_context():
-        db.session.add(
-            LessonProgress(
-                learner_id=learner_id,
-                lesson_id=lesson_id,
-                played_segments=[[0, progress * 120]],
-                covered_seconds=progress * 120,
-                progress=progress,
-                credited_seconds=seconds if seconds is not None else progress * 120,
-                completed_at=utcnow() if done else None,
-            )
-        )
-        db.session.commit()
-
-
-def make_recognition(app, learner_id: int, title="书法班结业"):
-    from lms.credits.models import Recognition
-
-    with app.app_context():
-        row = Recognition(
-            learner_id=learner_id,
-            title=title,
-            issuer="老年大学",
-            learned_on=date(2025, 1, 1),
-            hours=4.0,
-            evidence_key="x",
-            evidence_type="application/pdf",
-            evidence_name="x.pdf",
-        )
-        db.session.add(row)
-        db.session.commit()
-        return row.id
 
 
 @pytest.fixture

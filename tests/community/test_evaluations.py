@@ -7,7 +7,7 @@ from lms.community.evaluations import ScoreInput, rating_for
 from lms.community.models import Evaluation, Organisation
 from lms.community.services import CommunityError
 from lms.extensions import db
-from tests.community.conftest import user
+from tests.community.helpers import user
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,8 @@ from lms.courses.models import Course
 from lms.credits.models import Recognition
 from lms.extensions import db
 from lms.timeutil import district_zone, local_date, utcnow
-from tests.community.conftest import make_recognition, user
+from tests.community.helpers import user
+from tests.factories import make_recognition
 
 
 def kinds(app, learner_id):

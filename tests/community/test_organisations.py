@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from lms.community import services
@@ -10,7 +11,7 @@ from lms.community.services import CommunityError
 from lms.extensions import db
 from lms.study.models import DailyStudy
 from lms.timeutil import local_date, utcnow
-from tests.community.conftest import user
+from tests.community.helpers import user
 
 
 def member_ids(app, organisation_id):
@@ -41,12 +42,8 @@ def test_a_revoked_invite_code_stops_working(app, make_user, make_organisation):
         invite = db.session.scalar(select(InviteCode).where(InviteCode.code == org.code))
         services.revoke_invite(invite, actor=user(org.manager.id))
         db.session.commit()
-        try:
+        with pytest.raises(CommunityError):
             services.join_with_code(org.code, user=user(joiner.id))
-        except CommunityError:
-            pass
-        else:
-            raise AssertionError("a revoked code let someone join")
     assert joiner.id not in member_ids(app, org.id)
 
 
@@ -73,7 +70,7 @@ def test_joining_through_the_page_and_a_revoked_code_failing_there(
         data={"code": org.code, "csrf_token": csrf_token()},
         follow_redirects=True,
     ).get_data(as_text=True)
-    assert "invite code is not valid" in page or "邀请码" in page
+    assert "邀请码无效" in page  # the refusal, not the form's own "邀请码" label
     assert member_ids(app, org.id) == {org.manager.id, first.id}
 
 
@@ -88,11 +85,8 @@ def test_unknown_codes_and_codes_of_organisations_not_active_fail(app, make_user
         db.session.add(invite)
         db.session.flush()
         for code in ("", "nope", invite.code):
-            try:
+            with pytest.raises(CommunityError):
                 services.join_with_code(code, user=user(learner.id))
-            except CommunityError:
-                continue
-            raise AssertionError(f"joined with {code!r}")
 
 
 def test_managers_manage_only_their_own_organisation(
@@ -148,12 +142,8 @@ def test_manager_is_a_role_within_the_organisation(app, make_user, make_organisa
             select(OrganisationMember).where(OrganisationMember.user_id == org.manager.id)
         )
         services.set_member_role(manager_row, "member", actor=user(member.id))
-        try:  # the only manager left cannot step down or be removed
+        with pytest.raises(CommunityError):  # the only manager left cannot be removed
             services.remove_member(row, actor=user(member.id))
-        except CommunityError:
-            pass
-        else:
-            raise AssertionError("the last manager was removed")
 
 
 def test_an_application_becomes_active_when_the_admin_approves(

@@ -9,7 +9,8 @@ from lms.courses.models import Course
 from lms.credits.ledger import Posting, post
 from lms.extensions import db
 from lms.timeutil import local_date, utcnow
-from tests.community.conftest import study, user
+from tests.community.helpers import user
+from tests.factories import study
 
 
 def test_every_page_renders_for_its_people(

@@ -10,7 +10,8 @@ from lms.community.services import CommunityError
 from lms.courses.models import Course, Enrolment
 from lms.credits.models import CourseCompletion
 from lms.extensions import db
-from tests.community.conftest import study, user
+from tests.community.helpers import user
+from tests.factories import study
 
 
 def rate(app, course_id, learner_id, stars=4, comment="很好"):
@@ -36,7 +37,7 @@ def test_a_rating_before_30_percent_studied_is_refused(app, make_user, make_cour
 
 def test_the_studied_share_weighs_lessons_by_duration(app, make_user, make_course):
     from lms.courses.models import Lesson
-    from tests.courses.conftest import ready_asset
+    from tests.factories import ready_asset
 
     learner = make_user()
     course = make_course(lessons=2)

@@ -12,7 +12,7 @@ from lms.community.services import CommunityError
 from lms.credits.ledger import Posting, post
 from lms.extensions import db
 from lms.study.models import DailyStudy
-from tests.community.conftest import user
+from tests.community.helpers import user
 
 
 def staff_of(app, make_user, town):

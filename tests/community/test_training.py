@@ -15,7 +15,8 @@ from lms.credits.models import CourseCompletion
 from lms.extensions import db
 from lms.timeutil import local_date, utcnow
 from lms.web.exports import XLSX_MIMETYPE
-from tests.community.conftest import study, user
+from tests.community.helpers import user
+from tests.factories import study
 
 
 def assign(app, org, course, *, days=10, title="安全培训", learner_ids=None):

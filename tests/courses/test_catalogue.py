@@ -1,6 +1,6 @@
 from lms.courses.models import Enrolment
 from lms.extensions import db
-from tests.courses.conftest import enrol
+from tests.factories import enrol
 
 
 def test_search_finds_short_chinese_words_in_title_and_description(client, make_course):

@@ -1,7 +1,7 @@
 """Buttons that higher domains add to course pages (lms/courses/hooks.py course links):
 the same links to the same people as when the templates named the endpoints."""
 
-from tests.courses.conftest import enrol
+from tests.factories import enrol
 
 
 def test_the_course_page_links_ratings_to_all_and_completion_to_enrolled_learners(

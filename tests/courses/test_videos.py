@@ -12,7 +12,7 @@ from lms.media import services as media_services
 from lms.media.jobs import run_transcode_job
 from lms.media.models import VideoAsset
 from lms.media.storage import get_storage
-from tests.courses.conftest import enrol
+from tests.factories import enrol
 
 
 def test_only_the_courses_teachers_may_upload_to_its_lessons(app, make_user, make_course):
@@ -46,7 +46,7 @@ def test_a_replacement_plays_only_once_ready_and_then_the_old_one_goes(app, make
 
 
 def test_a_finished_transcode_promotes_the_lessons_pending_video(app, make_course, tmp_path):
-    from tests.media.conftest import make_clip
+    from tests.factories import make_clip
 
     course = make_course(lessons=1)
     clip = make_clip(tmp_path / "new.mp4", seconds=2, size="160x120")
@@ -62,7 +62,7 @@ def test_a_finished_transcode_promotes_the_lessons_pending_video(app, make_cours
 
 def transcoded_course(app, make_course, tmp_path, preview=False):
     """A published course whose first lesson has a real HLS ladder in storage."""
-    from tests.media.conftest import make_clip
+    from tests.factories import make_clip
 
     course = make_course(lessons=1, preview_first=preview)
     clip = make_clip(tmp_path / "lesson.mp4", seconds=2, size="160x120")

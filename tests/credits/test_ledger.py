@@ -10,7 +10,7 @@ from lms.credits import services
 from lms.credits.ledger import Posting, post, verify_chain
 from lms.credits.models import LedgerEntry
 from lms.extensions import db
-from tests.conftest import TEST_DATABASE_URL
+from tests.apps import TEST_DATABASE_URL
 
 
 def posting(learner_id, source_id, hours=1.0, credits=1.0, **extra):

@@ -14,7 +14,7 @@ from lms.credits.models import Certificate, CourseCompletion, LedgerEntry
 from lms.credits.services import course_status
 from lms.extensions import db
 from lms.study.signals import lesson_completed
-from tests.credits.conftest import attend, complete_lesson, make_blended
+from tests.factories import attend, complete_lesson, make_blended
 
 
 def entries(app, learner_id):

@@ -43,7 +43,7 @@ def only_recognition(app):
 def test_a_learner_submits_and_staff_of_their_town_approve_once(
     app, client, csrf_token, login_as, make_user, make_town
 ):
-    from tests.credits.conftest import staff_of_town
+    from tests.factories import staff_of_town
 
     town = make_town()
     learner = make_user(town=town)
@@ -68,7 +68,7 @@ def test_a_learner_submits_and_staff_of_their_town_approve_once(
 def test_staff_outside_the_learners_town_cannot_decide(
     app, client, csrf_token, login_as, make_user, make_town
 ):
-    from tests.credits.conftest import staff_of_town
+    from tests.factories import staff_of_town
 
     learner = make_user(town=make_town())
     login_as(learner)

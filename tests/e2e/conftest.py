@@ -4,7 +4,6 @@ They run once, on SQLite (the browser does not care which database is behind).
 """
 
 import threading
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -12,10 +11,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from lms.extensions import db
-from tests.conftest import build_app
-from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS
-
-AXE_JS = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+from tests.apps import build_app
 
 
 @pytest.fixture(scope="session")
@@ -39,18 +35,6 @@ def live_server(tmp_path_factory):
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    # Per module, not per session: Playwright's sync API keeps an event loop running in
-    # the main thread while it is open, which would break later tests that use asyncio
-    # (the scale-out load tests) or start Playwright themselves.
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 412, "height": 900})
@@ -58,16 +42,3 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
-
-def axe_violations(page, impacts=("serious", "critical")):
-    """Run axe-core in the page; return the violations of the given impacts."""
-    # Evaluated through the DevTools protocol: a <script> tag would be (rightly) blocked
-    # by the Content-Security-Policy, which allows no inline scripts.
-    page.evaluate(AXE_JS.read_text(encoding="utf-8"))
-    result = page.evaluate("async () => await axe.run()")
-    return [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-        if v["impact"] in impacts
-    ]

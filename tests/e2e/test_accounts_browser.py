@@ -3,7 +3,7 @@ import uuid
 import pytest
 
 from tests.e2e.chromium import log_out, submit_login_form
-from tests.e2e.conftest import axe_violations
+from tests.e2e.helpers import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -11,9 +11,9 @@ from lms.accounts.services import NewUser, create_user, find_town_by_code, recor
 from lms.attendance import services
 from lms.extensions import db
 from lms.timeutil import utcnow
-from tests.attendance.conftest import decode_qr
 from tests.e2e.chromium import log_in
-from tests.e2e.conftest import axe_violations
+from tests.e2e.helpers import axe_violations
+from tests.helpers import decode_qr
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "password-123"

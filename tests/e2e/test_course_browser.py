@@ -7,8 +7,8 @@ import pytest
 from lms.accounts.services import NewUser, create_user, record_consent
 from lms.extensions import db
 from tests.e2e.chromium import log_in, play_lesson_muted
-from tests.e2e.conftest import axe_violations
-from tests.media.conftest import make_clip
+from tests.e2e.helpers import axe_violations
+from tests.factories import make_clip
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "password-123"

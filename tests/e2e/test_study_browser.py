@@ -14,7 +14,8 @@ from lms.media.models import VideoAsset
 from lms.study.models import LessonProgress
 from lms.timeutil import utcnow
 from tests.e2e.chromium import log_in, play_lesson_muted
-from tests.media.conftest import make_clip, wait_for
+from tests.factories import make_clip
+from tests.helpers import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

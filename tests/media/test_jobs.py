@@ -17,7 +17,7 @@ from lms.media.models import TranscodeJob, VideoAsset
 from lms.media.storage import get_storage
 from lms.tasks.runners import EmbeddedRunner
 from lms.timeutil import utcnow
-from tests.media.conftest import wait_for
+from tests.helpers import wait_for
 
 
 def import_clip(app, path, filename=None):

@@ -18,8 +18,9 @@ from lms.extensions import db
 from lms.media import services
 from lms.media.jobs import requeue_expired_jobs
 from lms.media.models import VideoAsset
-from tests.conftest import TEST_REDIS_URL, build_app, shared_signing_key
-from tests.media.conftest import make_clip, wait_for
+from tests.apps import TEST_REDIS_URL, build_app, shared_signing_key
+from tests.factories import make_clip
+from tests.helpers import wait_for
 
 pytestmark = pytest.mark.slow  # real worker processes killed mid-transcode
 

@@ -1,5 +1,6 @@
 """Fixtures for media_pipeline: clips made with ffmpeg's test sources, fake binaries,
-a loopback listener that records connections, and storage on a folder and on moto.
+a loopback listener that records connections, and storage on a folder and on moto
+(the suite's one S3 server, s3_endpoint in tests/conftest.py).
 
 Clips are session-scoped and tiny (a few seconds, small frames) so the folder stays fast.
 """
@@ -304,23 +305,6 @@ def fake_binary(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def moto_endpoint():
-    """moto's S3 server on a free loopback port, started once per session."""
-    from moto.server import ThreadedMotoServer
-
-    with pytest.MonkeyPatch.context() as env:
-        # Dummy credentials, so boto3 never looks for real ones.
-        env.setenv("AWS_ACCESS_KEY_ID", "testing")
-        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        env.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        host, port = server.get_host_and_port()
-        yield f"http://{host}:{port}"
-        server.stop()
-
-
-@pytest.fixture(scope="session")
 def make_s3():
     """Build an S3Storage for an endpoint; a fresh bucket name unless one is given."""
 
@@ -338,8 +322,8 @@ def make_s3():
 
 
 @pytest.fixture
-def s3_storage(moto_endpoint, make_s3):
-    storage = make_s3(moto_endpoint)
+def s3_storage(s3_endpoint, make_s3):
+    storage = make_s3(s3_endpoint)
     storage.ensure_bucket()
     return storage
 

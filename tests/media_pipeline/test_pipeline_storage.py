@@ -201,9 +201,9 @@ def test_presigned_get_honours_range_requests(s3_storage, tmp_path):
         assert response.read() == (output / "240p/stream.mp4").read_bytes()[100:200]
 
 
-def test_presigned_get_uses_the_public_endpoint(moto_endpoint, s3_storage, tmp_path, make_s3):
-    public = moto_endpoint.replace("127.0.0.1", "localhost")
-    browser_facing = make_s3(moto_endpoint, s3_storage.bucket, public_endpoint_url=public)
+def test_presigned_get_uses_the_public_endpoint(s3_endpoint, s3_storage, tmp_path, make_s3):
+    public = s3_endpoint.replace("127.0.0.1", "localhost")
+    browser_facing = make_s3(s3_endpoint, s3_storage.bucket, public_endpoint_url=public)
     s3_storage.put_directory(write_output(tmp_path / "out", "v1"), PREFIX)
 
     url = browser_facing.presign_get(f"{PREFIX}/poster.jpg", expires=600)
@@ -213,8 +213,8 @@ def test_presigned_get_uses_the_public_endpoint(moto_endpoint, s3_storage, tmp_p
         assert response.read().startswith(b"\xff\xd8\xff")
 
 
-def test_large_file_goes_up_in_parts(moto_endpoint, tmp_path, make_s3):
-    storage = make_s3(moto_endpoint, multipart_threshold=5 * 2**20, multipart_chunksize=5 * 2**20)
+def test_large_file_goes_up_in_parts(s3_endpoint, tmp_path, make_s3):
+    storage = make_s3(s3_endpoint, multipart_threshold=5 * 2**20, multipart_chunksize=5 * 2**20)
     storage.ensure_bucket()
     big = tmp_path / "big.mp4"
     big.write_bytes(os.urandom(11 * 2**20))
@@ -303,8 +303,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _forward
 
 
-def test_s3_transient_errors_are_retried(moto_endpoint, s3_storage, tmp_path, make_s3):
-    proxy = FlakyProxy(moto_endpoint, failures=1)
+def test_s3_transient_errors_are_retried(s3_endpoint, s3_storage, tmp_path, make_s3):
+    proxy = FlakyProxy(s3_endpoint, failures=1)
     thread = threading.Thread(target=proxy.serve_forever, daemon=True)
     thread.start()
     try:

@@ -1,14 +1,12 @@
 """Fixtures for operations tests: a migrated SQLite file for checks that do not vary by
-database, a private Redis, the moto S3 server of tests/media and, for credentials, a
+database, a private Redis, the moto S3 server of tests/conftest.py and, for credentials, a
 moto server of our own with IAM authentication switched on (in a subprocess, so the
 switch reaches no other test's server).
 """
 
 import json
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 import uuid
 
@@ -16,29 +14,8 @@ import pytest
 from flask_migrate import upgrade
 
 from lms.extensions import db
-from tests.conftest import build_app
-from tests.media.conftest import s3_endpoint, s3_settings  # noqa: F401  (fixtures)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"nothing listens on port {port} after {timeout} s")
-
-
-def run_cli(app, *args):
-    return app.test_cli_runner().invoke(args=["lms", *args])
+from tests.apps import build_app
+from tests.ops.helpers import free_port, wait_for_port
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,8 @@ from sqlalchemy.engine import make_url
 
 from lms.extensions import db
 from lms.ops.backup import MANIFEST, media_files, sha256_of
-from tests.conftest import TEST_DATABASE_URL, build_app
-from tests.ops.conftest import run_cli
+from tests.apps import TEST_DATABASE_URL, build_app
+from tests.ops.helpers import run_cli
 
 pytestmark = pytest.mark.slow  # backups of a whole demo database
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from lms.credits.credentials import load_or_create_signing_key
-from tests.ops.conftest import free_port
+from tests.ops.helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 60  # seconds; each command fails within a few on an idle machine

@@ -3,7 +3,7 @@
 import boto3
 
 from lms.media.playback import cors_rules
-from tests.ops.conftest import free_port, run_cli
+from tests.ops.helpers import free_port, run_cli
 
 PUBLIC_URL = "https://learn.example.org"
 
@@ -24,7 +24,7 @@ def test_the_embedded_defaults_pass(app):
 
 
 def test_a_database_without_schema_says_to_upgrade(tmp_path):
-    from tests.conftest import build_app
+    from tests.apps import build_app
 
     app = build_app(f"sqlite:///{tmp_path / 'empty.sqlite'}", tmp_path / "instance")
     result = run_cli(app, "doctor")

@@ -1,7 +1,7 @@
 """/readyz: the database, the storage and (when set) the broker, in that order; 503 with
 the first failing dependency's reason."""
 
-from tests.ops.conftest import free_port
+from tests.ops.helpers import free_port
 
 
 def test_ready_on_the_embedded_defaults(client):

@@ -8,9 +8,9 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from lms.extensions import db
-from tests.conftest import build_app
+from tests.apps import build_app
 from tests.e2e.chromium import log_in
-from tests.e2e.conftest import axe_violations, browser  # noqa: F401  (fixture)
+from tests.e2e.helpers import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "password-123"
@@ -43,7 +43,7 @@ def dashboard_server(tmp_path_factory):
     thread.join(timeout=10)
 
 
-def test_charts_are_drawn_beside_their_tables(browser, dashboard_server):  # noqa: F811
+def test_charts_are_drawn_beside_their_tables(browser, dashboard_server):
     context = browser.new_context(locale="zh-CN", viewport={"width": 412, "height": 900})
     page = context.new_page()
     page.set_default_timeout(20_000)

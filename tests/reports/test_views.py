@@ -10,15 +10,9 @@ import pytest
 from openpyxl import load_workbook
 
 from lms.reports.tables import TABLE_NAMES
+from tests.web_client import log_in_as
 
 Q2 = "period=2025-Q2"
-
-
-def log_in(client, who):
-    with client.session_transaction() as session:
-        session["_user_id"] = who.session_id
-        session["_fresh"] = True
-    return client
 
 
 class TableReader(HTMLParser):
@@ -73,7 +67,7 @@ def headline(page: str, key: str) -> str:
 
 
 def test_the_admin_sees_the_district_with_a_table_beside_every_chart(client, district):
-    page = log_in(client, district.admin).get(f"/reports/?{Q2}").get_data(as_text=True)
+    page = log_in_as(client, district.admin).get(f"/reports/?{Q2}").get_data(as_text=True)
     assert headline(page, "registered") == "7"
     assert headline(page, "active") == "4"
     assert headline(page, "coverage") == "66.7%"
@@ -93,7 +87,7 @@ def test_the_admin_sees_the_district_with_a_table_beside_every_chart(client, dis
 
 
 def test_charts_get_their_data_without_inline_script(client, district):
-    page = log_in(client, district.admin).get(f"/reports/?{Q2}").get_data(as_text=True)
+    page = log_in_as(client, district.admin).get(f"/reports/?{Q2}").get_data(as_text=True)
     for tag in re.findall(r"<script[^>]*>", page):
         assert "src=" in tag or 'type="application/json"' in tag, tag
     data = json.loads(re.search(r'id="report-data">(.*?)</script>', page, re.S).group(1))
@@ -104,14 +98,14 @@ def test_charts_get_their_data_without_inline_script(client, district):
 
 
 def test_the_admin_can_look_at_one_town(client, district):
-    page = log_in(client, district.admin).get(f"/reports/?{Q2}&town={district.town_b}")
+    page = log_in_as(client, district.admin).get(f"/reports/?{Q2}&town={district.town_b}")
     text = page.get_data(as_text=True)
     assert headline(text, "registered") == "2"
     assert [row[0] for row in tables_of(text)["towns"][1:]] == ["乙镇"]
 
 
 def test_staff_see_their_own_town_only(client, district):
-    page = log_in(client, district.staff_a).get(f"/reports/?{Q2}").get_data(as_text=True)
+    page = log_in_as(client, district.staff_a).get(f"/reports/?{Q2}").get_data(as_text=True)
     assert headline(page, "registered") == "3"
     assert headline(page, "active") == "2"
     assert "乙镇" not in page and "丙镇" not in page
@@ -120,27 +114,27 @@ def test_staff_see_their_own_town_only(client, district):
 
 @pytest.mark.parametrize("path", ["/reports/", "/reports/towns.xlsx", "/reports/indicators.csv"])
 def test_staff_cannot_see_another_town(client, district, path):
-    log_in(client, district.staff_a)
+    log_in_as(client, district.staff_a)
     for town in (district.town_b, district.town_c, 999999):
         assert client.get(f"{path}?{Q2}&town={town}").status_code == 404
 
 
 def test_staff_export_only_their_town(client, district):
-    body = log_in(client, district.staff_a).get(f"/reports/towns.xlsx?{Q2}").data
+    body = log_in_as(client, district.staff_a).get(f"/reports/towns.xlsx?{Q2}").data
     sheet = load_workbook(io.BytesIO(body)).active
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["甲街道"]
 
 
 def test_others_are_turned_away(client, district):
     assert client.get("/reports/").status_code == 302  # to the log-in page
-    assert log_in(client, district.learner).get("/reports/").status_code == 403
-    assert log_in(client, district.staff_none).get("/reports/").status_code == 403  # no school
+    assert log_in_as(client, district.learner).get("/reports/").status_code == 403
+    assert log_in_as(client, district.staff_none).get("/reports/").status_code == 403  # no school
     assert client.get("/reports/towns.csv").status_code == 403
 
 
 @pytest.mark.parametrize("name", TABLE_NAMES)
 def test_exports_open_and_match_the_table_on_the_page(client, district, name):
-    log_in(client, district.admin)
+    log_in_as(client, district.admin)
     page = client.get(f"/reports/?{Q2}").get_data(as_text=True)
     shown = [[same_cell(cell) for cell in row] for row in tables_of(page)[name]]
     xlsx = client.get(f"/reports/{name}.xlsx?{Q2}")
@@ -155,7 +149,7 @@ def test_exports_open_and_match_the_table_on_the_page(client, district, name):
 
 
 def test_numbers_in_the_spreadsheet_are_numbers(client, district):
-    body = log_in(client, district.admin).get(f"/reports/towns.xlsx?{Q2}").data
+    body = log_in_as(client, district.admin).get(f"/reports/towns.xlsx?{Q2}").data
     first = next(load_workbook(io.BytesIO(body)).active.iter_rows(min_row=2, values_only=True))
     assert first[:4] == ("甲街道", 1000, 3, 0.3)
 
@@ -178,7 +172,7 @@ def test_numbers_in_the_spreadsheet_are_numbers(client, district):
     ],
 )
 def test_odd_arguments_never_fail_with_500(client, district, query):
-    log_in(client, district.admin)
+    log_in_as(client, district.admin)
     assert client.get(f"/reports/?{query}").status_code in (200, 400, 404)
     assert client.get(f"/reports/towns.csv?{query}").status_code in (200, 400, 404)
 
@@ -204,9 +198,9 @@ def test_the_dashboard_is_cached_until_the_rollup_moves(app, district):
 
 
 def test_the_menu_links_to_statistics_for_admin_and_staff_only(client, district):
-    assert "/reports/" in log_in(client, district.admin).get("/").get_data(as_text=True)
-    assert "/reports/" in log_in(client, district.staff_a).get("/").get_data(as_text=True)
-    assert "/reports/" not in log_in(client, district.learner).get("/").get_data(as_text=True)
+    assert "/reports/" in log_in_as(client, district.admin).get("/").get_data(as_text=True)
+    assert "/reports/" in log_in_as(client, district.staff_a).get("/").get_data(as_text=True)
+    assert "/reports/" not in log_in_as(client, district.learner).get("/").get_data(as_text=True)
 
 
 def test_dashboards_in_use_are_kept_warm(app, district, client):
@@ -217,7 +211,7 @@ def test_dashboards_in_use_are_kept_warm(app, district, client):
 
     with app.test_request_context():
         assert warm(date(2025, 8, 1)) == 0  # nobody looked: nothing computed
-    log_in(client, district.admin).get("/reports/?period=2025")
+    log_in_as(client, district.admin).get("/reports/?period=2025")
     with app.test_request_context():
         assert warm(date(2025, 8, 1)) == 4  # the district and its three 镇街
         warmed = dashboard(year_period(2025), {district.town_b})

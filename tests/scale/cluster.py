@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 90.0  # seconds for a process to answer; the machine is shared
+SITE_ORIGIN = "https://learn.keqiao.example"  # the public origin the bucket's CORS allows
 
 
 def free_port() -> int:

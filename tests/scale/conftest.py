@@ -8,19 +8,14 @@ Each test gets a database of its own, cloned from the template the whole suite s
 (tests/databases.py: migrated once, cloned in about a second), dropped at the end.
 """
 
-import os
 import secrets
 import shutil
 
 import pytest
 
-from tests.conftest import migrate
+from tests.apps import TEST_DATABASE_URL, TEST_REDIS_URL, migrate
 from tests.databases import clone_template
-from tests.scale.cluster import Cluster, Postgres, RedisServer
-
-TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL")
-TEST_REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL")
-SITE_ORIGIN = "https://learn.keqiao.example"  # the public origin the bucket's CORS allows
+from tests.scale.cluster import SITE_ORIGIN, Cluster, Postgres, RedisServer
 
 
 def _missing_engines() -> str | None:
@@ -52,19 +47,13 @@ def postgres():
 
 
 @pytest.fixture(scope="session")
-def s3_server():
-    """moto's S3 server on a free loopback port: (internal URL, public URL).
+def s3_server(s3_endpoint):
+    """The suite's moto S3 server (tests/conftest.py): (internal URL, public URL).
 
     The nodes reach it as 127.0.0.1 and presign links for ``localhost``, as a deployment
     reaches MinIO inside its network and gives browsers the public name.
     """
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}", f"http://localhost:{port}"
-    server.stop()
+    return s3_endpoint, s3_endpoint.replace("//127.0.0.1:", "//localhost:")
 
 
 def _bucket_with_cors(endpoint: str, name: str) -> None:

@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from tests.media.conftest import make_clip
+from tests.factories import make_clip
 from tests.scale import seed
 from tests.scale.cluster import wait_until
 from tests.scale.lessons import upload_video, video_state

@@ -14,10 +14,9 @@ import pytest
 import requests
 
 from lms.timeutil import utcnow
-from tests.media.conftest import make_clip
+from tests.factories import make_clip
 from tests.scale import seed
-from tests.scale.cluster import wait_until
-from tests.scale.conftest import SITE_ORIGIN
+from tests.scale.cluster import SITE_ORIGIN, wait_until
 from tests.scale.lessons import first_byte_range, netloc, playlist_uris, upload_video, video_state
 from tests.scale.players import Player, audit
 

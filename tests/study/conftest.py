@@ -1,10 +1,6 @@
-from datetime import timedelta
-
 import pytest
 
-from lms.extensions import db
-from lms.study.models import PlaySession
-from tests.courses.conftest import enrol
+from tests.factories import enrol
 
 
 @pytest.fixture
@@ -15,29 +11,3 @@ def enrolled(app, make_user, make_course, login_as, client):
     enrol(app, course, learner)
     login_as(learner)
     return course, learner
-
-
-def open_session(client, csrf, lesson_id):
-    response = client.post(
-        f"/api/v1/lessons/{lesson_id}/play-sessions", json={}, headers={"X-CSRFToken": csrf}
-    )
-    assert response.status_code == 201, response.get_data(as_text=True)
-    return response.json
-
-
-def age(app, play_session_id, seconds):
-    """Pretend ``seconds`` of server time passed since the session's last accepted beat."""
-    with app.app_context():
-        row = db.session.get(PlaySession, play_session_id)
-        row.last_beat_at = row.last_beat_at - timedelta(seconds=seconds)
-        db.session.commit()
-
-
-def send(client, csrf, play_session_id, **fields):
-    body = {"seq": 1, "position": 10.0, "segments": [[0.0, 10.0]], "rate": 1.0, "visible": True}
-    body.update(fields)
-    return client.post(
-        f"/api/v1/play-sessions/{play_session_id}/heartbeats",
-        json=body,
-        headers={"X-CSRFToken": csrf},
-    )

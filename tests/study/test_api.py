@@ -8,7 +8,7 @@ from lms.extensions import db
 from lms.study.models import DailyStudy, LessonProgress
 from lms.study.services import MAX_RATE
 from lms.study.signals import lesson_completed
-from tests.study.conftest import age, open_session, send
+from tests.study.helpers import age, open_session, send
 
 
 def test_an_honest_player_is_credited_what_it_watched(app, client, csrf_token, enrolled):

@@ -10,7 +10,7 @@ from lms.extensions import db
 from lms.study.models import LessonProgress, PlaySession
 from lms.study.recording import record_heartbeat
 from lms.study.services import Beat
-from tests.study.conftest import age, open_session
+from tests.study.helpers import age, open_session
 
 
 def test_simultaneous_beats_credit_the_elapsed_time_once(app, client, csrf_token, enrolled):

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lms.study.services import (
+    CAP_FACTOR,
     Beat,
     MalformedBeat,
     add_coverage,
@@ -146,19 +147,24 @@ def test_no_sequence_of_beats_credits_more_than_the_wall_time_spanned(sequence):
     last_seq, covered, total = -1, [], 0.0
     for gap, seq, played, rate, visible in sequence:
         clock += gap
+        wall = clock - last_accepted_at
         outcome = apply_beat(
             Beat(seq, 0.0, tuple(played), rate, visible),
             last_seq=last_seq,
-            wall_seconds=clock - last_accepted_at,
+            wall_seconds=wall,
             covered=covered,
             duration=3600.0,
             interval=INTERVAL,
             forbid_skip=False,
         )
+        # A beat earns at most the server time since the last accepted one, and at most the
+        # cap; a repeated or stale beat (its seq not above the last) earns nothing.
+        assert outcome.credited_seconds <= min(wall, CAP_FACTOR * INTERVAL) + 1e-9
+        if seq <= last_seq:
+            assert not outcome.accepted and outcome.credited_seconds == 0
         if outcome.accepted:
             last_seq, last_accepted_at, covered = seq, clock, outcome.covered
         total += outcome.credited_seconds
-        assert outcome.credited_seconds >= 0
     assert total <= clock + 1e-6
     assert (
         credit_for_beat(wall_seconds=5, media_seconds=5, rate=1, visible=True, interval=INTERVAL)

@@ -5,7 +5,7 @@ from lms.extensions import db
 from lms.study.models import Heartbeat, PlaySession
 from lms.tasks.periodic import run_periodic_task
 from lms.timeutil import utcnow
-from tests.study.conftest import age, open_session, send
+from tests.study.helpers import age, open_session, send
 
 
 def watch(app, client, csrf, lesson_id, beats, start=0.0):
@@ -53,7 +53,7 @@ def test_lesson_analytics_for_the_teacher_only(
 def test_most_studied_ordering_in_the_catalogue(
     app, client, csrf_token, make_course, make_user, login_as
 ):
-    from tests.courses.conftest import enrol
+    from tests.factories import enrol
 
     quiet = make_course(title="很少人学的课")
     busy = make_course(title="学得最多的课")

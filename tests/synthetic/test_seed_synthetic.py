@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from lms.extensions import db
 from lms.reports import queries, rollup
 from lms.reports.periods import Period
-from tests.conftest import empty_all_tables
+from tests.apps import empty_all_tables
 
 ARGS = ["--learners", "30", "--days", "40", "--until", "2025-06-30", "--heartbeat-days", "2"]
 SEEDED = Period(date(2025, 5, 22), date(2025, 6, 30))

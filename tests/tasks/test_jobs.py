@@ -15,7 +15,7 @@ from lms.tasks.jobs import (
     register_job_kind,
     submit_after_commit,
 )
-from tests.conftest import build_app
+from tests.apps import build_app
 
 
 def test_a_registered_kind_is_listed_and_keeps_its_celery_task_name(only_test_kinds):

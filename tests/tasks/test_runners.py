@@ -6,8 +6,8 @@ from lms.extensions import db
 from lms.tasks.jobs import JobKind, register_job_kind, submit_after_commit
 from lms.tasks.periodic import periodic_task
 from lms.tasks.runners import CeleryRunner, EmbeddedRunner
-from tests.conftest import TEST_REDIS_URL
-from tests.media.conftest import wait_for
+from tests.apps import TEST_REDIS_URL
+from tests.helpers import wait_for
 
 
 def queue_of_jobs(name, job_ids, ran):

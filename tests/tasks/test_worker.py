@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import shared_signing_key
+from tests.apps import shared_signing_key
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 

@@ -21,7 +21,7 @@ from lms.extensions import db
 from lms.media.models import TranscodeJob, VideoAsset
 from lms.study.models import PlaySession
 from lms.timeutil import utcnow
-from tests.conftest import csrf_token_of
+from tests.web_client import csrf_token_of
 
 pytestmark = pytest.mark.slow  # every route as four kinds of outsider
 

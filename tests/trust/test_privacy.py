@@ -13,7 +13,7 @@ from lms.credits.models import Certificate
 from lms.credits.queries import record_totals
 from lms.credits.services import issue_certificate
 from lms.extensions import db
-from tests.courses.conftest import enrol
+from tests.factories import enrol
 
 
 def test_a_new_notice_version_asks_again_at_next_login(

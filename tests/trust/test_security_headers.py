@@ -14,7 +14,7 @@ def test_every_page_carries_the_security_headers(client):
 
 
 def test_hsts_over_https_behind_a_proxy(database_url, tmp_path):
-    from tests.conftest import build_app
+    from tests.apps import build_app
 
     app = build_app(database_url, tmp_path, environ={"LMS_PROXY_HOPS": "1"})
     response = app.test_client().get("/login", headers={"X-Forwarded-Proto": "https"})
