@@ -96,7 +96,7 @@ def test_failed_logins_are_limited_per_ip(app, client, make_user):
     assert log_in(client, user.username, user.password).status_code == 429
     # Another address is not affected.
     response = log_in(
-        client, csrf_token, user.username, user.password, environ_base={"REMOTE_ADDR": "10.9.9.9"}
+        client, user.username, user.password, environ_base={"REMOTE_ADDR": "10.9.9.9"}
     )
     assert response.status_code == 302
 
