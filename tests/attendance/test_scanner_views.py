@@ -1,6 +1,7 @@
 """The staff scanner's page, service worker, typed card numbers and CSRF token: who may
 use them, and typed numbers counted exactly once like camera scans."""
 
+import json
 import re
 import uuid
 from datetime import timedelta
@@ -75,8 +76,9 @@ def test_the_scanner_page_is_for_the_schools_staff_only(
     assert page.status_code == 200
     assert page.headers["Cache-Control"] == "no-store"
     html = page.get_data(as_text=True)
-    assert f'data-session-id="{class_session.id}"' in html
-    assert 'data-scans-url="/api/v1/class-sessions/{id}/scans"' in html
+    config = json.loads(re.search(r'id="page-config">(.*?)</script>', html, re.S).group(1))
+    assert config["scanner"]["sessionId"] == class_session.id
+    assert config["scanner"]["urls"]["scans"] == "/api/v1/class-sessions/{id}/scans"
     assert "<script>" not in html and " style=" not in html and " onclick=" not in html
     roster = client.get(f"/class-sessions/{class_session.id}/roster").get_data(as_text=True)
     assert f'href="{path}"' in roster
@@ -90,7 +92,7 @@ def test_the_service_worker_covers_the_scanner_pages(client):
     body = response.get_data(as_text=True)
     settings = re.match(r"self\.SCANNER_SW = (\{.*\});\n", body)
     assert settings is not None
-    assert '"/static/js/scanner.js"' in settings.group(1)
+    assert '"/static/js/scanner/main.js"' in settings.group(1)
     assert '"/static/vendor/jsqr/jsQR.js"' in settings.group(1)
     pattern = re.search(r'"pagePattern": "([^"]+)"', body).group(1).replace("\\\\", "\\")
     assert re.match(pattern, "/class-sessions/12/scanner")

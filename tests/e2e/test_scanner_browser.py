@@ -173,7 +173,8 @@ def test_the_camera_reads_a_learning_card_and_the_learner_is_present(
 
 
 REPLAY = """async (classSessionId) => {
-  const scans = (await window.ScannerStore.sessionScans(classSessionId)).reverse();
+  const store = await import("/static/js/scanner/store.js");
+  const scans = (await store.sessionScans(classSessionId)).reverse();
   const response = await fetch(`/api/v1/class-sessions/${classSessionId}/scans`, {
     method: "POST",
     credentials: "same-origin",

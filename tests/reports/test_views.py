@@ -90,7 +90,7 @@ def test_charts_get_their_data_without_inline_script(client, district):
     page = log_in_as(client, district.admin).get(f"/reports/?{Q2}").get_data(as_text=True)
     for tag in re.findall(r"<script[^>]*>", page):
         assert "src=" in tag or 'type="application/json"' in tag, tag
-    data = json.loads(re.search(r'id="report-data">(.*?)</script>', page, re.S).group(1))
+    data = json.loads(re.search(r'id="page-config">(.*?)</script>', page, re.S).group(1))["charts"]
     assert data["coverage"]["value"] == 66.7 and data["coverage"]["target"] == 90
     assert data["trend"]["active"] == [2, 2, 1]
     assert data["towns"]["names"] == ["甲街道", "乙镇", "丙镇"]
