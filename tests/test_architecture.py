@@ -172,3 +172,12 @@ def test_no_template_links_to_a_higher_domain():
             if other != own and RANKS[other] >= RANKS[own]:
                 wrong.append(f"{path.relative_to(ROOT)} links to {blueprint}")
     assert wrong == []
+
+
+def test_templates_ask_for_answers_not_roles():
+    asking = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "templates").rglob("*.html")
+        if "has_role(" in path.read_text(encoding="utf-8")
+    ]
+    assert asking == []

@@ -1,7 +1,6 @@
 """Users, roles, towns/streets (镇街) and authentication."""
 
 from flask import Flask
-from flask_login import current_user
 
 from lms.extensions import db, login_manager
 
@@ -38,9 +37,6 @@ def register(app: Flask) -> None:
         return {
             "elder_mode": elder_mode_on(),
             "action_form": ActionForm(),
-            "has_role": lambda *roles: (
-                current_user.is_authenticated and current_user.has_role(*roles)
-            ),
         }
 
     register_commands(cli.create_user)
