@@ -1,5 +1,6 @@
 """SQLite pragmas on the app's own engines, and only there."""
 
+import pytest
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 
@@ -16,7 +17,13 @@ def pragmas(connection) -> tuple:
     )
 
 
+def on_sqlite(app) -> bool:
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+
+
 def test_the_app_s_sqlite_connections_get_the_pragmas(app):
+    if not on_sqlite(app):
+        pytest.skip("SQLite pragmas: the SQLite run")
     with app.app_context(), db.engine.connect() as connection:
         assert pragmas(connection) == ("wal", 1, 10000)
 
@@ -25,7 +32,7 @@ def test_the_listener_is_on_the_app_s_engine_once_not_on_every_engine(app, datab
     second = build_app(database_url, tmp_path / "second")
     for each in (app, second):
         with each.app_context():
-            assert event.contains(db.engine, "connect", _sqlite_pragmas)
+            assert event.contains(db.engine, "connect", _sqlite_pragmas) == on_sqlite(app)
     assert not event.contains(Engine, "connect", _sqlite_pragmas)
     other = create_engine(f"sqlite:///{tmp_path / 'other.sqlite'}")
     with other.connect() as connection:
