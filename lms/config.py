@@ -4,9 +4,11 @@ Defaults are embedded: a fresh checkout runs on SQLite and a local media folder 
 nothing to configure. Tests pass overrides to ``create_app(config)`` instead.
 """
 
+import contextlib
 import os
 import re
 import secrets
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -33,10 +35,26 @@ def _secret_key(raw: str | None, instance_path: Path) -> str:
     key_file = instance_path / "secret_key"
     if not key_file.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
+        _create_whole(key_file, secrets.token_hex(32).encode("ascii"))
     return key_file.read_text().strip()
+
+
+def _create_whole(path: Path, content: bytes) -> None:
+    """Write ``path`` (mode 0600) so that it appears whole or not at all.
+
+    The content is written aside, then hard-linked into place: a process starting at the
+    same moment never reads a half-written file, and when two create it at once the first
+    link wins and both read that one (a rename would let the second replace it).
+    """
+    fd, aside = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        with contextlib.suppress(FileExistsError):  # another process won: use its file
+            os.link(aside, path)
+    finally:
+        os.unlink(aside)
 
 
 class ConfigurationError(click.ClickException):
