@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
     from lms.courses.services import is_enrolled
     from lms.credits import (  # noqa: F401  (models: the tables)
         cli,
+        credential_models,
         models,
         privacy,
     )
@@ -29,5 +30,5 @@ def register(app: Flask) -> None:
         visible=lambda user, course: user.is_authenticated and is_enrolled(course, user),
         order=20,
     )
-    register_commands(cli.verify_ledger, cli.verify_credential)
+    register_commands(cli.verify_ledger, cli.verify_credential, cli.rotate_signing_key)
     register_demo_seeder(40, "credits", cli.seed_credits)

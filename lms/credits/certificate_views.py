@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.accounts.permissions import role_required
-from lms.credits import certificates, credentials, exports, services
+from lms.credits import certificates, credentials, exports, services, signing_keys
 from lms.credits.forms import ReasonForm
 from lms.credits.models import Certificate
 from lms.credits.permissions import can_view_certificate, can_view_record
@@ -163,8 +163,7 @@ def transcript_pdf(learner_id: int):
 @login_required
 def record_credential(learner_id: int):
     record = exports.learning_record(_own_learner_id_or_404(learner_id))
-    key = credentials.signing_key()
-    kid = credentials.public_jwk(key.public_key())["kid"]
+    signer = signing_keys.current_key()
     now = utcnow()
     document = credentials.record_credential(
         record,
@@ -174,8 +173,8 @@ def record_credential(learner_id: int):
     )
     signed = credentials.sign_document(
         document,
-        key,
-        verification_method=f"{url_for('credits.jwks', _external=True)}#{kid}",
+        signer.key,
+        verification_method=f"{url_for('credits.jwks', _external=True)}#{signer.kid}",
         created=now,
     )
     body = json.dumps(signed, ensure_ascii=False, indent=2).encode("utf-8")
@@ -184,7 +183,7 @@ def record_credential(learner_id: int):
 
 def jwks():
     response = Response(
-        json.dumps(credentials.jwks_document(credentials.signing_key().public_key())),
+        json.dumps(signing_keys.published_jwks()),
         mimetype="application/jwk-set+json",
     )
     response.headers["Cache-Control"] = "public, max-age=300"

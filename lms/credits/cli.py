@@ -167,12 +167,15 @@ def verify_credential(credential_file: str, jwks_source: str | None) -> None:
     """Check a signed learning record offline; exit 1 when it does not verify."""
     import json
 
-    from lms.credits import credentials
+    from lms.credits import credentials, signing_keys
 
     try:
         with open(credential_file, encoding="utf-8") as handle:
             document = json.load(handle)
-        jwks = credentials.load_jwks(jwks_source) if jwks_source else credentials.own_jwks()
+        if jwks_source:
+            jwks = credentials.load_jwks(jwks_source)
+        else:
+            jwks = signing_keys.published_jwks(create=False)
     except (OSError, ValueError) as error:
         click.echo(f"invalid: cannot read {error}")
         raise SystemExit(1) from error
@@ -181,3 +184,25 @@ def verify_credential(credential_file: str, jwks_source: str | None) -> None:
         click.echo(f"invalid: {result.reason}")
         raise SystemExit(1)
     click.echo(f"valid: {credentials.describe(document)}, key {result.kid}")
+
+
+@lms_command("rotate-signing-key")
+@click.option(
+    "--out",
+    metavar="FILE",
+    help="Write the new key here instead of over LMS_SIGNING_KEY_FILE (e.g. when that "
+    "file is a read-only secret); then make this file the key file on every node.",
+)
+def rotate_signing_key(out: str | None) -> None:
+    """Sign with a new key from now on; the old public keys stay published."""
+    from lms.credits import signing_keys
+
+    try:
+        rotation = signing_keys.rotate(out)
+    except OSError as error:
+        click.echo(f"cannot rotate: {error}")
+        raise SystemExit(1) from error
+    click.echo(
+        f"new key {rotation.new_kid} in {rotation.path}; key {rotation.old_kid} is retired "
+        "and stays in the JWK Set. Scaled: give every node this file."
+    )

@@ -91,33 +91,44 @@ def load_signing_key(path: str | Path) -> Ed25519PrivateKey:
     return key
 
 
-def load_or_create_signing_key(path: str | Path) -> Ed25519PrivateKey:
-    """The key in ``path``; a new one is generated there (mode 0600) when it is absent.
-
-    The file appears whole or not at all (written aside, then hard-linked into place), so
-    two processes starting at once end up with the same key.
-    """
+def write_new_signing_key(path: str | Path, *, replace: bool) -> Ed25519PrivateKey:
+    """A new key written to ``path`` (mode 0600) whole or not at all: written aside, then
+    renamed over the old file (``replace``) or hard-linked into place, so that two
+    processes starting at once end up with the same key."""
     path = Path(path)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pem = Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".signing-key-")
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(pem)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".signing-key-")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if replace:
+            os.replace(temporary, path)
+        else:
             with contextlib.suppress(FileExistsError):  # another process won: use its key
                 os.link(temporary, path)
-        finally:
+    finally:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+    return key
+
+
+def load_or_create_signing_key(path: str | Path) -> Ed25519PrivateKey:
+    """The key in ``path``; a new one is generated there (mode 0600) when it is absent."""
+    if not Path(path).exists():
+        write_new_signing_key(path, replace=False)
     return load_signing_key(path)
 
 
-_key_cache: dict[str, tuple[int, Ed25519PrivateKey]] = {}
+_key_cache: dict[str, tuple[tuple[int, int], Ed25519PrivateKey]] = {}
 
 
 def signing_key() -> Ed25519PrivateKey:
@@ -125,10 +136,11 @@ def signing_key() -> Ed25519PrivateKey:
     path = current_app.config["LMS_SIGNING_KEY_FILE"]
     if not os.path.exists(path):
         load_or_create_signing_key(path)
-    mtime = os.stat(path).st_mtime_ns
+    status = os.stat(path)
+    version = (status.st_ino, status.st_mtime_ns)
     cached = _key_cache.get(path)
-    if cached is None or cached[0] != mtime:  # a replaced file is read again
-        cached = _key_cache[path] = (mtime, load_signing_key(path))
+    if cached is None or cached[0] != version:  # a replaced (rotated) file is read again
+        cached = _key_cache[path] = (version, load_signing_key(path))
     return cached[1]
 
 
@@ -338,14 +350,6 @@ def load_jwks(source: str) -> dict:
         with urlopen(source, timeout=15) as response:  # noqa: S310 (scheme checked above)
             return json.loads(response.read(1_000_000))
     return json.loads(Path(source).read_text(encoding="utf-8"))
-
-
-def own_jwks() -> dict:
-    """The app's own public key as a JWK Set; the key is not created here."""
-    path = current_app.config["LMS_SIGNING_KEY_FILE"]
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"no signing key at {path}")
-    return jwks_document(load_signing_key(path).public_key())
 
 
 def describe(document: dict) -> str:

@@ -6,8 +6,8 @@ Create Date: 2026-12-06 03:5x UTC
 
 """
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 import lms.timeutil  # noqa: F401  (custom column types)
 
@@ -19,8 +19,15 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_table(
+        "signing_keys",
+        sa.Column("kid", sa.String(length=64), nullable=False),
+        sa.Column("public_x", sa.String(length=64), nullable=False),
+        sa.Column("first_used_at", lms.timeutil.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("retired_at", lms.timeutil.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("kid", name=op.f("pk_signing_keys")),
+    )
 
 
 def downgrade():
-    pass
+    op.drop_table("signing_keys")

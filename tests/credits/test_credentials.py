@@ -5,6 +5,7 @@ import json
 import os
 import stat
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -332,3 +333,27 @@ def test_the_cli_fetches_the_jwks_from_a_url(app, client, make_user, login_as, t
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_credentials_signed_before_a_key_rotation_still_verify(
+    app, client, make_user, login_as, tmp_path
+):
+    learner = make_user()
+    _record(app, learner.id)
+    before, _ = _fetch(client, login_as, learner, tmp_path)
+    old_kid = before["proof"]["verificationMethod"].rpartition("#")[2]
+
+    result = app.test_cli_runner().invoke(args=["lms", "rotate-signing-key"])
+    assert result.exit_code == 0, result.output
+
+    after, jwks_path = _fetch(client, login_as, learner, tmp_path)
+    new_kid = after["proof"]["verificationMethod"].rpartition("#")[2]
+    published = [key["kid"] for key in json.loads(jwks_path.read_text())["keys"]]
+    assert new_kid != old_kid and sorted(published) == sorted([old_kid, new_kid])
+    for document in (before, after):
+        assert _verify_cli(app, document, tmp_path, "--jwks", str(jwks_path)).exit_code == 0
+        own = _verify_cli(app, document, tmp_path)  # this platform's keys, old ones included
+        assert own.exit_code == 0, own.output
+    key_file = app.config["LMS_SIGNING_KEY_FILE"]
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+    assert [p.name for p in Path(key_file).parent.glob(".signing-key-*")] == []
