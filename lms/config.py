@@ -212,6 +212,16 @@ def _int(environ, name: str, default: int) -> int:
         ) from None
 
 
+def _credential_years(environ) -> int:
+    years = _int(environ, "LMS_CREDENTIAL_VALID_YEARS", 5)
+    if not 1 <= years <= 100:
+        raise ConfigurationError(
+            f"LMS_CREDENTIAL_VALID_YEARS={years} is not between 1 and 100: set how many years "
+            "a signed learning record stays valid (the default is 5) or leave it unset"
+        )
+    return years
+
+
 def _resolution(value: str) -> tuple[int, int]:
     width, _, height = value.lower().partition("x")
     try:
@@ -266,6 +276,8 @@ def load_config(environ=os.environ) -> dict:
         "LMS_LOGIN_LIMIT_PER_IP": environ.get("LMS_LOGIN_LIMIT_PER_IP") or "60 per 5 minutes",
         # Look-ups of certificate codes on the public /verify page, per client address.
         "LMS_VERIFY_LIMIT": environ.get("LMS_VERIFY_LIMIT") or "30 per minute",
+        # A signed learning record's validUntil: this many years after its validFrom.
+        "LMS_CREDENTIAL_VALID_YEARS": _credential_years(environ),
         # Media: what an upload may be, and how transcode jobs run.
         "LMS_MAX_UPLOAD_MB": _int(environ, "LMS_MAX_UPLOAD_MB", 4096),
         "LMS_MAX_VIDEO_MINUTES": _int(environ, "LMS_MAX_VIDEO_MINUTES", 240),

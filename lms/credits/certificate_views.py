@@ -170,6 +170,7 @@ def record_credential(learner_id: int):
         issuer_id=url_for("home.index", _external=True),
         issuer_name=ISSUER_NAME,
         issued_at=now,
+        valid_years=current_app.config["LMS_CREDENTIAL_VALID_YEARS"],
     )
     signed = credentials.sign_document(
         document,

@@ -168,6 +168,7 @@ def verify_credential(credential_file: str, jwks_source: str | None) -> None:
     import json
 
     from lms.credits import credentials, signing_keys
+    from lms.timeutil import utcnow
 
     try:
         with open(credential_file, encoding="utf-8") as handle:
@@ -180,6 +181,8 @@ def verify_credential(credential_file: str, jwks_source: str | None) -> None:
         click.echo(f"invalid: cannot read {error}")
         raise SystemExit(1) from error
     result = credentials.verify_document(document, jwks)
+    if result.verified:
+        result = credentials.check_validity_period(document, utcnow())
     if not result.verified:
         click.echo(f"invalid: {result.reason}")
         raise SystemExit(1)

@@ -297,8 +297,19 @@ def verify_document(secured_document, jwks: dict) -> Verification:
 # The learning record as a credential -----------------------------------------------------
 
 
-def record_credential(record, *, issuer_id: str, issuer_name: str, issued_at: datetime) -> dict:
-    """The unsecured credential for a ``LearningRecord`` (see ``exports.learning_record``)."""
+def add_years(moment: datetime, years: int) -> datetime:
+    """The same day and time ``years`` later (29 February becomes 28 February)."""
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:
+        return moment.replace(year=moment.year + years, day=28)
+
+
+def record_credential(
+    record, *, issuer_id: str, issuer_name: str, issued_at: datetime, valid_years: int
+) -> dict:
+    """The unsecured credential for a ``LearningRecord`` (see ``exports.learning_record``),
+    valid from ``issued_at`` for ``valid_years``."""
     totals = record.totals
     return {
         "@context": [VC_CONTEXT],
@@ -307,6 +318,7 @@ def record_credential(record, *, issuer_id: str, issuer_name: str, issued_at: da
         "name": "学习档案 (learning record)",
         "issuer": {"id": issuer_id, "name": issuer_name},
         "validFrom": _timestamp(issued_at),
+        "validUntil": _timestamp(add_years(issued_at, valid_years)),
         "credentialSubject": {
             "type": "Learner",
             "name": record.learner_name,
@@ -350,6 +362,29 @@ def load_jwks(source: str) -> dict:
         with urlopen(source, timeout=15) as response:  # noqa: S310 (scheme checked above)
             return json.loads(response.read(1_000_000))
     return json.loads(Path(source).read_text(encoding="utf-8"))
+
+
+def _parse_timestamp(value) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
+
+
+def check_validity_period(document: dict, now: datetime) -> Verification:
+    """Whether ``now`` is within the credential's validFrom and validUntil (either may be
+    absent; one that is present must be a date-time with a time zone)."""
+    for name in ("validFrom", "validUntil"):
+        if name in document and _parse_timestamp(document[name]) is None:
+            return Verification(False, f"the credential's {name} is not a valid date-time")
+    valid_from = _parse_timestamp(document.get("validFrom"))
+    valid_until = _parse_timestamp(document.get("validUntil"))
+    if valid_from and now < valid_from:
+        return Verification(False, f"the credential is not valid before {document['validFrom']}")
+    if valid_until and now > valid_until:
+        return Verification(False, f"the credential expired on {document['validUntil']}")
+    return Verification(True, "the credential is within its validity period")
 
 
 def describe(document: dict) -> str:

@@ -357,3 +357,50 @@ def test_credentials_signed_before_a_key_rotation_still_verify(
     key_file = app.config["LMS_SIGNING_KEY_FILE"]
     assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
     assert [p.name for p in Path(key_file).parent.glob(".signing-key-*")] == []
+
+
+def test_a_signed_record_is_valid_for_the_configured_years_then_expires(
+    app, client, make_user, login_as, tmp_path
+):
+    from lms.config import ConfigurationError, load_config
+
+    assert load_config({})["LMS_CREDENTIAL_VALID_YEARS"] == 5
+    assert load_config({"LMS_CREDENTIAL_VALID_YEARS": "2"})["LMS_CREDENTIAL_VALID_YEARS"] == 2
+    with pytest.raises(ConfigurationError):
+        load_config({"LMS_CREDENTIAL_VALID_YEARS": "0"})
+
+    learner = make_user()
+    _record(app, learner.id)
+    document, _ = _fetch(client, login_as, learner, tmp_path)
+    valid_from = datetime.fromisoformat(document["validFrom"])
+    valid_until = datetime.fromisoformat(document["validUntil"])
+    assert (valid_until - valid_from).days in (5 * 365 + 1, 5 * 365 + 2)  # leap days
+    assert valid_until.time() == valid_from.time()
+    app.config["LMS_CREDENTIAL_VALID_YEARS"] = 1
+    document, _ = _fetch(client, login_as, learner, tmp_path)
+    valid_from = datetime.fromisoformat(document["validFrom"])
+    valid_until = datetime.fromisoformat(document["validUntil"])
+    assert (valid_until - valid_from).days in (365, 366)
+    assert _verify_cli(app, document, tmp_path).exit_code == 0
+
+    expired = {name: value for name, value in document.items() if name != "proof"}
+    expired.update(validFrom="2019-01-01T00:00:00Z", validUntil="2024-01-01T00:00:00Z")
+    signer = credentials.load_signing_key(app.config["LMS_SIGNING_KEY_FILE"])
+    expired = credentials.sign_document(
+        expired,
+        signer,
+        verification_method=document["proof"]["verificationMethod"],
+        created=datetime(2019, 1, 1, tzinfo=UTC),
+    )
+    result = _verify_cli(app, expired, tmp_path)
+    assert result.exit_code == 1 and "expired on 2024-01-01" in result.output
+    not_yet = {name: value for name, value in document.items() if name != "proof"}
+    not_yet.update(validFrom="2999-01-01T00:00:00Z", validUntil="3004-01-01T00:00:00Z")
+    not_yet = credentials.sign_document(
+        not_yet,
+        signer,
+        verification_method=document["proof"]["verificationMethod"],
+        created=datetime(2025, 1, 1, tzinfo=UTC),
+    )
+    result = _verify_cli(app, not_yet, tmp_path)
+    assert result.exit_code == 1 and "not valid before 2999-01-01" in result.output
