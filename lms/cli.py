@@ -2,8 +2,9 @@
 
 A domain declares its commands with ``@lms_command`` in its ``cli.py`` and adds them,
 with its demo seeder, in its ``register(app)``: ``register_commands(cli.create_user)``,
-``register_demo_seeder(10, "accounts", cli.seed_accounts)``. The app factory adds those
-of ops and synthetic, which are not domains.
+``register_demo_seeder(10, "accounts", cli.seed_accounts)``, and what tells seed-demo
+that a database is in use: ``register_data_check(cli.accounts_held)``. The app factory
+adds those of ops and synthetic, which are not domains.
 """
 
 from collections.abc import Callable, Iterable
@@ -64,11 +65,38 @@ def register_demo_seeder(
         _demo_seeders.sort(key=lambda item: item[0])
 
 
+# (check): each domain whose rows mean someone may be using the site registers how to
+# tell; a check returns what it found ("3 accounts") or None. seed-demo fills only a
+# database where every check finds nothing (accounts: no user at all).
+_data_checks: list[Callable[[], str | None]] = []
+
+
+def register_data_check(check: Callable[[], str | None]) -> None:
+    """Make ``check()`` part of what seed-demo asks before it seeds: a description of
+    the data it finds, or None."""
+    if check not in _data_checks:
+        _data_checks.append(check)
+
+
+def data_in_database() -> list[str]:
+    """What the registered checks find: empty for a database seed-demo may fill."""
+    return [found for check in _data_checks if (found := check())]
+
+
 def run_demo_seeders(password: str, options: DemoOptions = DEFAULT_DEMO_OPTIONS):
     """Run every domain's seeder in order, committing after each; yields their lines."""
     for _, _name, seeder in _demo_seeders:
         yield from seeder(password, options)
         db.session.commit()
+
+
+class DatabaseInUse(click.ClickException):
+    """seed-demo's refusal: ``error: <message>``, exit status 2, as ConfigurationError."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.format_message()}", file=file, err=file is None)
 
 
 @lms_cli.command("seed-demo")
@@ -78,9 +106,27 @@ def run_demo_seeders(password: str, options: DemoOptions = DEFAULT_DEMO_OPTIONS)
     type=click.FloatRange(1, 180),
     help="Make every demo lesson video this long (quick tries, tests).",
 )
-def seed_demo(password: str, clip_seconds: float | None) -> None:
-    """Create demo data (idempotent) and print the demo log-ins."""
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="On a database that already holds data, say so and exit 0 (scripts/run.sh).",
+)
+def seed_demo(password: str, clip_seconds: float | None, if_empty: bool) -> None:
+    """Fill an empty database with demo data and print the demo log-ins.
+
+    A database that holds data (an account) is refused and left as it is: the demo
+    accounts' known password must never come back on a site someone uses.
+    """
     if len(password) < 8:
         raise click.BadParameter("must be at least 8 characters", param_hint="--password")
+    found = data_in_database()
+    if found and if_empty:
+        click.echo(f"The database already holds data ({', '.join(found)}): no demo data added")
+        return
+    if found:
+        raise DatabaseInUse(
+            f"the database already holds data ({', '.join(found)}): seed-demo only fills an "
+            "empty database, so nothing was changed"
+        )
     for line in run_demo_seeders(password, DemoOptions(clip_seconds=clip_seconds)):
         click.echo(line)

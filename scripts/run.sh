@@ -2,6 +2,9 @@
 # Start the platform on the embedded defaults (SQLite and local media under instance/)
 # with demo data. HOST and PORT choose where it listens.
 #
+# The demo goes into an empty database only (the first start, which prints the demo
+# log-ins); later starts serve what the database holds, passwords and all.
+#
 # seed-demo transcodes the lessons a newcomer plays first, so they are ready when the
 # server starts; the other demo lessons are queued and the embedded worker (started by
 # the first request) transcodes them in the background.
@@ -13,8 +16,8 @@ PORT=${PORT:-5000}
 STARTED=${EPOCHREALTIME:-$(date +%s)}
 export FLASK_APP=wsgi
 "$VENV/bin/flask" db upgrade
-"$VENV/bin/flask" lms seed-demo
-echo "Open http://${HOST}:${PORT}/ and log in with one of the accounts above."
+"$VENV/bin/flask" lms seed-demo --if-empty
+echo "Open http://${HOST}:${PORT}/"
 # Knock once the server answers: that starts the embedded worker at once rather than
 # with the first visitor, and says how long the start took.
 "$VENV/bin/python" - "$HOST" "$PORT" "$STARTED" <<'PY' &

@@ -1,6 +1,7 @@
-"""``flask lms seed-demo`` builds a small district a newcomer can look around in, and a
-second run changes nothing. The lesson videos are shortened to 2 s (--clip-seconds), so
-the real ffmpeg clips and transcodes take seconds, not minutes."""
+"""``flask lms seed-demo`` builds a small district a newcomer can look around in, in an
+empty database only: a database that holds accounts is left as it is. The lesson videos
+are shortened to 2 s (--clip-seconds), so the real ffmpeg clips and transcodes take
+seconds, not minutes."""
 
 import json
 import subprocess
@@ -47,7 +48,42 @@ def row_counts() -> dict[str, int]:
     }
 
 
-@pytest.mark.slow  # real clips and transcodes, twice seeded
+def one_admin_in_use(make_user) -> None:
+    """A site someone started using: its admin chose a password, nothing else is there."""
+    make_user(roles=["admin"], username="admin", password="chosen-by-the-admin")
+
+
+def test_seed_demo_refuses_a_database_with_accounts_and_changes_nothing(app, make_user):
+    one_admin_in_use(make_user)
+    with app.app_context():
+        before = row_counts()
+    result = run(app, "seed-demo", "--clip-seconds", CLIP_SECONDS)
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [
+        "error: the database already holds data (1 account): seed-demo only fills an "
+        "empty database, so nothing was changed"
+    ]
+    with app.app_context():
+        assert row_counts() == before
+        assert authenticate("admin", "demo12345") is None
+        assert authenticate("admin", "chosen-by-the-admin").roles == {"admin"}
+
+
+def test_seed_demo_if_empty_leaves_a_database_with_accounts_as_it_is(app, make_user):
+    one_admin_in_use(make_user)
+    with app.app_context():
+        before = row_counts()
+    result = run(app, "seed-demo", "--if-empty")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "The database already holds data (1 account): no demo data added"
+    ]
+    with app.app_context():
+        assert row_counts() == before
+        assert authenticate("admin", "chosen-by-the-admin") is not None
+
+
+@pytest.mark.slow  # real clips and transcodes
 def test_seed_demo_builds_a_district_once(app, client, login_as):
     first = seed(app)
     assert "admin" in first and "demo12345" in first
@@ -55,17 +91,21 @@ def test_seed_demo_builds_a_district_once(app, client, login_as):
         counts = row_counts()
         assets = {a.id: (a.status, a.ready_at) for a in db.session.scalars(select(VideoAsset))}
 
-    second = seed(app, "--password", "other-pass-1")
-    assert "given now" in second and "0 lessons watched now" in second
+    # The admin starts using the site; a second seed-demo changes nothing.
     with app.app_context():
-        # Nothing duplicated, nothing transcoded again, no learner's data touched.
+        authenticate("admin", "demo12345").set_password("chosen-by-the-admin")
+        db.session.commit()
+    second = run(app, "seed-demo", "--clip-seconds", CLIP_SECONDS, "--password", "other-pass-1")
+    assert second.exit_code == 2 and "already holds data" in second.output
+    with app.app_context():
         assert row_counts() == counts
         assert {
             a.id: (a.status, a.ready_at) for a in db.session.scalars(select(VideoAsset))
         } == assets
         assert counts["towns"] == 16 and db.session.scalar(select(func.count(Town.id))) == 16
-        assert authenticate("learner", "other-pass-1") is not None
-        assert authenticate("admin", "other-pass-1").roles == {"admin"}
+        assert authenticate("admin", "other-pass-1") is None
+        assert authenticate("admin", "chosen-by-the-admin").roles == {"admin"}
+        assert authenticate("learner", "demo12345") is not None
         teacher = db.session.scalar(select(User).where(User.username == "teacher"))
 
         # Three published courses of the demo teacher, in three categories, with covers.
@@ -108,7 +148,7 @@ def test_seed_demo_builds_a_district_once(app, client, login_as):
         assert abs(db.session.scalar(select(func.sum(DailyStudy.credited_seconds))) - credited) < 1
 
         # The demo learner: enrolled, finished the first course, with a record.
-        learner = authenticate("learner", "other-pass-1")
+        learner = authenticate("learner", "demo12345")
         assert all(is_enrolled(course, learner) for course in courses)
         sources = {
             e.source_type for e in db.session.query(LedgerEntry).filter_by(learner_id=learner.id)

@@ -12,7 +12,7 @@ def register(app: Flask) -> None:
     from lms.accounts.forms import ActionForm
     from lms.accounts.models import User
     from lms.accounts.views import elder_mode_on
-    from lms.cli import register_commands, register_demo_seeder
+    from lms.cli import register_commands, register_data_check, register_demo_seeder
     from lms.web.downloads import register_personal_export_recorder
 
     app.register_blueprint(bp)  # with its hook: the privacy notice is accepted first
@@ -41,3 +41,4 @@ def register(app: Flask) -> None:
 
     register_commands(cli.create_user)
     register_demo_seeder(10, "accounts", cli.seed_accounts)
+    register_data_check(cli.accounts_held)

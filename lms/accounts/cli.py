@@ -1,9 +1,10 @@
 """``flask lms create-user`` and the accounts part of ``flask lms seed-demo``."""
 
 import click
+from sqlalchemy import func, select
 
 from lms.accounts import services
-from lms.accounts.models import ROLES
+from lms.accounts.models import ROLES, User
 from lms.cli import DEFAULT_DEMO_OPTIONS, DemoOptions, lms_command
 from lms.extensions import db
 
@@ -67,23 +68,41 @@ def create_user(username, roles, town_code, password, display_name):
     click.echo(f"created {user.username} ({', '.join(sorted(user.roles))})")
 
 
+def accounts_held() -> str | None:
+    """seed-demo's data check: a database with any account is in use."""
+    count = db.session.scalar(select(func.count(User.id)))
+    if not count:
+        return None
+    return f"{count} account" if count == 1 else f"{count} accounts"
+
+
 def seed_accounts(password: str, options: DemoOptions = DEFAULT_DEMO_OPTIONS) -> list[str]:
+    """The towns and the demo accounts; an account already there is left as it is (its
+    password and roles are someone's now)."""
     for code, name, population in KEQIAO_TOWNS:
         services.upsert_town(code, name, population)
     lines = ["Demo log-ins (username / password):"]
     for username, display_name, roles, town_code, birth_year in DEMO_ACCOUNTS:
-        user = services.find_user_by_username(username)
-        if user is None:
-            user = services.create_user(
-                services.NewUser(
-                    username, display_name, password, town_code, None, birth_year, roles
-                ),
-                actor=None,
-            )
-            services.record_consent(user)
-        else:
-            if not user.check_password(password):
-                user.set_password(password)
-            user.set_roles(roles)
+        if services.find_user_by_username(username) is not None:
+            lines.append(f"  {username:<10} already there: left as it is")
+            continue
+        user = services.create_user(
+            services.NewUser(username, display_name, password, town_code, None, birth_year, roles),
+            actor=None,
+        )
+        services.record_consent(user)
         lines.append(f"  {username:<10} / {password}   {', '.join(roles)}")
     return lines
+
+
+def demo_accounts_with_password(password: str) -> list[str]:
+    """The demo accounts (by username) that can still log in with ``password``.
+
+    Only the few demo usernames: each check costs a scrypt hash (~32 MiB).
+    """
+    usernames = [username for username, *_ in DEMO_ACCOUNTS]
+    users = db.session.scalars(
+        select(User).where(User.username.in_(usernames), User.disabled.is_(False))
+    )
+    found = {user.username for user in users if user.check_password(password)}
+    return [username for username in usernames if username in found]

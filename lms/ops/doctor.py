@@ -5,7 +5,8 @@ key; the database (reachable, schema at the migrations' head); the storage (a pr
 object written, read back and deleted; on S3 the bucket's CORS rule allows the public
 origin); the broker and Redis when set; ffmpeg and ffprobe (versions, and that their
 ``-format_whitelist``/``-protocol_whitelist`` refuse a playlist disguised as .mp4); the
-public URL is HTTPS. A check that breaks is itself reported as a problem.
+public URL is HTTPS; no demo account still logs in with the demo password. A check that
+breaks is itself reported as a problem.
 """
 
 import fnmatch
@@ -60,6 +61,7 @@ def run_checks() -> list[Finding]:
         ("redis", check_redis),
         ("ffmpeg", check_ffmpeg),
         ("public URL", check_public_url),
+        ("demo accounts", check_demo_passwords),
     ):
         try:
             findings.extend(check())
@@ -160,6 +162,29 @@ def _schema_revisions() -> tuple[set[str], set[str]]:
     with db.engine.connect() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
     return current, heads
+
+
+def check_demo_passwords() -> list[Finding]:
+    """The demo accounts seed-demo made that still log in with its published password."""
+    from lms.accounts.cli import demo_accounts_with_password
+    from lms.cli import DEFAULT_DEMO_PASSWORD
+
+    if database_problem():
+        return []  # the database finding says what is wrong
+    current, heads = _schema_revisions()
+    if current != heads:
+        return []
+    usernames = demo_accounts_with_password(DEFAULT_DEMO_PASSWORD)
+    if not usernames:
+        return [Finding(OK, "demo accounts", "none logs in with the demo password")]
+    return [
+        Finding(
+            FAIL,
+            "demo accounts",
+            f"{', '.join(usernames)} still log in with the demo password "
+            f"{DEFAULT_DEMO_PASSWORD}: change their passwords or disable them",
+        )
+    ]
 
 
 # Storage ----------------------------------------------------------------------------------

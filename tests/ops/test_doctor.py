@@ -2,6 +2,8 @@
 
 import boto3
 
+from lms.accounts.models import User
+from lms.extensions import db
 from lms.media.playback import cors_rules
 from tests.ops.helpers import free_port, run_cli
 
@@ -135,3 +137,28 @@ def test_missing_ffmpeg_is_a_problem(ops_app, monkeypatch, tmp_path):
     assert result.exit_code == 1
     assert "FAIL  ffmpeg: ffmpeg is not installed" in result.output
     assert "FAIL  ffprobe: ffprobe is not installed" in result.output
+
+
+def test_demo_accounts_that_keep_the_demo_password_are_named(app, make_user):
+    make_user(roles=["admin"], username="admin", password="demo12345")
+    make_user(roles=["teacher"], username="teacher", password="changed-by-her")
+    make_user(username="learner", password="demo12345")
+    make_user(username="wang", password="demo12345")  # not a demo account
+    result = run_cli(app, "doctor")
+    assert result.exit_code == 1
+    (line,) = lines_of(result, "FAIL")
+    assert line == (
+        "FAIL  demo accounts: admin, learner still log in with the demo password "
+        "demo12345: change their passwords or disable them"
+    )
+
+
+def test_demo_accounts_with_their_own_passwords_pass(app, make_user):
+    make_user(roles=["admin"], username="admin", password="changed-by-the-admin")
+    learner = make_user(username="learner", password="demo12345")
+    with app.app_context():
+        db.session.get(User, learner.id).disabled = True  # cannot log in
+        db.session.commit()
+    result = run_cli(app, "doctor")
+    assert not lines_of(result, "FAIL"), result.output
+    assert "ok    demo accounts: none logs in with the demo password" in result.output
