@@ -269,11 +269,18 @@ def load_config(environ=os.environ) -> dict:
         # trusted. 0 (the default) trusts none, so a client cannot fake its IP to dodge
         # the per-IP login limit.
         "LMS_PROXY_HOPS": _int(environ, "LMS_PROXY_HOPS", 0),
-        # Login attempts that fail, per username and per client IP (a classroom of
-        # learners shares one IP, hence the higher figure).
+        # Login attempts that fail, per username from one client IP and per client IP (a
+        # classroom of learners shares one IP, hence the higher figure). Per username alone
+        # they only slow down: past this many failures (from any IPs, within 15 minutes),
+        # an IP that fails must wait before trying that username again (see
+        # lms/accounts/login_throttle.py), so nobody can lock the owner out.
         "LMS_LOGIN_LIMIT_PER_USERNAME": environ.get("LMS_LOGIN_LIMIT_PER_USERNAME")
         or "5 per 5 minutes",
         "LMS_LOGIN_LIMIT_PER_IP": environ.get("LMS_LOGIN_LIMIT_PER_IP") or "60 per 5 minutes",
+        "LMS_LOGIN_SLOWDOWN_AFTER": _int(environ, "LMS_LOGIN_SLOWDOWN_AFTER", 10),
+        # Sign-ups per client IP (each costs a 32 MiB password hash; a class signs up
+        # together from one IP).
+        "LMS_REGISTER_LIMIT": environ.get("LMS_REGISTER_LIMIT") or "30 per 10 minutes",
         # Look-ups of certificate codes on the public /verify page, per client address.
         "LMS_VERIFY_LIMIT": environ.get("LMS_VERIFY_LIMIT") or "30 per minute",
         # A signed learning record's validUntil: this many years after its validFrom.

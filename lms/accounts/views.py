@@ -3,14 +3,14 @@ page. The URL rules are in blueprint.py."""
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.accounts import services
+from lms.accounts import login_throttle, services
 from lms.accounts.forms import ActionForm, ChangePasswordForm, LoginForm, RegisterForm
 from lms.config import SUPPORTED_LOCALES
-from lms.extensions import limiter
+from lms.extensions import client_ip, limiter
 from lms.web.errors import flash_refusal
 
 ELDER_COOKIE = "elder"
@@ -48,6 +48,9 @@ def privacy():
     return render_template("accounts/privacy.html", version=services.privacy_notice_version())
 
 
+@limiter.limit(
+    lambda: current_app.config["LMS_REGISTER_LIMIT"], methods=["POST"], scope="register-ip"
+)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -67,8 +70,9 @@ def register():
     return render_template("accounts/register.html", form=form)
 
 
-def _username_key() -> str:
-    return "user:" + services.normalise_username(request.form.get("username", ""))
+def _username_and_address_key() -> str:
+    username = services.normalise_username(request.form.get("username", ""))[:40]
+    return f"user:{username}@{client_ip()}"
 
 
 def _login_failed(response) -> bool:
@@ -77,10 +81,10 @@ def _login_failed(response) -> bool:
 
 @limiter.limit(
     lambda: current_app.config["LMS_LOGIN_LIMIT_PER_USERNAME"],
-    key_func=_username_key,
+    key_func=_username_and_address_key,
     methods=["POST"],
     deduct_when=_login_failed,
-    scope="login-username",
+    scope="login-username-address",
 )
 @limiter.limit(
     lambda: current_app.config["LMS_LOGIN_LIMIT_PER_IP"],
@@ -91,8 +95,12 @@ def _login_failed(response) -> bool:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
+        wait = login_throttle.seconds_to_wait(form.username.data, client_ip())
+        if wait:
+            return _try_again_later(form, wait)
         user = services.authenticate(form.username.data, form.password.data)
         if user is None:
+            login_throttle.record_failure(form.username.data, client_ip())
             flash(_("Wrong username or password."), "error")
         elif not user.is_active:
             flash(_("This account is disabled. Please ask your community school."), "error")
@@ -100,6 +108,19 @@ def login():
             login_user(user)
             return redirect(safe_next_url(request.args.get("next"), url_for("home.index")))
     return render_template("accounts/login.html", form=form)
+
+
+def _try_again_later(form, seconds: int):
+    flash(
+        _(
+            "Too many failed log-ins for this username. Try again in %(seconds)s seconds.",
+            seconds=seconds,
+        ),
+        "error",
+    )
+    response = make_response(render_template("accounts/login.html", form=form), 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def logout():
