@@ -197,7 +197,7 @@ def bulk_learners(app, count: int, town_id: int) -> list[SimpleNamespace]:
             [
                 {
                     "learner_id": user_id,
-                    "number": card_number(user_id),
+                    "number": card_number(token),
                     "token": token,
                     "issued_at": utcnow(),
                     "issue_count": 1,

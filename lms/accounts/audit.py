@@ -20,6 +20,7 @@ AUDITED_ACTIONS = (
     "ledger.adjusted",
     "ledger.reversed",
     "attendance.corrected",
+    "attendance.scanned",
     "recognition.approved",
     "recognition.rejected",
     "role.granted",

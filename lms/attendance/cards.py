@@ -10,6 +10,16 @@ from lms.extensions import db
 from lms.timeutil import utcnow
 
 
+def _fresh_token() -> str:
+    """A new card token whose number no card has yet (two clashing is a one-in-10¹¹
+    chance per pair; the unique index refuses what slips through)."""
+    while True:
+        token = tokens.new_card_token()
+        number = tokens.card_number(token)
+        if db.session.scalar(select(LearningCard.id).where(LearningCard.number == number)) is None:
+            return token
+
+
 def card_of(learner_id: int) -> LearningCard | None:
     return db.session.scalar(select(LearningCard).where(LearningCard.learner_id == learner_id))
 
@@ -18,12 +28,13 @@ def get_or_issue_card(learner: User) -> LearningCard:
     """The learner's card, issuing one the first time (two racing requests make one)."""
     card = card_of(learner.id)
     if card is None:
+        token = _fresh_token()
         db.session.execute(
             insert_ignoring_conflicts(LearningCard)
             .values(
                 learner_id=learner.id,
-                number=tokens.card_number(learner.id),
-                token=tokens.new_card_token(),
+                number=tokens.card_number(token),
+                token=token,
                 issued_at=utcnow(),
                 issue_count=1,
             )
@@ -50,9 +61,11 @@ def issue_cards(learners: list[User]) -> dict[int, LearningCard]:
 
 
 def reissue_card(learner: User, *, actor: User) -> LearningCard:
-    """A new token (and so a new QR) for a lost card; the old one is refused from now on."""
+    """A new token (so a new QR and a new number) for a lost card; the old card's QR and
+    number are refused from now on."""
     card = get_or_issue_card(learner)
-    card.token = tokens.new_card_token()
+    card.token = _fresh_token()
+    card.number = tokens.card_number(card.token)
     card.issue_count += 1
     card.issued_at = utcnow()
     db.session.flush()

@@ -213,3 +213,20 @@ class Scan(db.Model):
     reason: Mapped[str | None] = mapped_column(String(40))
     learner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class PendingCheckin(db.Model):
+    """A check-in QR opened before logging in: the browser holds only ``key`` (in a
+    cookie); the first account to log in and come back within the window uses it, once."""
+
+    __tablename__ = "pending_checkins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    class_session_id: Mapped[int] = mapped_column(
+        ForeignKey("class_sessions.id", ondelete="CASCADE"), index=True
+    )
+    mode: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)

@@ -3,6 +3,10 @@
 The admin manages every school. Staff manage the schools they are members of, and
 those schools' sessions; their scope for learners (printing and reissuing cards) is
 the 镇街 of their schools. Other users manage nothing here.
+
+A session's staff reach, through a scanned card, a typed card number or a correction,
+only the learners of that class: of the session's 镇街, signed up for it, or already
+recorded in it. Anyone else is "not in this class", and their name is not shown.
 """
 
 from flask import abort
@@ -10,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lms.accounts.models import User
-from lms.attendance.models import ClassSession, CommunitySchool, SchoolStaff
+from lms.attendance.models import Attendance, ClassSession, CommunitySchool, SchoolStaff, Signup
 from lms.extensions import db
 
 
@@ -57,6 +61,24 @@ def can_manage_card_of(user, learner: User) -> bool:
         return False
     towns = scope_town_ids(user)
     return towns is None or learner.town_id in towns
+
+
+def learners_in_class(class_session: ClassSession, learners) -> set[int]:
+    """The ids of ``learners`` (users) the staff of ``class_session`` may reach in it."""
+    town_id = class_session.school.town_id
+    in_class = {learner.id for learner in learners if learner.town_id == town_id}
+    others = {learner.id for learner in learners} - in_class
+    if others:
+        signed_up = select(Signup.learner_id).where(
+            Signup.class_session_id == class_session.id,
+            Signup.cancelled_at.is_(None),
+            Signup.learner_id.in_(others),
+        )
+        recorded = select(Attendance.learner_id).where(
+            Attendance.class_session_id == class_session.id, Attendance.learner_id.in_(others)
+        )
+        in_class.update(db.session.scalars(signed_up.union(recorded)))
+    return in_class
 
 
 def get_managed_school_or_404(school_id: int) -> CommunitySchool:

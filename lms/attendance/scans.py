@@ -13,11 +13,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, select, update
 
+from lms.accounts.audit import record_event
 from lms.accounts.models import User
 from lms.attendance import rules, tokens
 from lms.attendance.cards import learners_by_token
 from lms.attendance.checkin import Mark, apply_marks
 from lms.attendance.models import SCAN_MODES, ClassSession, Scan
+from lms.attendance.permissions import learners_in_class
 from lms.attendance.services import insert_ignoring_conflicts
 from lms.extensions import db
 from lms.timeutil import utcnow
@@ -122,9 +124,11 @@ def record_scans(
     items: list[ScanItem],
     *,
     actor,
+    source: str = "camera",
     now: datetime | None = None,
 ) -> list[dict]:
-    """One result per scan, in the order sent."""
+    """One result per scan, in the order sent; ``source`` (camera or number) says how
+    the cards were read, for the audit log."""
     now = now or utcnow()
     skew_items, seen, results = [], set(), [None] * len(items)
     for index, item in enumerate(items):
@@ -147,6 +151,7 @@ def record_scans(
             except tokens.TokenRefused as refusal:
                 item.problem = refusal.reason
     holders = learners_by_token(card_tokens.values())
+    in_class = learners_in_class(class_session, holders.values())
     marks, mark_items = [], []
     for index, item in skew_items:
         if item.nonce not in claimed:
@@ -154,6 +159,8 @@ def record_scans(
         learner = holders.get(card_tokens.get(item.nonce))
         if item.problem is None and learner is None:
             item.problem = "unknown_card"
+        if item.problem is None and learner.id not in in_class:
+            item.problem = "not_in_class"  # and the name stays unsaid
         if item.problem:
             results[index] = {"status": "invalid", "reason": item.problem, "learner": None}
             continue
@@ -169,6 +176,7 @@ def record_scans(
             "learner": _learner_json(learner),
         }
     _store_results(class_session, items, results, claimed)
+    _audit(class_session, items, results, claimed, actor, source)
     _answer_repeats(class_session, items, results, claimed)
     return [{"nonce": item.nonce, **result} for item, result in zip(items, results, strict=True)]
 
@@ -199,6 +207,26 @@ def _store_results(class_session, items, results, claimed) -> None:
                 learner_id=bindparam("b_learner"),
             ),
             rows,
+        )
+
+
+def _audit(class_session, items, results, claimed, actor, source) -> None:
+    """An audit event per scan received for the first time (a resent nonce is not
+    another scan)."""
+    for item, result in zip(items, results, strict=True):
+        if result is None or item.nonce not in claimed or result["reason"] == "repeated_nonce":
+            continue
+        record_event(
+            "attendance.scanned",
+            actor=actor,
+            target_type="class_session",
+            target_id=class_session.id,
+            source=source,
+            nonce=item.nonce,
+            mode=item.mode,
+            status=result["status"],
+            reason=result["reason"],
+            learner_id=result["learner"]["id"] if result["learner"] else None,
         )
 
 

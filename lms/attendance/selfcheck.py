@@ -1,14 +1,25 @@
 """Self check-in by the rotating QR or its numeric code: the token rules (tokens.py)
-applied with the app's key and settings, then recorded through ``apply_marks``."""
+applied with the app's key and settings, then recorded through ``apply_marks``.
 
-from datetime import datetime
+A QR opened before logging in becomes a pending check-in: a row on the server holding
+the session, the mode and the time of the visit, which the browser refers to by a
+random key only. The first account that comes back with that key within
+``LMS_CHECKIN_LOGIN_MINUTES`` uses it, once; a copied cookie finds it used.
+"""
+
+import secrets
+from datetime import datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import delete, select, update
 
 from lms.attendance import tokens
 from lms.attendance.checkin import Mark, Outcome, apply_marks
-from lms.attendance.models import ClassSession
+from lms.attendance.models import ClassSession, PendingCheckin
 from lms.extensions import db
+
+# Used and expired pending check-ins are deleted after this long.
+PENDING_KEPT = timedelta(days=1)
 
 
 def rotating_key() -> bytes:
@@ -54,3 +65,51 @@ def check_in_with_code(
     if mode is None:
         return None
     return apply_marks(class_session, [Mark(learner_id, mode, now, "code")], now=now)[0]
+
+
+def pending_window() -> timedelta:
+    return timedelta(minutes=current_app.config["LMS_CHECKIN_LOGIN_MINUTES"])
+
+
+def hold_pending_checkin(token: str, now: datetime) -> str:
+    """Keep a QR opened before logging in; the key the browser keeps. Raises
+    TokenRefused when the token does not hold now."""
+    claim = read_token(token, now)
+    key = secrets.token_urlsafe(32)
+    db.session.add(
+        PendingCheckin(
+            key=key, class_session_id=claim.class_session_id, mode=claim.mode, created_at=now
+        )
+    )
+    db.session.flush()
+    return key
+
+
+def use_pending_checkin(key: str, token: str, user_id: int, now: datetime) -> datetime | None:
+    """The time of the visit when ``key`` names an unused, recent pending check-in for
+    this very token, which is then marked used by ``user_id``; None otherwise."""
+    pending = db.session.scalar(select(PendingCheckin).where(PendingCheckin.key == key))
+    if pending is None or pending.used_at is not None:
+        return None
+    if now - pending.created_at > pending_window():
+        return None
+    try:
+        claim = read_token(token, pending.created_at)
+    except tokens.TokenRefused:
+        return None
+    if (claim.class_session_id, claim.mode) != (pending.class_session_id, pending.mode):
+        return None
+    claimed = db.session.execute(
+        update(PendingCheckin)
+        .where(PendingCheckin.id == pending.id, PendingCheckin.used_at.is_(None))
+        .values(used_at=now, user_id=user_id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return pending.created_at if claimed else None
+
+
+def forget_old_pending_checkins(now: datetime) -> int:
+    """Delete pending check-ins older than PENDING_KEPT, used or not."""
+    return db.session.execute(
+        delete(PendingCheckin).where(PendingCheckin.created_at < now - PENDING_KEPT)
+    ).rowcount

@@ -29,6 +29,7 @@ from lms.attendance.permissions import (
     can_administer_schools,
     get_managed_school_or_404,
     get_managed_session_or_404,
+    learners_in_class,
     managed_school_ids,
 )
 from lms.attendance.rules import local_to_utc
@@ -204,6 +205,9 @@ def correct(class_session_id: int):
     learner = _find_learner(form.learner.data)
     if learner is None:
         flash(_("No learner has that username or card number."), "error")
+        return redirect(url_for("attendance.roster", class_session_id=class_session.id))
+    if learner.id not in learners_in_class(class_session, [learner]):
+        flash(_("That learner is not in this class."), "error")
         return redirect(url_for("attendance.roster", class_session_id=class_session.id))
     return act_then_redirect(
         lambda: checkin.correct_attendance(

@@ -11,7 +11,9 @@ numeric code for the same session, mode and window is derived with the same key.
 
 Learning card (学习卡): ``KQCARD:1:<32 hex digits>``, a version and 128 random bits looked
 up on the server. Nothing in it is signed or derived from the user, so rotating the
-secret voids no printed card; reissuing a card replaces the token.
+secret voids no printed card; reissuing a card replaces the token. The printed card
+number is derived from the token (a hash, so it gives the token away no more than the
+learner), with a Luhn check digit.
 """
 
 import base64
@@ -31,6 +33,7 @@ LETTER_MODES = {letter: mode for mode, letter in MODE_LETTERS.items()}
 
 CARD_VERSION = 1
 CARD_PREFIX = "KQCARD"
+CARD_NUMBER_DIGITS = 11  # and a check digit
 _CARD_PATTERN = re.compile(r"^KQCARD:(\d{1,3}):([0-9A-Fa-f]{32})$")
 _SIGNATURE_BYTES = 16
 
@@ -177,14 +180,22 @@ def read_card_payload(payload: str) -> str:
     return match.group(2).lower()
 
 
-def card_number(learner_id: int) -> str:
-    """A printed number: the learner's number padded to 8 digits and a Luhn check digit."""
-    digits = f"{learner_id:08d}"
+def card_number(token: str) -> str:
+    """The printed number of the card holding ``token``: CARD_NUMBER_DIGITS digits of a
+    hash of the token and a Luhn check digit. It tells nothing of the learner or of the
+    QR, and a reissued card (a new token) has a new number."""
+    digest = hashlib.sha256(f"{CARD_PREFIX}:number:{token.lower()}".encode()).digest()
+    digits = str(int.from_bytes(digest[:8], "big") % 10**CARD_NUMBER_DIGITS)
+    digits = digits.zfill(CARD_NUMBER_DIGITS)
+    return digits + luhn_check_digit(digits)
+
+
+def luhn_check_digit(digits: str) -> str:
     total = 0
     for position, char in enumerate(reversed(digits)):
         value = int(char) * (2 if position % 2 == 0 else 1)
         total += value - 9 if value > 9 else value
-    return digits + str((10 - total % 10) % 10)
+    return str((10 - total % 10) % 10)
 
 
 def card_token_key(token: str) -> str:

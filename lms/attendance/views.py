@@ -1,14 +1,14 @@
 """Learners' pages: classes, sign-up, check-in by code or QR, their classes and history."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import (
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -24,7 +24,9 @@ from lms.timeutil import utcnow
 from lms.web.errors import act_then_redirect
 
 PER_PAGE = 20
-PENDING_QR = "attendance_pending_qr"
+# The key of a pending check-in (a QR opened before logging in), sent back to /attend/ only.
+PENDING_COOKIE = "lms_pending_checkin"
+PENDING_COOKIE_PATH = "/attend/"
 
 
 def get_session_or_404(class_session_id: int) -> ClassSession:
@@ -120,35 +122,52 @@ def enter_code(class_session_id: int):
 
 
 def attend(token: str):
-    """Opened from the staff screen's QR. Before logging in the token is bound to this
-    browser session with the time of the visit, and honoured for a few minutes."""
+    """Opened from the staff screen's QR. Before logging in the visit is kept on the
+    server as a pending check-in (selfcheck.py) and the browser gets its key in a cookie;
+    the first account back within a few minutes is checked in as of the visit."""
     now = utcnow()
-    at = now
     if not current_user.is_authenticated:
         try:
-            selfcheck.read_token(token, now)
+            key = selfcheck.hold_pending_checkin(token, now)
         except tokens.TokenRefused as refusal:
             return _refused(refusal.reason)
-        session[PENDING_QR] = {"token": token, "at": now.timestamp()}
-        return login_manager.unauthorized()
-    pending = session.pop(PENDING_QR) if PENDING_QR in session else None
-    if pending and pending.get("token") == token:
-        bound_at = datetime.fromtimestamp(pending["at"], UTC)
-        honoured = timedelta(minutes=current_app.config["LMS_CHECKIN_LOGIN_MINUTES"])
-        if now - bound_at <= honoured:
-            at = bound_at
+        response = login_manager.unauthorized()
+        response.set_cookie(
+            PENDING_COOKIE,
+            key,
+            max_age=int(selfcheck.pending_window().total_seconds()),
+            path=PENDING_COOKIE_PATH,
+            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE") or request.is_secure),
+            httponly=True,
+            samesite="Lax",
+        )
+        return response
+    key = request.cookies.get(PENDING_COOKIE)
+    at = now
+    if key:
+        bound_at = selfcheck.use_pending_checkin(key, token, current_user.id, now)
+        db.session.commit()  # used even when the check-in below is refused
+        at = bound_at or now
     try:
         class_session, outcome = selfcheck.check_in_with_token(
             token, current_user.id, at=at, now=now
         )
     except tokens.TokenRefused as refusal:
-        return _refused(refusal.reason)
-    return render_template(
-        "attendance/attend.html",
-        class_session=class_session,
-        outcome=outcome,
-        message=outcome_message(outcome),
-    ), (200 if outcome.status in ("recorded", "duplicate") else 409)
+        response = _refused(refusal.reason)
+    else:
+        response = (
+            render_template(
+                "attendance/attend.html",
+                class_session=class_session,
+                outcome=outcome,
+                message=outcome_message(outcome),
+            ),
+            (200 if outcome.status in ("recorded", "duplicate") else 409),
+        )
+    response = make_response(response)
+    if key:
+        response.delete_cookie(PENDING_COOKIE, path=PENDING_COOKIE_PATH)
+    return response
 
 
 def _refused(reason: str):

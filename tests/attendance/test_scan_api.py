@@ -1,6 +1,7 @@
 import random
 import uuid
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -14,9 +15,10 @@ from tests.factories import bulk_learners, card_payload_of, sign_up
 
 @pytest.fixture
 def scanner(app, client, login_as, make_user, make_school, make_class_session):
-    """A staff member logged in on ``client``, their school, and a class that has begun."""
+    """A staff member logged in on ``client``, their school in the 镇街 of make_user's
+    learners, and a class that has begun."""
     staff = make_user("staff")
-    school = make_school(staff)
+    school = make_school(staff, town=SimpleNamespace(id=staff.town_id))
     login_as(staff)
 
     def make_class(**settings):
@@ -97,9 +99,9 @@ def test_shuffled_and_overlapping_batches(app, client, csrf_token, scanner, make
     assert hours == [0.5] * 4
 
 
-def test_a_thousand_scans_in_one_batch(app, client, csrf_token, scanner, make_town):
+def test_a_thousand_scans_in_one_batch(app, client, csrf_token, scanner, make_user):
     class_session = scanner(takes_checkout=True, starts_in=timedelta(hours=-2), hours=3)
-    learners = bulk_learners(app, 500, make_town().id)
+    learners = bulk_learners(app, 500, make_user().town_id)
     start = class_session.starts_at
     scans = [scan(one.payload, scanned_at=start) for one in learners] + [
         scan(one.payload, "checkout", scanned_at=start + timedelta(minutes=90)) for one in learners
@@ -247,7 +249,8 @@ def test_who_may_post_scans(
         make_user(),
     )
     make_school(staff_a)
-    class_b = make_class_session(make_school(staff_b), signup_required=False)
+    school_b = make_school(staff_b, town=SimpleNamespace(id=learner.town_id))
+    class_b = make_class_session(school_b, signup_required=False)
     payload = card_payload_of(app, learner)
     anonymous = post(app.test_client(), lambda: "", class_b.id, [scan(payload)])
     assert anonymous.status_code in (400, 401)  # no CSRF token either

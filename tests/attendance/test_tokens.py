@@ -111,11 +111,16 @@ def test_card_tokens_are_random_not_derived_from_the_user():
     assert len({tokens.new_card_token() for _ in range(100)}) == 100
 
 
-def test_card_numbers_carry_a_check_digit():
-    number = tokens.card_number(1234)
-    assert number.startswith("00001234") and len(number) == 9
-    assert tokens.card_number(1234) != tokens.card_number(1243)
-    assert number[-1] != tokens.card_number(1235)[-1]
+def test_card_numbers_come_from_the_token_with_a_check_digit():
+    token = "0123456789abcdef0123456789abcdef"
+    number = tokens.card_number(token)
+    assert len(number) == 12 and number.isdigit()
+    assert tokens.card_number(token.upper()) == number  # as read back from a QR
+    assert tokens.card_number("f" + token[1:]) != number
+    body, check = number[:-1], number[-1]
+    assert all(body + digit != number for digit in "0123456789" if digit != check)
+    assert tokens.luhn_check_digit(body) == check
+    assert tokens.luhn_check_digit("7992739871") == "3"  # the textbook example
 
 
 SESSION = SimpleNamespace(
