@@ -23,6 +23,7 @@ from lms.community.services import CommunityError
 from lms.community.views import page_number, this_year
 from lms.extensions import db
 from lms.web.errors import act_then_redirect, flash_refusal
+from lms.web.urls import is_number
 
 
 @login_required
@@ -238,7 +239,7 @@ def _scores_from(form_data, criteria) -> list[evaluations.ScoreInput]:
     scores = []
     for criterion in criteria:
         raw = (form_data.get(f"score-{criterion.id}") or "").strip()
-        if not raw.lstrip("-").isdigit():
+        if not is_number(raw.removeprefix("-")):
             raise CommunityError(_("Score every criterion."))
         scores.append(
             evaluations.ScoreInput(

@@ -6,10 +6,13 @@ from lms.courses.permissions import can_edit_course
 from lms.extensions import db
 from lms.media.signals import asset_ready
 from lms.media.uploads import register_upload_purpose
+from lms.web.urls import LARGEST_ID, is_number
 
 
 def _lesson_from(ident: str) -> Lesson | None:
-    return db.session.get(Lesson, int(ident)) if ident.isdigit() else None
+    if not is_number(ident) or int(ident) > LARGEST_ID:
+        return None
+    return db.session.get(Lesson, int(ident))
 
 
 def may_upload_to_lesson(user, ident: str) -> bool:

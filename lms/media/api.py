@@ -30,6 +30,7 @@ from lms.media import playback, uploads
 from lms.media.models import Upload
 from lms.media.storage import get_storage
 from lms.web.api import json_error
+from lms.web.urls import is_number
 from media_pipeline import LocalStorage, StorageError
 from media_pipeline.storage import content_type_for
 
@@ -96,7 +97,7 @@ def _offset_headers(upload: Upload, status: int = 204) -> Response:
 
 def _header_int(name: str) -> int:
     value = request.headers.get(name, "")
-    if not value.isdigit():
+    if not is_number(value):
         raise uploads.UploadRefused(400, _("The %(header)s header is missing.", header=name))
     return int(value)
 

@@ -35,6 +35,7 @@ from flask import current_app, url_for
 
 from lms.media.models import VideoAsset
 from lms.media.storage import get_storage
+from lms.web.urls import is_number
 from media_pipeline import LocalStorage, StorageError
 
 TWO_HOURS = 2 * 3600
@@ -75,7 +76,7 @@ def sign(kind: str, key: str, expires: int) -> str:
 
 def verify(kind: str, key: str, expires: str | None, signature: str | None) -> bool:
     """True when the signature is ours for this key and the expiry has not passed."""
-    if not expires or not signature or not expires.isdigit():
+    if not signature or not is_number(expires):
         return False
     if int(expires) < time.time():
         return False

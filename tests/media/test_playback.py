@@ -152,6 +152,13 @@ def test_a_tampered_link_is_refused(app, client, ready_asset):
         assert fetch(client, poster)[0] in (403, 404)
 
 
+def test_an_expiry_in_other_digits_is_refused_not_a_500(app, client):
+    for expires in ("\N{SUPERSCRIPT TWO}", "\u0661\u0662", ""):
+        for link in ("/media/hls/a/index.m3u8", "/media/files/a/poster.jpg"):
+            response = client.get(link, query_string={"expires": expires, "signature": "x"})
+            assert response.status_code == 403, (link, expires)
+
+
 def test_posters_and_captions_get_signed_links(app, client, ready_asset, tmp_path):
     captions = tmp_path / "zh.vtt"
     captions.write_text("WEBVTT\n\n00:00.000 --> 00:02.000\n大家好\n", encoding="utf-8")

@@ -300,6 +300,28 @@ def test_malformed_requests_are_refused_before_anything_is_stored(
     assert head_offset(url, headers) == 0 == bytes_kept(app, upload_row(app, url))
 
 
+def test_numbers_in_other_scripts_are_refused_not_a_500(
+    app, live_server, teacher_headers, finished
+):
+    """ "²".isdigit() is true and int("²") raises: headers and purposes take ASCII only."""
+    headers = {**TUS, **teacher_headers()}
+    endpoint = f"{live_server}/api/v1/uploads"
+    good_metadata = "purpose " + base64.b64encode(b"test:ok").decode()
+    superscript = "\N{SUPERSCRIPT TWO}"  # a header is Latin-1: "²" fits, "١٢" does not
+    bad_length = {"Upload-Length": superscript, "Upload-Metadata": good_metadata}
+    assert requests.post(endpoint, headers={**headers, **bad_length}).status_code == 400
+    for ident in (superscript, "\u0661\u0662", "99999999999999999999999", ""):
+        assert create(live_server, headers, 1000, purpose=f"lesson:{ident}").status_code == 403
+    url = create(live_server, headers, 1000).headers["Location"]
+    bad_offset = {
+        **headers,
+        "Upload-Offset": superscript,
+        "Content-Type": "application/offset+octet-stream",
+    }
+    assert requests.patch(url, data=b"x" * 10, headers=bad_offset).status_code == 400
+    assert head_offset(url, headers) == 0
+
+
 def test_the_server_speaks_tus_1_0_0_only(app, live_server, teacher_headers, finished):
     options = requests.options(f"{live_server}/api/v1/uploads")
     assert options.status_code == 204

@@ -163,3 +163,40 @@ def test_no_route_leaks_another_persons_data_or_fails(app, world, login_as):
                 ):
                     problems.append((role, method, url, "leak"))
     assert problems == []
+
+
+# Ids a person can type that are not ids: a superscript (isdigit() but not int()),
+# Arabic-Indic digits (\d and int() both take them), a number no column holds, nothing.
+ODD_IDS = ("²", "١٢", "99999999999999999999999", "")
+
+
+def urls_with_one_odd_id(rule, ids):
+    """The rule's URL with one argument at a time replaced by each odd id."""
+    for argument in rule.arguments:
+        if hasattr(rule._converters[argument], "items"):  # any(...): a fixed choice
+            continue
+        for odd in ODD_IDS:
+            yield url_for_rule(rule, {**ids, argument: odd})
+
+
+def test_odd_ids_never_fail(app, world, login_as):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    problems = []
+    rules = [r for r in app.url_map.iter_rules() if r.arguments and r.endpoint not in SKIPPED]
+    clients = {"anonymous": app.test_client()}
+    for role, user in world.others.items():
+        clients[role] = login_as(user, on=app.test_client())
+    for role, client in clients.items():
+        token = csrf_token_of(client, "/privacy")
+        for rule in rules:
+            for url in urls_with_one_odd_id(rule, world.ids):
+                for method in sorted(rule.methods & {"GET", "POST", "PATCH", "DELETE"}):
+                    response = client.open(
+                        url,
+                        method=method,
+                        data={"csrf_token": token} if method != "GET" else None,
+                        headers={"X-CSRFToken": token, "Tus-Resumable": "1.0.0"},
+                    )
+                    if response.status_code >= 500:
+                        problems.append((role, method, url, response.status_code))
+    assert problems == []
