@@ -306,6 +306,9 @@ def load_config(environ=os.environ) -> dict:
         "LMS_HEARTBEAT_SECONDS": _int(environ, "LMS_HEARTBEAT_SECONDS", 10),
         "LMS_HEARTBEAT_RETENTION_DAYS": _int(environ, "LMS_HEARTBEAT_RETENTION_DAYS", 90),
         "LMS_STUDY_IDLE_MINUTES": _int(environ, "LMS_STUDY_IDLE_MINUTES", 30),
+        # Players opened and heartbeats sent, per learner: an honest player sends one beat
+        # per period plus a few on pause, and opens one per page load.
+        "LMS_STUDY_LIMIT": environ.get("LMS_STUDY_LIMIT") or "60 per minute",
         # Attendance: the rotating check-in QR's previous window stays valid this long;
         # a QR opened before logging in is honoured this long; wrong codes allowed.
         "LMS_CHECKIN_QR_GRACE_SECONDS": _int(environ, "LMS_CHECKIN_QR_GRACE_SECONDS", 30),

@@ -75,7 +75,7 @@ def watch_lesson(learner, lesson, share: float, started_at) -> bool:
     position, seq, now = 0.0, 0, started_at
     while position < end - 1e-6:
         step = min(interval, end - position)
-        now += timedelta(seconds=step)
+        now += timedelta(seconds=interval)  # the player's timer: a short last beat too
         beat = Beat(seq, position + step, ((position, position + step),), 1.0, True)
         record_heartbeat(play_session.id, beat, now=now)
         position, seq = position + step, seq + 1

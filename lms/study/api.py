@@ -1,7 +1,10 @@
 """The study API the player uses (and other clients may): open a player (the learner's
 other players are superseded), send it heartbeats (seq, position, segments, rate,
 visible), read a lesson's progress, credited time and resume position. All times are
-float seconds."""
+float seconds. Opening players and sending beats is limited per learner
+(LMS_STUDY_LIMIT)."""
+
+import math
 
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
@@ -9,7 +12,7 @@ from flask_login import current_user
 
 from lms.courses.models import Lesson
 from lms.courses.permissions import can_see_course
-from lms.extensions import db
+from lms.extensions import db, limiter
 from lms.study import recording
 from lms.study.models import PlaySession
 from lms.study.permissions import can_record_beats, can_study_lesson
@@ -32,6 +35,19 @@ def resume_position(progress, duration: float) -> float:
     return 0.0 if duration and position >= duration - 5 else position
 
 
+def _learner_key() -> str:
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"ip:{request.remote_addr}"
+
+
+# One budget per learner for opening players and sending beats, on any device or address.
+study_limit = limiter.shared_limit(
+    lambda: current_app.config["LMS_STUDY_LIMIT"], scope="study-api", key_func=_learner_key
+)
+
+
+@study_limit
 @api_login_required
 def open_play_session(lesson_id: int):
     lesson, refusal = _watchable_lesson(lesson_id)
@@ -52,6 +68,7 @@ def open_play_session(lesson_id: int):
     ), 201
 
 
+@study_limit
 @api_login_required
 def heartbeat(play_session_id: int):
     play_session = db.session.get(PlaySession, play_session_id)
@@ -67,6 +84,17 @@ def heartbeat(play_session_id: int):
         return json_error(
             409, "superseded", _("This lesson is now playing in another window or device.")
         )
+    except recording.TooSoon as early:
+        retry_after = round(early.retry_after, 3)
+        response = json_error(
+            429,
+            "too_soon",
+            _("Too soon after the last heartbeat: send what was played with the next one."),
+            retry_after=retry_after,
+            **early.totals,
+        )
+        response.headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
+        return response
 
 
 @api_login_required

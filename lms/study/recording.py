@@ -15,13 +15,23 @@ from sqlalchemy.exc import IntegrityError
 from lms.courses.models import Lesson
 from lms.extensions import db
 from lms.study.models import DailyStudy, Heartbeat, LessonProgress, PlaySession
-from lms.study.services import Beat, apply_beat
+from lms.study.services import MIN_GAP_FACTOR, Beat, apply_beat
 from lms.study.signals import lesson_completed
 from lms.timeutil import local_date, utcnow
 
 
 class Superseded(Exception):
     """A newer player of the same learner took over; this one's beats are refused."""
+
+
+class TooSoon(Exception):
+    """A beat sooner than half the interval after the last accepted one: nothing is
+    recorded; ``totals`` are the lesson's, ``retry_after`` the seconds until one is due."""
+
+    def __init__(self, totals: dict, retry_after: float):
+        super().__init__("too soon")
+        self.totals = totals
+        self.retry_after = retry_after
 
 
 def heartbeat_interval() -> float:
@@ -62,6 +72,7 @@ def _progress_for_update(learner_id: int, lesson_id: int, now: datetime) -> Less
                     learner_id=learner_id,
                     lesson_id=lesson_id,
                     played_segments=[],
+                    covered_seconds=0.0,
                     started_at=now,
                     updated_at=now,
                 )
@@ -92,7 +103,8 @@ def totals(progress: LessonProgress | None, credited: float = 0.0) -> dict:
 
 
 def record_heartbeat(play_session_id: int, beat: Beat, *, now: datetime | None = None) -> dict:
-    """Apply one beat; raises Superseded for a player that was taken over."""
+    """Apply one beat; raises Superseded for a player that was taken over and TooSoon for
+    a beat sooner than half the interval after the last accepted one."""
     now = now or utcnow()
     session_row = db.session.scalar(
         select(PlaySession)
@@ -104,6 +116,8 @@ def record_heartbeat(play_session_id: int, beat: Beat, *, now: datetime | None =
     )
     if session_row.superseded_at is not None:
         raise Superseded()
+    wall_seconds = max(0.0, (now - session_row.last_beat_at).total_seconds())
+    interval = heartbeat_interval()
     lesson = db.session.get(Lesson, session_row.lesson_id)
     course = lesson.course
     duration = lesson.duration
@@ -111,12 +125,15 @@ def record_heartbeat(play_session_id: int, beat: Beat, *, now: datetime | None =
     outcome = apply_beat(
         beat,
         last_seq=session_row.last_seq,
-        wall_seconds=max(0.0, (now - session_row.last_beat_at).total_seconds()),
+        wall_seconds=wall_seconds,
         covered=[tuple(segment) for segment in progress.played_segments or []],
+        covered_seconds=progress.covered_seconds,
         duration=duration,
-        interval=heartbeat_interval(),
+        interval=interval,
         forbid_skip=course.forbid_skip,
     )
+    if outcome.too_soon:
+        raise TooSoon(totals(progress), MIN_GAP_FACTOR * interval - wall_seconds)
     if not outcome.accepted:
         return totals(progress)
     db.session.add(
@@ -135,7 +152,7 @@ def record_heartbeat(play_session_id: int, beat: Beat, *, now: datetime | None =
     session_row.credited_seconds += outcome.credited_seconds
     session_row.position = outcome.position
     progress.played_segments = [list(segment) for segment in outcome.covered]
-    progress.covered_seconds = sum(end - start for start, end in outcome.covered)
+    progress.covered_seconds = outcome.covered_seconds
     progress.progress = outcome.progress
     progress.credited_seconds += outcome.credited_seconds
     progress.resume_position = outcome.position

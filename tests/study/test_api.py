@@ -1,13 +1,18 @@
 """The heartbeat API under attack: each test tries to credit more than really passed."""
 
 import time
+from datetime import timedelta
 
 import pytest
 
+from lms.courses.models import Lesson
 from lms.extensions import db
-from lms.study.models import DailyStudy, LessonProgress
-from lms.study.services import MAX_RATE
+from lms.study import recording
+from lms.study.models import DailyStudy, Heartbeat, LessonProgress, PlaySession
+from lms.study.services import MAX_COVERED_STRETCHES, MAX_RATE, Beat
 from lms.study.signals import lesson_completed
+from lms.timeutil import utcnow
+from tests.factories import enrol
 from tests.study.helpers import age, open_session, send
 
 
@@ -221,3 +226,84 @@ def test_completion_is_announced_once(app, client, csrf_token, enrolled):
         assert row.completed_at is not None
     # Watching to the end resumes from the start next time.
     assert open_session(client, csrf, course.lesson_ids[0])["resume_position"] == 0
+
+
+def test_a_beat_sooner_than_half_the_interval_is_refused_and_its_segments_count_later(
+    app, client, csrf_token, enrolled
+):
+    course, _ = enrolled
+    csrf = csrf_token()
+    session = open_session(client, csrf, course.lesson_ids[0])
+    play_id = session["play_session_id"]
+    age(app, play_id, 10)
+    first = send(client, csrf, play_id, seq=1, segments=[[0, 10]], position=10).json
+    age(app, play_id, 2)  # paused two seconds after the beat
+    early = send(client, csrf, play_id, seq=2, segments=[[10, 12]], position=12)
+    assert early.status_code == 429 and early.json["error"] == "too_soon"
+    assert early.json["credited_seconds"] == 0
+    for field in ("lesson_credited_seconds", "progress", "completed"):
+        assert early.json[field] == first[field]
+    assert 0 < early.json["retry_after"] <= 5
+    with app.app_context():
+        assert db.session.get(PlaySession, play_id).last_seq == 1
+        assert db.session.query(Heartbeat).filter_by(play_session_id=play_id).count() == 1
+    age(app, play_id, 8)  # the player sends the kept segments with its next beat
+    later = send(client, csrf, play_id, seq=3, segments=[[10, 12], [12, 20]], position=20)
+    assert later.status_code == 200
+    assert later.json["credited_seconds"] == pytest.approx(10.0, abs=0.2)
+    assert later.json["progress"] == pytest.approx(20 / 120, abs=0.01)
+
+
+def flooding_segments(seq: int) -> tuple:
+    """Fifty half-second segments where no beat played yet (odd beats) or fifty segments a
+    microsecond long (even beats), as a script flooding the API sends them."""
+    if seq % 2:
+        return tuple(
+            (start, start + 0.5) for start in [((seq * 50 + n) * 1.3) % 119 for n in range(50)]
+        )
+    return tuple((60 + n * 1e-6, 60 + n * 1e-6 + 1e-7) for n in range(50))
+
+
+@pytest.mark.slow
+def test_a_thousand_flooding_beats_keep_the_stored_coverage_bounded(app, enrolled):
+    course, learner = enrolled
+    with app.app_context():
+        now = utcnow()
+        lesson = db.session.get(Lesson, course.lesson_ids[0])
+        play_id = recording.open_play_session(lesson, learner.id, now=now).id
+        db.session.commit()
+        stored, work = [], []
+        for seq in range(1, 1001):
+            now += timedelta(seconds=5)  # each beat half an interval after the last one
+            flood = Beat(seq, 0.0, flooding_segments(seq), 1.0, True)
+            work.append(len(stored) + len(flood.segments))  # stretches the beat merges
+            recording.record_heartbeat(play_id, flood, now=now)
+            db.session.commit()
+            stored = recording.find_progress(learner.id, lesson.id).played_segments
+            assert len(stored) <= MAX_COVERED_STRETCHES, f"beat {seq}: {len(stored)} stretches"
+    assert work[-1] <= 2 * work[0]
+
+
+def test_the_study_api_is_limited_per_learner(
+    app, client, csrf_token, enrolled, make_user, login_as
+):
+    course, _ = enrolled
+    app.config["LMS_STUDY_LIMIT"] = "3 per minute"
+    csrf = csrf_token()
+    play_id = open_session(client, csrf, course.lesson_ids[0])["play_session_id"]
+    age(app, play_id, 10)
+    assert send(client, csrf, play_id, seq=1).status_code == 200
+    open_session(client, csrf, course.lesson_ids[1])  # a reload: the third request
+    opening = client.post(
+        f"/api/v1/lessons/{course.lesson_ids[0]}/play-sessions",
+        json={},
+        headers={"X-CSRFToken": csrf},
+    )
+    assert opening.status_code == 429 and opening.json["error"] == "rate_limited"
+    assert send(client, csrf, play_id, seq=2).json["error"] == "rate_limited"
+    # Another learner behind the same address (a classroom) is not held back.
+    other = app.test_client()
+    neighbour = make_user("learner")
+    enrol(app, course, neighbour)
+    login_as(neighbour, on=other)
+    assert open_session(other, csrf_token(other), course.lesson_ids[0])["play_session_id"]

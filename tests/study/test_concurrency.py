@@ -8,7 +8,7 @@ import pytest
 
 from lms.extensions import db
 from lms.study.models import LessonProgress, PlaySession
-from lms.study.recording import record_heartbeat
+from lms.study.recording import TooSoon, record_heartbeat
 from lms.study.services import Beat
 from tests.study.helpers import age, open_session
 
@@ -32,6 +32,8 @@ def test_simultaneous_beats_credit_the_elapsed_time_once(app, client, csrf_token
                 result = record_heartbeat(play_id, Beat(seq, 10.0, ((0.0, 10.0),), 1.0, True))
                 db.session.commit()
                 credited.append(result["credited_seconds"])
+            except TooSoon:  # the one that waited on the lock came right after the other
+                credited.append(0.0)
             except Exception as error:  # reported below
                 errors.append(error)
             finally:

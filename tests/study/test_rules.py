@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from lms.study.services import (
     CAP_FACTOR,
+    MAX_COVERED_STRETCHES,
+    MAX_SEGMENTS,
     Beat,
     MalformedBeat,
     add_coverage,
@@ -70,7 +72,79 @@ def test_a_replayed_or_older_seq_credits_nothing():
 
 
 def test_beats_faster_than_the_interval_credit_only_the_time_that_passed():
-    assert apply(beat(segments=[(0.0, 10.0)]), wall=1.0).credited_seconds == pytest.approx(1.0)
+    assert apply(beat(segments=[(0.0, 10.0)]), wall=6.0).credited_seconds == pytest.approx(6.0)
+
+
+def test_a_beat_sooner_than_half_the_interval_is_refused_and_changes_nothing():
+    covered = [(0.0, 10.0)]
+    early = apply(beat(seq=2, segments=[(10.0, 14.0)]), wall=4.9, last_seq=1, covered=covered)
+    assert early.too_soon and not early.accepted
+    assert early.credited_seconds == 0 and early.covered == covered
+    on_time = apply(beat(seq=2, segments=[(10.0, 15.0)]), wall=5.0, last_seq=1, covered=covered)
+    assert on_time.accepted and on_time.covered == [(0.0, 15.0)]
+    replay = apply(beat(seq=1), wall=1.0, last_seq=1, covered=covered)
+    assert not replay.accepted and not replay.too_soon  # a resend is answered as before
+
+
+def test_coverage_is_quantised_to_half_seconds_and_tiny_segments_are_dropped():
+    tiny = [(100 + n * 1e-6, 100 + n * 1e-6 + 1e-7) for n in range(MAX_SEGMENTS)]
+    assert apply(beat(segments=tiny)).covered == []
+    assert apply(beat(segments=[(0.26, 10.24)])).covered == [(0.5, 10.0)]
+    # Beats that follow each other stay one stretch: a boundary rounds the same way twice.
+    first = apply(beat(seq=1, segments=[(0.0, 10.2)]))
+    second = apply(beat(seq=2, segments=[(10.2, 20.3)]), last_seq=1, covered=first.covered)
+    assert second.covered == [(0.0, 20.5)]
+
+
+def test_the_end_of_the_video_is_covered_whatever_its_length():
+    outcome = apply(beat(segments=[(0.0, 9.8)]), duration=9.8)
+    assert outcome.covered == [(0.0, 9.8)] and outcome.progress == 1.0
+
+
+def test_stored_stretches_are_capped_by_merging_the_smallest_gaps_without_counting_them():
+    covered = [(n * 10.0, n * 10.0 + 1.0) for n in range(MAX_COVERED_STRETCHES)]
+    covered[7] = (70.0, 79.5)  # the smallest gap: 79.5 to 80
+    outcome = apply(beat(segments=[(3000.0, 3001.0)]), covered=covered, duration=3600.0)
+    assert len(outcome.covered) == MAX_COVERED_STRETCHES
+    assert (70.0, 81.0) in outcome.covered and (3000.0, 3001.0) in outcome.covered
+    # The merged gap was not watched, so it does not count.
+    played = sum(end - start for start, end in covered) + 1.0
+    assert outcome.covered_seconds == pytest.approx(played)
+    assert outcome.progress == pytest.approx(played / 3600.0)
+
+
+def adversarial_beat(seq: int) -> Beat:
+    """Fifty half-second segments, each somewhere no beat has played yet (odd beats), or
+    fifty segments a microsecond long (even beats), as a flooding script sends them."""
+    if seq % 2:
+        starts = [((seq * MAX_SEGMENTS + n) * 37.3) % 3590.0 for n in range(MAX_SEGMENTS)]
+        return Beat(seq, 0.0, tuple((start, start + 0.5) for start in starts), 1.0, True)
+    tiny = tuple((1000.0 + n * 1e-6, 1000.0 + n * 1e-6 + 1e-7) for n in range(MAX_SEGMENTS))
+    return Beat(seq, 0.0, tiny, 1.0, True)
+
+
+def test_a_thousand_adversarial_beats_keep_the_coverage_and_the_work_per_beat_bounded():
+    covered, covered_seconds, work = [], 0.0, []
+    for seq in range(1, 1001):
+        flood = adversarial_beat(seq)
+        # The work of a beat: the stretches it merges, stored ones and sent ones together.
+        work.append(len(covered) + len(flood.segments))
+        outcome = apply_beat(
+            flood,
+            last_seq=seq - 1,
+            wall_seconds=INTERVAL / 2,
+            covered=covered,
+            covered_seconds=covered_seconds,
+            duration=3600.0,
+            interval=INTERVAL,
+            forbid_skip=False,
+        )
+        assert outcome.accepted
+        covered, covered_seconds = outcome.covered, outcome.covered_seconds
+        assert len(covered) <= MAX_COVERED_STRETCHES, f"beat {seq}: {len(covered)} stretches"
+        # Never more than a player at twice the speed could have played in that time.
+        assert covered_seconds <= seq * INTERVAL + 1e-6
+    assert work[-1] <= 2 * work[0]
 
 
 def test_segments_beyond_the_duration_are_clipped():
