@@ -259,3 +259,18 @@ def test_every_scan_is_in_the_audit_log(app, client, csrf_token, classroom):
             ("recorded", "", local.id),
         ]
         assert {event.target_id for event in events} == {str(class_session.id)}
+
+
+def test_old_pending_check_ins_are_forgotten(app, client, make_school, make_class_session):
+    from lms.attendance.models import PendingCheckin
+    from lms.tasks.periodic import run_periodic_task
+
+    class_session = make_class_session(make_school(), starts_in=timedelta(minutes=5))
+    client.get(qr_path(class_session.id, utcnow()))
+    with app.app_context():
+        assert run_periodic_task("attendance.forget_pending_checkins") == 0
+        pending = db.session.scalar(select(PendingCheckin))
+        pending.created_at = utcnow() - timedelta(days=2)
+        db.session.commit()
+        assert run_periodic_task("attendance.forget_pending_checkins") == 1
+        assert db.session.scalar(select(PendingCheckin)) is None
