@@ -1,3 +1,7 @@
+import logging
+
+import pytest
+
 from lms import create_app
 from lms.credits.credentials import load_or_create_signing_key
 
@@ -26,8 +30,32 @@ def test_readyz_says_why_when_the_database_is_unreachable(tmp_path):
     )
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
-    assert response.json["reason"].startswith("database")
+    assert response.json == {"status": "unavailable", "reason": "database"}
     assert app.test_client().get("/healthz").status_code == 200
+
+
+BUCKET_DOWN = "S3 bucket media-secret-7 does not exist at http://minio.internal:9000"
+
+
+@pytest.fixture
+def storage_down(monkeypatch):
+    monkeypatch.setattr("lms.health.storage_problem", lambda: BUCKET_DOWN)
+
+
+def test_readyz_names_only_the_failing_check_to_anonymous_callers(client, storage_down, caplog):
+    with caplog.at_level(logging.WARNING):
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json == {"status": "unavailable", "reason": "storage"}
+    assert "minio" not in response.get_data(as_text=True)
+    assert BUCKET_DOWN in caplog.text  # the detail goes to the log
+
+
+def test_readyz_tells_a_logged_in_admin_what_failed(client, storage_down, login_as, make_user):
+    login_as(make_user("learner"))
+    assert client.get("/readyz").json["reason"] == "storage"
+    login_as(make_user("admin"))
+    assert client.get("/readyz").json["reason"] == f"storage: {BUCKET_DOWN}"
 
 
 def test_the_health_blueprint_holds_both_probes(app):
