@@ -85,3 +85,45 @@ def test_thirty_seconds_of_play_are_credited_and_resumed(page, live_server, tmp_
     )
     with app.app_context():
         assert db.session.get(Course, course_id).is_published
+
+
+def test_pausing_right_after_a_beat_loses_nothing(page, live_server, tmp_path):
+    """The pause's beat comes too soon after the timed one and is refused (429); the
+    player keeps what it played and sends it when the server says it is due."""
+    app = live_server.app
+    clip = make_clip(tmp_path / "short.mp4", seconds=30, size="320x240")
+    username, course_id, lesson_id, asset_id, learner_id = published_lesson(app, clip)
+
+    def asset_ready():
+        with app.app_context():
+            return db.session.get(VideoAsset, asset_id).status == "ready"
+
+    page.goto(f"{live_server.url}/healthz")  # wakes the embedded worker
+    log_in(page, live_server.url, username, "password-123")
+    wait_for(asset_ready, timeout=120, message="the lesson's video to be ready")
+    page.goto(f"{live_server.url}/courses/{course_id}/lessons/{lesson_id}")
+    play_lesson_muted(page)
+    page.wait_for_function(
+        "() => Number(document.getElementById('player').dataset.credited) > 0", timeout=30_000
+    )
+    after_beat = page.evaluate("document.getElementById('video').currentTime")
+    page.wait_for_function(
+        f"() => document.getElementById('video').currentTime >= {after_beat + 1.5}",
+        timeout=15_000,
+    )
+    with page.expect_response(
+        lambda response: "/heartbeats" in response.url and response.status == 429,
+        timeout=10_000,
+    ):
+        paused_at = page.evaluate(
+            "() => { const v = document.getElementById('video'); v.pause(); return v.currentTime; }"
+        )
+
+    def resumed_where_paused():
+        with app.app_context():
+            row = db.session.query(LessonProgress).filter_by(learner_id=learner_id).one()
+            return abs(row.resume_position - paused_at) < 0.5 and row.covered_seconds >= (
+                paused_at - 1.5
+            )
+
+    wait_for(resumed_where_paused, timeout=20, message="the paused beat to be recorded")

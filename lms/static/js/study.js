@@ -2,7 +2,10 @@
    play session, then reports what was played every heartbeat_interval seconds, on pause
    and when the page is hidden (fetch with keepalive: sendBeacon cannot carry the CSRF
    header). The server decides what counts; this script only reports honestly and
-   explains refusals. Settings come from pageConfig("study") (lms/study/hooks.py).
+   explains refusals. A beat the server refuses as too soon after the last one (429
+   too_soon) or does not record is kept and sent with the next beat; after a refusal
+   while paused, the next beat goes when the server says it is due (retry_after).
+   Settings come from pageConfig("study") (lms/study/hooks.py).
 
    window.lmsStudy = {beat, session()} is there for the browser tests. */
 import { csrfToken } from "./csrf.js";
@@ -23,6 +26,7 @@ function startStudy(config, video) {
   let idleMinutes = null;
   let lastInteraction = Date.now();
   let idlePrompt = null;
+  let retryTimer = null;
 
   const text = (key) => config.messages[key] || "";
 
@@ -89,6 +93,7 @@ function startStudy(config, video) {
     if (!session || stopped) {
       return;
     }
+    clearTimeout(retryTimer);
     closeSegment();
     const played = segments;
     segments = [];
@@ -119,6 +124,19 @@ function startStudy(config, video) {
       show(text("msgSuperseded"));
     } else if (response.status === 401) {
       show(text("msgLoggedOut"));
+    } else if (response.status === 429) {
+      keepForNextBeat();  // too soon after the last beat, or rate limited: not recorded
+      let answer = {};
+      try {
+        answer = await response.json();
+      } catch (error) {
+        // no body: the next timed beat sends it
+      }
+      if (answer.error === "too_soon" && video.paused) {
+        // No timed beat follows a pause: send it when due. What was kept was played
+        // while the page was visible, even if it is hidden by then (as with keepalive).
+        retryTimer = setTimeout(() => beat(body.visible), (answer.retry_after || 1) * 1000 + 250);
+      }
     } else if (response.status >= 500) {
       keepForNextBeat();  // not recorded
     } else if (response.ok) {
