@@ -1,12 +1,27 @@
-"""What attendance holds about a person, for the PIPL copy, and erasure: staff notes may
-name people and go; the learning card goes (a printed card stops working); sign-ups and
-attendance stay, without identifying data, for statistics."""
+"""What attendance holds about a person, for the PIPL copy, and erasure: staff notes and
+correction reasons may name people and go; the learning card goes (a printed card stops
+working); sign-ups and attendance stay, without identifying data, for statistics."""
 
 from sqlalchemy import delete, select
 
 from lms.accounts.personal_data import register_personal_data
-from lms.attendance.models import Attendance, ClassSession, LearningCard, Signup
+from lms.attendance.models import (
+    Attendance,
+    AttendanceCorrection,
+    ClassSession,
+    LearningCard,
+    Signup,
+)
 from lms.extensions import db
+
+
+def _corrections_of(user):
+    """Staff's corrections of the person's attendance (their reasons may say why)."""
+    return (
+        select(AttendanceCorrection)
+        .join(Attendance, Attendance.id == AttendanceCorrection.attendance_id)
+        .where(Attendance.learner_id == user.id)
+    )
 
 
 def export(user) -> dict:
@@ -49,6 +64,8 @@ def export(user) -> dict:
 def erase(user) -> None:
     for row in db.session.scalars(select(Attendance).where(Attendance.learner_id == user.id)):
         row.note = None
+    for correction in db.session.scalars(_corrections_of(user)):
+        correction.reason = ""
     db.session.execute(delete(LearningCard).where(LearningCard.learner_id == user.id))
 
 

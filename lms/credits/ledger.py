@@ -5,10 +5,15 @@ learner holds the last sequence number and hash, so a changed, reordered or dele
 entry (the last one included) breaks the chain. Postings for one learner serialise on
 the head row's lock; a posting that already exists for its (source, revision) is not
 posted again.
+
+People's words (an entry's reason) are not hashed: they live in ``ledger_texts`` and the
+hash covers a salted digest of them, so erasure can blank the words and the chain still
+verifies (docs/credit-bank.md).
 """
 
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from lms.credits.models import CreditRule, LedgerEntry, LedgerHead
+from lms.credits.models import CreditRule, LedgerEntry, LedgerHead, LedgerText
 from lms.extensions import db
 from lms.timeutil import local_date, utcnow
 
@@ -35,6 +40,14 @@ def entry_hash(fields: dict, prev_hash: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def reason_digest(text: str, salt: str) -> str:
+    """The digest the chain keeps of an entry's words ("" for none). The random salt,
+    kept and erased with the words, stops anyone confirming a guess of them."""
+    if not text:
+        return ""
+    return hashlib.sha256(f"{salt}:{text}".encode()).hexdigest()
+
+
 def hashed_fields(entry: LedgerEntry) -> dict:
     return {
         "learner_id": entry.learner_id,
@@ -46,7 +59,7 @@ def hashed_fields(entry: LedgerEntry) -> dict:
         "hours_milli": entry.hours_milli,
         "credits_milli": entry.credits_milli,
         "rule_version": entry.rule_version,
-        "reason": entry.reason,
+        "reason_digest": entry.reason_digest,
         "created_at": entry.created_at.isoformat(timespec="microseconds"),
         "actor_id": entry.actor_id,
     }
@@ -137,6 +150,11 @@ def post(posting: Posting, *, now: datetime | None = None) -> LedgerEntry | None
     ):
         return None
     now = now or utcnow()
+    words = None
+    if posting.reason:
+        words = LedgerText(
+            learner_id=posting.learner_id, text=posting.reason, salt=secrets.token_hex(16)
+        )
     entry = LedgerEntry(
         learner_id=posting.learner_id,
         seq=head.last_seq + 1,
@@ -147,7 +165,8 @@ def post(posting: Posting, *, now: datetime | None = None) -> LedgerEntry | None
         hours_milli=milli(posting.hours),
         credits_milli=milli(posting.credits),
         rule_version=posting.rule_version,
-        reason=posting.reason,
+        text=words,
+        reason_digest=reason_digest(words.text, words.salt) if words else "",
         created_at=now,
         local_day=local_date(now),
         actor_id=posting.actor_id,
@@ -194,6 +213,10 @@ def verify_chain(learner_id: int) -> Break | None:
             return Break(learner_id, entry.seq, entry.id, "previous hash does not match")
         if entry_hash(hashed_fields(entry), entry.prev_hash) != entry.entry_hash:
             return Break(learner_id, entry.seq, entry.id, "content does not match its hash")
+        words = entry.text
+        kept = words is not None and words.erased_at is None
+        if kept and reason_digest(words.text, words.salt) != entry.reason_digest:
+            return Break(learner_id, entry.seq, entry.id, "reason does not match its digest")
         expected_prev, expected_seq, last = entry.entry_hash, entry.seq + 1, entry
     head = db.session.get(LedgerHead, learner_id)
     last_seq, last_hash = (last.seq, last.entry_hash) if last else (0, GENESIS)

@@ -60,12 +60,24 @@ class LedgerEntry(db.Model):
     hours_milli: Mapped[int] = mapped_column(BigInteger)
     credits_milli: Mapped[int] = mapped_column(BigInteger)
     rule_version: Mapped[int | None]
-    reason: Mapped[str] = mapped_column(Text, default="")
+    # The reason's words are beside the chain (ledger_texts); the hash covers their
+    # salted digest, fixed when the entry is written ("" when there is no reason).
+    text_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_texts.id"))
+    reason_digest: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     local_day: Mapped[date] = mapped_column(Date, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64))
+    # The hash before the words left the chain (migration b2), for entries written
+    # earlier: a hash quoted in an older export or signed record still finds its entry.
+    legacy_hash: Mapped[str | None] = mapped_column(String(64))
+
+    text: Mapped["LedgerText | None"] = relationship(lazy="joined")
+
+    @property
+    def reason(self) -> str:
+        return self.text.text if self.text is not None else ""
 
     @property
     def hours(self) -> float:
@@ -74,6 +86,20 @@ class LedgerEntry(db.Model):
     @property
     def credits(self) -> float:
         return self.credits_milli / 1000
+
+
+class LedgerText(db.Model):
+    """An entry's reason, in the words someone wrote: a recognition's title, a staff
+    member's note. Not hashed, so erasure can blank it (``erased_at``) and the chain
+    still verifies; while it is kept, ``reason_digest`` of its entry checks it."""
+
+    __tablename__ = "ledger_texts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    salt: Mapped[str] = mapped_column(String(32), default="")
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class LedgerHead(db.Model):

@@ -1,12 +1,13 @@
 """What the credit bank holds about a person, for the PIPL copy, and erasure: the
-ledger chain stays whole (it names nobody), certificates show as withdrawn at the
-holder's request, recognition evidence is deleted."""
+ledger chain stays whole (it hashes no words, only their digests) while the words beside
+it are blanked; certificates show as withdrawn at the holder's request; a recognition
+loses its title, issuer, decision reason and evidence (hours and credits stay)."""
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.accounts.personal_data import register_personal_data
-from lms.credits.models import Certificate, LedgerEntry, Recognition
+from lms.credits.models import Certificate, LedgerEntry, LedgerText, Recognition
 from lms.extensions import db
 from lms.media.storage import get_storage
 from lms.timeutil import utcnow
@@ -79,6 +80,12 @@ def erase(user) -> None:
     ):
         storage.delete(recognition.evidence_key)
         recognition.evidence_name = ""
+        recognition.title = recognition.issuer = ""
+        if recognition.reason is not None:
+            recognition.reason = ""
+    for words in db.session.scalars(select(LedgerText).where(LedgerText.learner_id == user.id)):
+        words.text, words.salt = "", ""
+        words.erased_at = words.erased_at or now
 
 
 def connect() -> None:

@@ -143,5 +143,4 @@ def reject(recognition: Recognition, reason: str, *, actor: User) -> None:
         actor=actor,
         target_type="recognition",
         target_id=recognition.id,
-        reason=recognition.reason,
-    )
+    )  # the reason is the recognition's, erased with it, not copied here

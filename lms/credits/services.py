@@ -143,13 +143,14 @@ def reverse(entry: LedgerEntry, *, reason: str, actor_id: int | None) -> LedgerE
         )
     )
     if reversal is not None and actor_id is not None:
+        # The reason is the reversal's (beside the chain, erasable), not copied here.
         record_event(
             "ledger.reversed",
             actor=actor_id,
             target_type="ledger_entry",
             target_id=entry.id,
             learner_id=entry.learner_id,
-            reason=reason,
+            reversal_id=reversal.id,
         )
     return reversal
 
@@ -157,16 +158,7 @@ def reverse(entry: LedgerEntry, *, reason: str, actor_id: int | None) -> LedgerE
 def adjust(learner_id: int, hours: float, credits: float, reason: str, *, actor) -> LedgerEntry:
     if not reason.strip():
         raise CreditError(_("An adjustment needs a reason."))
-    record_event(
-        "ledger.adjusted",
-        actor=actor,
-        target_type="user",
-        target_id=learner_id,
-        hours=hours,
-        credits=credits,
-        reason=reason.strip(),
-    )
-    return post(
+    entry = post(
         Posting(
             learner_id,
             "adjustment",
@@ -178,6 +170,17 @@ def adjust(learner_id: int, hours: float, credits: float, reason: str, *, actor)
             actor_id=actor.id,
         )
     )
+    # The reason is the entry's (beside the chain, erasable), not copied here.
+    record_event(
+        "ledger.adjusted",
+        actor=actor,
+        target_type="user",
+        target_id=learner_id,
+        hours=hours,
+        credits=credits,
+        entry_id=entry.id,
+    )
+    return entry
 
 
 # Course completion ---------------------------------------------------------------------

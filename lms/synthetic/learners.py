@@ -6,6 +6,7 @@ learner's rows do not depend on the others or on how learners are batched. Rows 
 tuples in the column order of ``COLUMNS``.
 """
 
+import hashlib
 import math
 import random
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from lms.credits.ledger import GENESIS, entry_hash, hashed_fields, milli
+from lms.credits.ledger import GENESIS, entry_hash, hashed_fields, milli, reason_digest
 from lms.synthetic.bulk import names
 
 COLUMNS = {
@@ -32,9 +33,10 @@ COLUMNS = {
         "id learner_id title issuer learned_on hours evidence_key evidence_type evidence_name "
         "state credits reason submitted_at decided_at decided_by_id"
     ),
+    "ledger_texts": names("id learner_id text salt"),
     "ledger_entries": names(
         "id learner_id seq source_type source_id revision is_reversal hours_milli credits_milli "
-        "rule_version reason created_at local_day actor_id prev_hash entry_hash"
+        "rule_version text_id reason_digest created_at local_day actor_id prev_hash entry_hash"
     ),
     "ledger_heads": ["learner_id", "last_seq", "last_hash"],
     "daily_study": names("id learner_id day credited_seconds"),
@@ -327,10 +329,19 @@ class LearnerStory:
                 hours_milli=milli(hours),
                 credits_milli=milli(credits),
                 rule_version=rule_version,
-                reason=reason,
+                reason_digest="",
                 created_at=created_at,
                 actor_id=None,
             )
+            text_id = None
+            if reason:
+                # Words beside the chain (lms.credits.ledger); a salt from the seed, not
+                # from the learner's stream, so the rows after it stay as they were.
+                text_id = rows.new_id("ledger_texts")
+                salt = hashlib.sha256(f"{world.seed}:{self.learner.id}:{last_seq}".encode())
+                salt = salt.hexdigest()[:32]
+                rows.add("ledger_texts", [text_id, self.learner.id, reason, salt])
+                entry.reason_digest = reason_digest(reason, salt)
             digest = entry_hash(hashed_fields(entry), last_hash)
             rows.add(
                 "ledger_entries",
@@ -345,7 +356,8 @@ class LearnerStory:
                     entry.hours_milli,
                     entry.credits_milli,
                     rule_version,
-                    reason,
+                    text_id,
+                    entry.reason_digest,
                     created_at,
                     day,
                     None,

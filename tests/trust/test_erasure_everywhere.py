@@ -1,0 +1,138 @@
+"""Erasure, end to end: a learner with every kind of record is erased, then every text
+column of every table and every object in the store is searched for what identified
+them or what they (or staff about them) wrote; the ledger still verifies."""
+
+import json
+from datetime import date, timedelta
+
+from sqlalchemy import JSON, String, Text, select
+
+from lms.accounts import services as accounts
+from lms.accounts.models import User
+from lms.attendance.checkin import correct_attendance
+from lms.attendance.models import ClassSession, CommunitySchool
+from lms.community.models import CourseRating
+from lms.courses.models import Course
+from lms.credits import recognition as recognitions
+from lms.credits import services as credits
+from lms.credits.ledger import verify_chain
+from lms.extensions import db
+from lms.media.storage import get_storage
+from lms.study.models import Heartbeat, PlaySession
+from lms.timeutil import utcnow
+from tests.factories import attend, complete_lesson, enrol
+
+NAME, PHONE = "钱多多", "13800001111"
+TITLE = "钢琴十级证书甲乙丙"
+CORRECTION = "提前离开去医院复诊丁戊"
+ADJUSTMENT = f"为{NAME}补录线下学时"
+REJECTION = f"{NAME}的证明不清晰"
+PDF = f"%PDF-1.4 {NAME} {PHONE}\n%%EOF".encode()
+NEEDLES = (NAME, PHONE, TITLE, CORRECTION)
+
+
+def _learner_with_everything(app, make_user, make_course, make_town):
+    learner = make_user(display_name=NAME, phone=PHONE)
+    admin, staff = make_user("admin"), make_user("admin")
+    course, town = make_course(lessons=1), make_town()
+    enrol(app, course, learner)
+    with app.app_context():
+        lesson_id = db.session.get(Course, course.id).lessons[0].id
+    complete_lesson(app, learner.id, lesson_id)
+    with app.app_context():
+        play = PlaySession(learner_id=learner.id, lesson_id=lesson_id)
+        db.session.add(play)
+        db.session.flush()
+        db.session.add(
+            Heartbeat(
+                play_session_id=play.id, seq=0, position=5, segments=[[0, 5]], rate=1, visible=True
+            )
+        )
+        school = CommunitySchool(name="学校", town_id=town.id, address="")
+        db.session.add(school)
+        db.session.flush()
+        starts = utcnow() - timedelta(hours=3)
+        session = ClassSession(
+            school_id=school.id, title="课", starts_at=starts, ends_at=starts + timedelta(hours=2)
+        )
+        db.session.add(session)
+        db.session.commit()
+        session_id = session.id
+    attend(app, session_id, learner.id)
+    with app.app_context():
+        correct_attendance(
+            db.session.get(ClassSession, session_id),
+            learner.id,
+            status="present",
+            hours=1.0,
+            reason=CORRECTION,
+            actor=db.session.get(User, staff.id),
+        )
+        person, reviewer = db.session.get(User, learner.id), db.session.get(User, admin.id)
+        for title in (TITLE, f"{TITLE}二"):
+            request = recognitions.RecognitionRequest(
+                title=title,
+                issuer=f"{NAME}的老师",
+                learned_on=date(2025, 1, 1),
+                hours=4.0,
+                evidence=PDF,
+                evidence_name=f"{NAME}.pdf",
+            )
+            item = recognitions.submit(request, learner=person)
+            if title == TITLE:
+                recognitions.approve(item, 3.0, actor=reviewer)
+            else:
+                recognitions.reject(item, REJECTION, actor=reviewer)
+        entry = credits.adjust(learner.id, 1.0, 1.0, ADJUSTMENT, actor=reviewer)
+        credits.reverse(entry, reason=f"{NAME}的录错了", actor_id=admin.id)
+        db.session.add(
+            CourseRating(course_id=course.id, learner_id=learner.id, stars=5, comment=NAME)
+        )
+        db.session.commit()
+    return learner, admin
+
+
+def _text_hits(needles) -> list:
+    hits = []
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, JSON):
+                # Stored with \u escapes: read back and written out as typed.
+                values = db.session.scalars(select(column)).all()
+                text = json.dumps(values, ensure_ascii=False)
+                hits += [(table.name, column.name, n) for n in needles if n in text]
+            elif isinstance(column.type, String | Text):
+                for needle in needles:
+                    if db.session.execute(
+                        select(1).select_from(table).where(column.contains(needle)).limit(1)
+                    ).first():
+                        hits.append((table.name, column.name, needle))
+    return hits
+
+
+def _store_hits(needles) -> list:
+    storage = get_storage()
+    hits = []
+    for path in storage.root.rglob("*"):
+        if path.is_file():
+            key, content = str(path.relative_to(storage.root)), path.read_bytes()
+            hits += [(key, n) for n in needles if n in key or n.encode() in content]
+    return hits
+
+
+def test_after_erasure_nothing_names_the_learner_and_the_ledger_verifies(
+    app, make_user, make_course, make_town
+):
+    learner, admin = _learner_with_everything(app, make_user, make_course, make_town)
+    needles = (*NEEDLES, learner.username, ADJUSTMENT, REJECTION)
+    with app.app_context():
+        assert len(_text_hits(needles)) > 5 and _store_hits(needles)  # the search finds
+        person = db.session.get(User, learner.id)
+        accounts.request_deletion(person)
+        accounts.erase_account(person, actor=db.session.get(User, admin.id))
+        db.session.commit()
+        assert _text_hits(needles) == [], _text_hits(needles)
+        assert _store_hits(needles) == []
+        assert verify_chain(learner.id) is None
+    result = app.test_cli_runner().invoke(args=["lms", "verify-ledger"])
+    assert result.exit_code == 0, result.output
