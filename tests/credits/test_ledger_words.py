@@ -4,17 +4,20 @@ keeps verifying."""
 
 import hashlib
 import json
+import os
 from datetime import UTC, datetime
 
+import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 
 from lms.accounts.models import User
 from lms.credits.ledger import Posting, post, verify_chain
 from lms.credits.models import LedgerEntry, LedgerText
 from lms.credits.privacy import erase
 from lms.extensions import db
-from tests.apps import build_app
+from tests.apps import TEST_DATABASE_URL, build_app
 
 
 def test_an_entrys_reason_lives_beside_the_chain(app, make_user):
@@ -65,8 +68,28 @@ def _old_hash(fields: dict, prev_hash: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def test_the_b2_migration_moves_old_words_out_and_old_chains_verify(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request, tmp_path):
+    """The URL of an empty database of its own (PostgreSQL when LMS_TEST_DATABASE_URL)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.sqlite'}"
+        return
+    if not TEST_DATABASE_URL:
+        pytest.skip("PostgreSQL run only")
+    server = make_url(TEST_DATABASE_URL).set(drivername="postgresql+psycopg")
+    name = f"{server.database}_b2_{os.getpid()}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_the_b2_migration_moves_old_words_out_and_old_chains_verify(empty_database, tmp_path):
+    url = empty_database
     app = build_app(url, tmp_path / "instance")
     with app.app_context():
         upgrade(revision="b1_attendance_hardening")
@@ -78,8 +101,9 @@ def test_the_b2_migration_moves_old_words_out_and_old_chains_verify(tmp_path):
             text(
                 "INSERT INTO users (id, username, display_name, password_hash, session_token,"
                 " disabled, elder_mode, created_at)"
-                " VALUES (1, 'old', '老学员', 'x', 't', 0, 0, '2026-01-01 00:00:00')"
-            )
+                " VALUES (1, 'old', '老学员', 'x', 't', :no, :no, :at)"
+            ),
+            {"no": False, "at": datetime(2026, 1, 1, tzinfo=UTC)},
         )
         for seq, reason in enumerate(["书法班结业", "", "daily_cap: 2 credits cut to 1"], 1):
             created = datetime(2026, 1, seq, 8, 0, tzinfo=UTC)
@@ -103,15 +127,16 @@ def test_the_b2_migration_moves_old_words_out_and_old_chains_verify(tmp_path):
                     "INSERT INTO ledger_entries (learner_id, seq, source_type, source_id,"
                     " revision, is_reversal, hours_milli, credits_milli, rule_version, reason,"
                     " created_at, local_day, actor_id, prev_hash, entry_hash) VALUES"
-                    " (1, :seq, 'adjustment', :source, 1, 0, 1000, 1000, NULL, :reason,"
+                    " (1, :seq, 'adjustment', :source, 1, :no, 1000, 1000, NULL, :reason,"
                     " :created, :day, NULL, :prev, :hash)"
                 ),
                 {
                     "seq": seq,
                     "source": f"s{seq}",
                     "reason": reason,
-                    "created": created.replace(tzinfo=None).isoformat(sep=" "),
-                    "day": created.date().isoformat(),
+                    "no": False,
+                    "created": created,
+                    "day": created.date(),
                     "prev": prev,
                     "hash": digest,
                 },
