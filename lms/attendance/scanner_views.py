@@ -147,10 +147,9 @@ def post_number_scans(class_session_id: int):
         device_now, items = scans.parse_batch(translated)
     except scans.BatchError as refusal:
         return json_error(400, "bad_batch", str(refusal))
+    for index in unknown:
+        items[index].problem = items[index].problem or "unknown_card"
     results = scans.record_scans(
         class_session, device_now, items, actor=current_user, source="number"
     )
-    for index in unknown:
-        if results[index]["reason"] == "not_a_card":
-            results[index]["reason"] = "unknown_card"
     return jsonify(results=results, server_now=utcnow().isoformat())

@@ -245,7 +245,8 @@ def test_every_scan_is_in_the_audit_log(app, client, csrf_token, classroom):
     post(client, csrf_token, class_session.id, batch)
     post(client, csrf_token, class_session.id, batch)  # sent again: the same two scans
     number, _token = card_of(app, local)
-    post(client, csrf_token, class_session.id, [scan(number=number)], endpoint="number-scans")
+    typed = [scan(number=number), scan(number="123456789012")]
+    post(client, csrf_token, class_session.id, typed, endpoint="number-scans")
     with app.app_context():
         events = db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == "attendance.scanned")
@@ -256,6 +257,7 @@ def test_every_scan_is_in_the_audit_log(app, client, csrf_token, classroom):
         ) == [
             ("duplicate", "already_checked_in", local.id),
             ("invalid", "not_in_class", None),
+            ("invalid", "unknown_card", None),
             ("recorded", "", local.id),
         ]
         assert {event.target_id for event in events} == {str(class_session.id)}
