@@ -276,3 +276,62 @@ def test_old_pending_check_ins_are_forgotten(app, client, make_school, make_clas
         db.session.commit()
         assert run_periodic_task("attendance.forget_pending_checkins") == 1
         assert db.session.scalar(select(PendingCheckin)) is None
+
+
+def test_the_b1_migration_gives_existing_cards_numbers_from_their_tokens(tmp_path):
+    from datetime import UTC, datetime
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import create_engine, text
+
+    from tests.apps import build_app
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    app = build_app(url, tmp_path / "instance")
+    with app.app_context():
+        upgrade(revision="a10_trust")
+        db.engine.dispose()
+    engine = create_engine(url)
+    old_tokens = {1: "0123456789abcdef0123456789abcdef", 2: "fedcba9876543210fedcba9876543210"}
+    with engine.begin() as connection:
+        for user_id, token in old_tokens.items():
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, username, display_name, password_hash,"
+                    " session_token, disabled, elder_mode, created_at)"
+                    " VALUES (:id, :name, '学员', 'x', :name, 0, 0, :at)"
+                ),
+                {"id": user_id, "name": f"old{user_id}", "at": datetime(2026, 1, 1, tzinfo=UTC)},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO learning_cards (learner_id, number, token, issued_at,"
+                    " issue_count) VALUES (:id, :number, :token, :at, 1)"
+                ),
+                {
+                    "id": user_id,
+                    "number": f"0000000{user_id}{user_id}",
+                    "token": token,
+                    "at": datetime(2026, 1, 1, tzinfo=UTC),
+                },
+            )
+
+    def cards():
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT learner_id, number, token FROM learning_cards"))
+            return {learner_id: (number, token) for learner_id, number, token in rows}
+
+    with app.app_context():
+        upgrade(revision="b1_attendance_hardening")
+        db.engine.dispose()
+    assert cards() == {
+        user_id: (tokens.card_number(token), token) for user_id, token in old_tokens.items()
+    }
+    with app.app_context():
+        downgrade(revision="a10_trust")
+        db.engine.dispose()
+    assert {user_id: number for user_id, (number, _token) in cards().items()} == {
+        1: "000000018",
+        2: "000000026",
+    }
+    engine.dispose()
