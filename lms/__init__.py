@@ -23,7 +23,7 @@ from lms.security import register_security_headers
 from lms.tasks import init_tasks
 from lms.web import scripts as web_scripts
 from lms.web.api import json_error
-from lms.web.urls import IdConverter
+from lms.web.urls import IdConverter, external_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,6 +72,7 @@ def create_app(config: dict | None = None, environ=None) -> Flask:
 
     _init_extensions(app)
     web_scripts.init_app(app)
+    app.jinja_env.globals["external_url"] = external_url
     _register_domains(app)
     _register_error_handlers(app)
     _register_cli(app)

@@ -260,8 +260,10 @@ def load_config(environ=os.environ) -> dict:
         or str(instance_path / "signing_key.pem"),
         # Why several nodes share this deployment (see scaled_by); empty when embedded.
         "LMS_SCALED_BY": scaled_by(environ),
-        # The site's public origin (https://learn.example.org): the bucket's CORS rule
-        # must allow it, and `flask lms doctor` warns when it is not HTTPS.
+        # The site's public origin (https://learn.example.org): every link that leaves
+        # the site is built on it (lms.web.urls.external_url), not on the Host header;
+        # the bucket's CORS rule must allow it; `flask lms doctor` warns when it is not
+        # HTTPS and fails when a scaled site does not set it.
         "LMS_PUBLIC_URL": (environ.get("LMS_PUBLIC_URL") or "").rstrip("/") or None,
         # One log line per request and per job; JSON objects instead of text when set.
         "LMS_LOG_JSON": _flag(environ, "LMS_LOG_JSON"),

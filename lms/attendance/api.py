@@ -8,7 +8,7 @@ Errors are ``{"error", "message"}``: 401 when not logged in, 403 when not staff 
 session's school (or the admin), 404 for an unknown session, 400 for a malformed batch.
 """
 
-from flask import jsonify, request, url_for
+from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,6 +20,7 @@ from lms.attendance.qr import qr_png_data_uri
 from lms.extensions import db
 from lms.timeutil import utcnow
 from lms.web.api import json_error
+from lms.web.urls import external_url
 
 
 def managed_session(class_session_id: int):
@@ -55,7 +56,7 @@ def current_qr(class_session_id: int):
         return json_error(400, "bad_mode", _("The mode is checkin or checkout."))
     now = utcnow()
     current = selfcheck.current_token(class_session, mode, now)
-    url = url_for("attendance.attend", token=current["token"], _external=True)
+    url = external_url("attendance.attend", token=current["token"])
     counts = queries.roster_counts(class_session.id)
     response = jsonify(
         url=url,

@@ -19,6 +19,7 @@ from lms.timeutil import to_local, utcnow
 from lms.web.downloads import download
 from lms.web.errors import act_then_redirect
 from lms.web.exports import XLSX_MIMETYPE
+from lms.web.urls import external_url
 
 PDF_MIMETYPE = "application/pdf"
 CREDENTIAL_MIMETYPE = "application/vc"
@@ -45,7 +46,7 @@ def _own_learner_id_or_404(learner_id: int) -> int:
 
 
 def _verify_url(code: str) -> str:
-    return url_for("credits.verify", code=code, _external=True)
+    return external_url("credits.verify", code=code)
 
 
 # Certificates ----------------------------------------------------------------------------
@@ -167,7 +168,7 @@ def record_credential(learner_id: int):
     now = utcnow()
     document = credentials.record_credential(
         record,
-        issuer_id=url_for("home.index", _external=True),
+        issuer_id=external_url("home.index"),
         issuer_name=ISSUER_NAME,
         issued_at=now,
         valid_years=current_app.config["LMS_CREDENTIAL_VALID_YEARS"],
@@ -175,7 +176,7 @@ def record_credential(learner_id: int):
     signed = credentials.sign_document(
         document,
         signer.key,
-        verification_method=f"{url_for('credits.jwks', _external=True)}#{signer.kid}",
+        verification_method=f"{external_url('credits.jwks')}#{signer.kid}",
         created=now,
     )
     body = json.dumps(signed, ensure_ascii=False, indent=2).encode("utf-8")

@@ -18,7 +18,7 @@ import binascii
 import json
 from functools import wraps
 
-from flask import Response, abort, request, send_file, url_for
+from flask import Response, abort, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -30,7 +30,7 @@ from lms.media import playback, uploads
 from lms.media.models import Upload
 from lms.media.storage import get_storage
 from lms.web.api import json_error
-from lms.web.urls import is_number
+from lms.web.urls import external_url, is_number
 from media_pipeline import LocalStorage, StorageError
 from media_pipeline.storage import content_type_for
 
@@ -42,7 +42,7 @@ OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
 def upload_client_config() -> dict:
     """What the upload page gives tus-js-client (a Jinja global)."""
     return {
-        "endpoint": url_for("media.create_upload", _external=True),
+        "endpoint": external_url("media.create_upload"),
         "chunkSize": uploads.chunk_size(),
         "maxSize": uploads.max_upload_bytes(),
         "headers": {"X-CSRFToken": generate_csrf()},
@@ -138,9 +138,7 @@ def create_upload():
         _header_int("Upload-Length"),
     )
     response = Response(status=201)
-    response.headers["Location"] = url_for(
-        "media.upload_resource", public_id=upload.public_id, _external=True
-    )
+    response.headers["Location"] = external_url("media.upload_resource", public_id=upload.public_id)
     response.headers["Lms-Chunk-Size"] = str(uploads.chunk_size())
     return response
 

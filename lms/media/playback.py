@@ -31,11 +31,11 @@ import re
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app
 
 from lms.media.models import VideoAsset
 from lms.media.storage import get_storage
-from lms.web.urls import is_number
+from lms.web.urls import external_url, is_number
 from media_pipeline import LocalStorage, StorageError
 
 TWO_HOURS = 2 * 3600
@@ -90,23 +90,15 @@ def _file_link(key: str, expires: int) -> str:
     """A URL for one stored object, valid until ``expires`` (a Unix time)."""
     storage = get_storage()
     if isinstance(storage, LocalStorage):
-        return url_for(
-            "media.signed_file",
-            key=key,
-            expires=expires,
-            signature=sign(FILE_LINK, key, expires),
-            _external=True,
+        return external_url(
+            "media.signed_file", key=key, expires=expires, signature=sign(FILE_LINK, key, expires)
         )
     return storage.presign_get(key, expires=max(1, expires - int(time.time())))
 
 
 def _playlist_link(key: str, expires: int) -> str:
-    return url_for(
-        "media.hls_playlist",
-        key=key,
-        expires=expires,
-        signature=sign(PLAYLIST_LINK, key, expires),
-        _external=True,
+    return external_url(
+        "media.hls_playlist", key=key, expires=expires, signature=sign(PLAYLIST_LINK, key, expires)
     )
 
 

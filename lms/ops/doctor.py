@@ -5,8 +5,8 @@ key; the database (reachable, schema at the migrations' head); the storage (a pr
 object written, read back and deleted; on S3 the bucket's CORS rule allows the public
 origin); the broker and Redis when set; ffmpeg and ffprobe (versions, and that their
 ``-format_whitelist``/``-protocol_whitelist`` refuse a playlist disguised as .mp4); the
-public URL is HTTPS; no demo account still logs in with the demo password. A check that
-breaks is itself reported as a problem.
+public URL is set when scaled, and HTTPS; no demo account still logs in with the demo
+password. A check that breaks is itself reported as a problem.
 """
 
 import fnmatch
@@ -374,6 +374,16 @@ def _run(args: list[str]) -> subprocess.CompletedProcess:
 def check_public_url() -> list[Finding]:
     config = current_app.config
     url = config["LMS_PUBLIC_URL"]
+    if not url and config["LMS_SCALED_BY"]:
+        return [
+            Finding(
+                FAIL,
+                "public URL",
+                "LMS_PUBLIC_URL is not set: a scaled site must say where learners reach it "
+                "(https://...), or links in QR codes and credentials follow the Host header "
+                "a client sends",
+            )
+        ]
     if not url:
         return [
             Finding(

@@ -102,7 +102,7 @@ def test_an_unreachable_s3_endpoint_is_one_clear_line(ops_app, s3_settings):
 
 def test_an_unreachable_broker_is_a_problem(ops_app):
     broker = f"redis://:hunter2pw@127.0.0.1:{free_port()}/1"
-    result = run_cli(ops_app({"LMS_BROKER_URL": broker}), "doctor")
+    result = run_cli(ops_app({"LMS_BROKER_URL": broker, "LMS_PUBLIC_URL": PUBLIC_URL}), "doctor")
     assert result.exit_code == 1
     (line,) = lines_of(result, "FAIL")
     assert line.startswith("FAIL  broker: cannot reach the broker at redis://:***@127.0.0.1:")
@@ -110,7 +110,13 @@ def test_an_unreachable_broker_is_a_problem(ops_app):
 
 
 def test_a_reachable_broker_and_redis_pass(ops_app, private_redis):
-    app = ops_app({"LMS_BROKER_URL": private_redis, "LMS_REDIS_URL": private_redis})
+    app = ops_app(
+        {
+            "LMS_BROKER_URL": private_redis,
+            "LMS_REDIS_URL": private_redis,
+            "LMS_PUBLIC_URL": PUBLIC_URL,
+        }
+    )
     result = run_cli(app, "doctor")
     assert not lines_of(result, "FAIL"), result.output
     assert "ok    broker: answers" in result.output and "ok    redis: answers" in result.output
@@ -129,6 +135,14 @@ def test_a_public_url_without_https_is_a_warning(ops_app):
     result = run_cli(ops_app({"LMS_PUBLIC_URL": "http://learn.example.org"}), "doctor")
     (line,) = [line for line in lines_of(result, "warn") if "public URL" in line]
     assert "is not HTTPS" in line
+
+
+def test_scaled_mode_without_a_public_url_is_a_problem(ops_app, private_redis):
+    # Links in QR codes and credentials would follow whatever Host header a client sends.
+    result = run_cli(ops_app({"LMS_REDIS_URL": private_redis}), "doctor")
+    assert result.exit_code == 1
+    (line,) = [line for line in lines_of(result, "FAIL") if "public URL" in line]
+    assert "LMS_PUBLIC_URL is not set" in line
 
 
 def test_missing_ffmpeg_is_a_problem(ops_app, monkeypatch, tmp_path):
