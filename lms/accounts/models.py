@@ -76,6 +76,10 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.rotate_session_token()
+
+    def rotate_session_token(self) -> None:
+        """End every session of this user: their cookies name the old token."""
         self.session_token = secrets.token_hex(16)
 
     def check_password(self, password: str) -> bool:

@@ -138,6 +138,11 @@ def change_password(user: User, old_password: str, new_password: str) -> None:
     user.set_password(new_password)
 
 
+def end_sessions(user: User) -> None:
+    """Log ``user`` out everywhere: a copied session cookie dies with the log-out."""
+    user.rotate_session_token()
+
+
 def reset_password(user: User, new_password: str | None, *, actor: User) -> str:
     """Set a new password chosen by a helper (staff/admin); returns it to hand over."""
     password = new_password or generate_password()

@@ -3,7 +3,16 @@ page. The URL rules are in blueprint.py."""
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -64,7 +73,7 @@ def register():
         except services.AccountError as error:
             flash_refusal(error)
         else:
-            login_user(user)
+            start_session(user)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "ok")
             return redirect(url_for("home.index"))
     return render_template("accounts/register.html", form=form)
@@ -105,7 +114,7 @@ def login():
         elif not user.is_active:
             flash(_("This account is disabled. Please ask your community school."), "error")
         else:
-            login_user(user)
+            start_session(user)
             return redirect(safe_next_url(request.args.get("next"), url_for("home.index")))
     return render_template("accounts/login.html", form=form)
 
@@ -123,10 +132,24 @@ def _try_again_later(form, seconds: int):
     return response
 
 
+def start_session(user) -> None:
+    # A session cookie planted before the log-in (someone else's) must not carry its CSRF
+    # token, known to whoever planted it, into this user's session.
+    session.clear()
+    login_user(user)
+
+
 def logout():
     ActionForm().validate_on_submit()  # CSRF is checked by CSRFProtect before this runs
+    if current_user.is_authenticated:
+        services.end_sessions(current_user)
     logout_user()
-    return redirect(url_for("home.index"))
+    session.clear()
+    response = redirect(url_for("home.index"))
+    # Nothing of the account stays on a shared device: cached pages, the staff scanner's
+    # roster and queue (the scanner asks first when its queue still holds scans).
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @login_required

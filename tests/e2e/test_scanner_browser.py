@@ -280,13 +280,11 @@ def test_a_login_that_ends_offline_keeps_the_queue_until_logging_in_again(browse
     page.wait_for_selector("#login-again", state="hidden")
     assert attendance_by_learner(app, lesson.id) == {first.id: "present"}
 
-    # 2. Logged out while offline; the page's own link logs in and brings it back.
+    # 2. The session ends again while offline; the page's own link logs in and brings it
+    #    back. (Logging out would clear the device's data, queue included: see below.)
     type_card_offline(second)
-    context.set_offline(False)  # the scanner's requests still fail: the API is blocked
-    other_tab = context.new_page()
-    other_tab.goto(f"{base}/")
-    log_out(other_tab)  # closing the tab before the answer could cancel the log-out
-    other_tab.close()
+    context.clear_cookies()
+    context.set_offline(False)
     context.unroute("**/api/**")
     page.click("#send-now")
     page.wait_for_selector("#login-again", state="visible")
@@ -298,6 +296,46 @@ def test_a_login_that_ends_offline_keeps_the_queue_until_logging_in_again(browse
     wait_for_queue(page, 0)
     assert attendance_by_learner(app, lesson.id) == {first.id: "present", second.id: "present"}
     assert scans_received(app, lesson.id) == 2
+    context.close()
+
+
+def test_logging_out_with_scans_still_queued_asks_first(browser, live_server):
+    base, app = live_server.url, live_server.app
+    lesson = make_class_with_learners(app, 1)
+    context = browser.new_context(locale="zh-CN", viewport=TABLET)
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    log_in(page, base, lesson.staff, PASSWORD)
+    open_scanner(page, base, lesson.id)
+    context.route("**/api/**", lambda route: route.abort())  # the scan stays queued
+    page.fill("#card-number", lesson.learners[0].number)
+    page.click("#manual-form button[type=submit]")
+    wait_for_queue(page, 1)
+    log_out_button = "header form[action='/logout'] button"
+
+    # Declined: still logged in, the scan still queued.
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    with page.expect_event("dialog") as question:
+        page.click(log_out_button)
+    assert "1" in question.value.message
+    assert page.is_visible(log_out_button) and queued(page) == 1
+
+    # Accepted: logged out, and the device keeps nothing of it (Clear-Site-Data).
+    page.once("dialog", lambda dialog: dialog.accept())
+    log_out(page)
+    assert not page.is_visible(log_out_button)
+    stores = page.evaluate("async () => (await indexedDB.databases()).map((db) => db.name)")
+    assert "kq-scanner" not in stores
+    assert scans_received(app, lesson.id) == 0
+
+    # With nothing queued, logging out asks nothing.
+    context.unroute("**/api/**")
+    log_in(page, base, lesson.staff, PASSWORD)
+    open_scanner(page, base, lesson.id)
+    questions = []
+    page.on("dialog", lambda dialog: questions.append(dialog.message) or dialog.dismiss())
+    log_out(page)
+    assert questions == [] and not page.is_visible(log_out_button)
     context.close()
 
 

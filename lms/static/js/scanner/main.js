@@ -39,7 +39,29 @@ function takeTypedNumber(event) {
   sendWhenQueued(enqueueTake("number", number)).then(() => input.focus());
 }
 
+/* Logging out clears the device's data (the server sends Clear-Site-Data), the queue
+   with it: ask first while it holds scans not sent yet, of anyone. */
+function askBeforeLoggingOut() {
+  const form = document.querySelector(`form[action="${settings.urls.logout}"]`);
+  if (!form) {
+    return;
+  }
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    let waiting = 0;
+    try {
+      waiting = (await store.waitingScans()).length;
+    } catch (error) {
+      // no store to read: nothing of it can be lost
+    }
+    if (waiting === 0 || window.confirm(say("logOutLosesScans", { n: waiting }))) {
+      form.submit();  // submits without this listener running again
+    }
+  });
+}
+
 function listen() {
+  askBeforeLoggingOut();
   if (!window.isSecureContext) {
     el("insecure").hidden = false;
   }

@@ -32,6 +32,9 @@ function open() {
           db.close();
           opening = null;
         };
+        db.onclose = () => {  // the site's data was cleared (a log-out in another tab)
+          opening = null;
+        };
         resolve(db);
       };
       request.onerror = () => {
