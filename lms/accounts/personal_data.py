@@ -14,7 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import and_, or_, select
+
+from lms.accounts.audit import AuditEvent
 from lms.accounts.models import User
+from lms.extensions import db
 from lms.timeutil import utcnow
 from lms.web.exports import csv_bytes
 
@@ -60,6 +64,32 @@ def _profile(user: User) -> dict[str, Rows]:
     }
 
 
+def _audit_rows(user: User) -> dict[str, Rows]:
+    """The audit log's rows about the person: what they did, what was done to their
+    account, and actions on their records (``learner_id`` in the details). The client
+    address is theirs only on their own actions."""
+    about = or_(
+        AuditEvent.actor_id == user.id,
+        and_(AuditEvent.target_type == "user", AuditEvent.target_id == str(user.id)),
+        AuditEvent.details["learner_id"].as_integer() == user.id,
+    )
+    events = db.session.scalars(select(AuditEvent).where(about).order_by(AuditEvent.id))
+    return {
+        "audit": [
+            {
+                "at": event.at,
+                "action": event.action,
+                "by_you": event.actor_id == user.id,
+                "target_type": event.target_type,
+                "target_id": event.target_id,
+                "details": json.dumps(event.details or {}, ensure_ascii=False),
+                "ip": event.ip if event.actor_id == user.id else None,
+            }
+            for event in events
+        ]
+    }
+
+
 def _table(rows: Rows) -> list[list]:
     """The rows as a header (the first row's keys) and a list of values per row."""
     if not rows:
@@ -70,7 +100,7 @@ def _table(rows: Rows) -> list[list]:
 
 def export_zip(user: User) -> bytes:
     """One ZIP with a JSON and a CSV file per kind of record."""
-    files = dict(_profile(user))
+    files = {**_profile(user), **_audit_rows(user)}
     for handler in _handlers.values():
         for stem, rows in handler.export(user).items():
             files[f"{handler.name}-{stem}"] = rows

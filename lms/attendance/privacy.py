@@ -36,6 +36,12 @@ def export(user) -> dict:
         .where(Attendance.learner_id == user.id)
     )
     card = db.session.scalar(select(LearningCard).where(LearningCard.learner_id == user.id))
+    corrections = db.session.execute(
+        _corrections_of(user)
+        .add_columns(ClassSession.title, ClassSession.starts_at)
+        .join(ClassSession, ClassSession.id == Attendance.class_session_id)
+        .order_by(AttendanceCorrection.corrected_at)
+    )
     return {
         "signups": [
             {
@@ -56,6 +62,19 @@ def export(user) -> dict:
                 "hours": row.hours,
             }
             for row, title, starts in attendance
+        ],
+        "corrections": [
+            {
+                "class": title,
+                "starts_at": starts,
+                "corrected_at": row.corrected_at,
+                "old_status": row.old_status,
+                "new_status": row.new_status,
+                "old_hours": row.old_hours,
+                "new_hours": row.new_hours,
+                "reason": row.reason,
+            }
+            for row, title, starts in corrections
         ],
         "learning_card": [{"card_number": card.number}] if card else [],
     }

@@ -113,6 +113,7 @@ def approve(recognition: Recognition, credits: float, *, actor: User) -> None:
         actor=actor,
         target_type="recognition",
         target_id=recognition.id,
+        learner_id=recognition.learner_id,
         credits=recognition.credits,
     )
     post(
@@ -143,4 +144,5 @@ def reject(recognition: Recognition, reason: str, *, actor: User) -> None:
         actor=actor,
         target_type="recognition",
         target_id=recognition.id,
+        learner_id=recognition.learner_id,
     )  # the reason is the recognition's, erased with it, not copied here

@@ -2,7 +2,9 @@
 column of every table and every object in the store is searched for what identified
 them or what they (or staff about them) wrote; the ledger still verifies."""
 
+import io
 import json
+import zipfile
 from datetime import date, timedelta
 
 from sqlalchemy import JSON, String, Text, select
@@ -136,3 +138,32 @@ def test_after_erasure_nothing_names_the_learner_and_the_ledger_verifies(
         assert verify_chain(learner.id) is None
     result = app.test_cli_runner().invoke(args=["lms", "verify-ledger"])
     assert result.exit_code == 0, result.output
+
+
+def test_my_data_holds_corrections_play_sessions_beats_and_audit_rows_about_me(
+    app, client, login_as, make_user, make_course, make_town
+):
+    learner, _ = _learner_with_everything(app, make_user, make_course, make_town)
+    other, _ = _learner_with_everything(app, make_user, make_course, make_town)
+    login_as(learner)
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/account/my-data").data))
+
+    def rows(stem):
+        return json.loads(archive.read(f"{stem}.json"))
+
+    corrections = rows("attendance-corrections")
+    assert [c["reason"] for c in corrections] == [CORRECTION]
+    assert corrections[0]["new_hours"] == 1.0
+    sessions, beats = rows("study-play_sessions"), rows("study-heartbeats")
+    assert len(sessions) == 1 and len(beats) == 1
+    assert beats[0]["play_session"] == sessions[0]["id"] and beats[0]["position"] == 5
+    actions = {row["action"] for row in rows("audit")}
+    assert {
+        "attendance.corrected",
+        "recognition.approved",
+        "recognition.rejected",
+        "ledger.adjusted",
+        "ledger.reversed",
+    } <= actions
+    about = {json.loads(row["details"]).get("learner_id") for row in rows("audit")}
+    assert learner.id in about and other.id not in about
