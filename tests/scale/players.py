@@ -82,9 +82,9 @@ class Tally:
 
 
 def is_clean_failure(status: int, content_type: str, text: str) -> bool:
-    """A refusal a client can act on: a 5xx with a JSON error, no traceback."""
+    """A refusal a client can act on: a 5xx or a 429 with a JSON error, no traceback."""
     return (
-        status >= 500
+        (status >= 500 or status == 429)
         and content_type.startswith("application/json")
         and "Traceback" not in text
         and '"error"' in text
@@ -93,7 +93,8 @@ def is_clean_failure(status: int, content_type: str, text: str) -> bool:
 
 async def request(client, method: str, url: str, tally: Tally, **kwargs):
     """(status, json or None); transport errors are (None, None). Records latency and
-    failures (an unclean 5xx also in ``tally.dirty``)."""
+    failures (an unclean 5xx also in ``tally.dirty``); a 429 comes with its JSON (its
+    ``retry_after``)."""
     import aiohttp
 
     started = time.perf_counter()
@@ -109,7 +110,7 @@ async def request(client, method: str, url: str, tally: Tally, **kwargs):
         tally.fail(f"HTTP {status}")
         if not is_clean_failure(status, content_type, text):
             tally.dirty.append((status, text[:2000]))
-        return status, None
+        return status, json.loads(text) if status == 429 else None
     return status, json.loads(text) if text else None
 
 
@@ -148,7 +149,8 @@ async def open_play_sessions(client, bases: list, players: list, lesson_id: int)
 
 async def send_until_answered(client, bases, index, player, body, tally, deadline) -> None:
     """Send one beat; after a transport error or a 5xx send the same seq again (to the
-    next node) until it is answered or ``deadline`` passes."""
+    next node) until it is answered or ``deadline`` passes. A beat refused as too soon
+    after the last one (a slow answer delayed that one) goes again when it is due."""
     attempt = 0
     while True:
         base = bases[(index + body["seq"] + attempt) % len(bases)]
@@ -160,6 +162,9 @@ async def send_until_answered(client, bases, index, player, body, tally, deadlin
         if status == 200:
             player.answered_with(body, answer["credited_seconds"])
             return
+        if status == 429 and answer["error"] == "too_soon":
+            await asyncio.sleep(answer["retry_after"])
+            continue
         if status is not None and status < 500:  # refused: sending it again cannot help
             raise AssertionError(f"beat {body['seq']} of {player.learner_id}: HTTP {status}")
         if time.monotonic() > deadline:
@@ -171,15 +176,16 @@ async def send_until_answered(client, bases, index, player, body, tally, deadlin
 async def play(
     client, bases, players, *, seconds, interval, tally, resend_share=0.0, on_tick=None
 ) -> None:
-    """Every player beats every ``interval`` s for ``seconds`` (first beat at a random
-    offset), then pauses: what it played is exactly what it reported. A share of the
-    beats is sent a second time after its answer, as a client whose answer was lost."""
+    """Every player beats every ``interval`` s for ``seconds`` (the first beat at a random
+    offset, at least half an interval after the opening, as the server asks), then
+    pauses: what it played is exactly what it reported. A share of the beats is sent a
+    second time after its answer, as a client whose answer was lost."""
     start = time.monotonic()
     end, deadline = start + seconds, start + seconds + 4 * TIMEOUT
 
     async def run(index: int, player: Player) -> None:
         player.mark = time.monotonic()
-        slot = start + random.uniform(0, interval)
+        slot = start + random.uniform(interval / 2, interval)
         while slot < end:
             delay = slot - time.monotonic()
             if delay > 0:
