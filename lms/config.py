@@ -222,6 +222,16 @@ def _credential_years(environ) -> int:
     return years
 
 
+def _audit_ip_retention_days(environ) -> int:
+    days = _int(environ, "LMS_AUDIT_IP_RETENTION_DAYS", 180)
+    if days < 1:
+        raise ConfigurationError(
+            f"LMS_AUDIT_IP_RETENTION_DAYS={days} is not a positive number of days: set how "
+            "long the audit log keeps client addresses (the default is 180) or leave it unset"
+        )
+    return days
+
+
 def _resolution(value: str) -> tuple[int, int]:
     width, _, height = value.lower().partition("x")
     try:
@@ -307,6 +317,8 @@ def load_config(environ=os.environ) -> dict:
         # "还在学习吗？".
         "LMS_HEARTBEAT_SECONDS": _int(environ, "LMS_HEARTBEAT_SECONDS", 10),
         "LMS_HEARTBEAT_RETENTION_DAYS": _int(environ, "LMS_HEARTBEAT_RETENTION_DAYS", 90),
+        # The audit log keeps its rows; the client address in them goes after this.
+        "LMS_AUDIT_IP_RETENTION_DAYS": _audit_ip_retention_days(environ),
         "LMS_STUDY_IDLE_MINUTES": _int(environ, "LMS_STUDY_IDLE_MINUTES", 30),
         # Players opened and heartbeats sent, per learner: an honest player sends one beat
         # per period plus a few on pause, and opens one per page load.

@@ -6,7 +6,7 @@ from lms.extensions import db, login_manager
 
 
 def register(app: Flask) -> None:
-    from lms.accounts import cli
+    from lms.accounts import cli, tasks  # noqa: F401  (tasks: periodic tasks)
     from lms.accounts.audit import record_personal_export
     from lms.accounts.blueprint import bp
     from lms.accounts.forms import ActionForm

@@ -4,11 +4,11 @@ Any domain records an event with ``record_event(action, actor=..., target=...)``
 the transaction of the action itself, so a rolled-back action leaves no audit row.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import JSON, ForeignKey, Index, String, event
+from sqlalchemy import JSON, ForeignKey, Index, String, event, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import db
@@ -52,6 +52,7 @@ class AuditEvent(db.Model):
 
 @event.listens_for(AuditEvent, "before_update")
 def _refuse_update(mapper, connection, target):
+    # The one sanctioned change is forget_client_addresses below (not through the ORM).
     raise ValueError("audit events are append-only")
 
 
@@ -88,3 +89,16 @@ def record_personal_export(*, target_type: str, target_id=None, **details) -> Au
         target_id=target_id,
         **details,
     )
+
+
+def forget_client_addresses(*, older_than_days: int) -> int:
+    """Drop the client address of rows older than the retention (PIPL: kept no longer
+    than needed); the action, actor, target and time stay. The only change ever made to
+    an audit row: one UPDATE of ``ip`` alone, past the append-only listener on purpose."""
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    return db.session.execute(
+        update(AuditEvent)
+        .where(AuditEvent.at < cutoff, AuditEvent.ip.is_not(None))
+        .values(ip=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
