@@ -75,6 +75,8 @@ def hold_pending_checkin(token: str, now: datetime) -> str:
     """Keep a QR opened before logging in; the key the browser keeps. Raises
     TokenRefused when the token does not hold now."""
     claim = read_token(token, now)
+    if db.session.get(ClassSession, claim.class_session_id) is None:
+        raise tokens.TokenRefused("unknown_session")
     key = secrets.token_urlsafe(32)
     db.session.add(
         PendingCheckin(

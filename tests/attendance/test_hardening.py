@@ -335,3 +335,9 @@ def test_the_b1_migration_gives_existing_cards_numbers_from_their_tokens(tmp_pat
         2: "000000026",
     }
     engine.dispose()
+
+
+def test_a_qr_of_a_class_that_does_not_exist_is_refused_before_logging_in(app, client):
+    response = client.get(qr_path(999_999, utcnow()))
+    assert response.status_code == 400
+    assert 'data-reason="unknown_session"' in response.get_data(as_text=True)
