@@ -67,6 +67,12 @@ bp.add_url_rule(
     methods=GET,
 )
 bp.add_url_rule(
+    "/certificates/<int:certificate_id>/credential.json",
+    "certificate_credential",
+    certificate_views.certificate_credential,
+    methods=GET,
+)
+bp.add_url_rule(
     "/admin/certificates", "admin_certificates", certificate_views.admin_certificates, methods=GET
 )
 bp.add_url_rule(
@@ -100,3 +106,10 @@ bp.add_url_rule(
     methods=GET,
 )
 bp.add_url_rule("/.well-known/jwks.json", "jwks", certificate_views.jwks, methods=GET)
+# Revocation of signed credentials, for verifiers (W3C Bitstring Status List; public)
+bp.add_url_rule(
+    "/credentials/status/<int:list_id>",
+    "status_list",
+    certificate_views.status_list_credential,
+    methods=GET,
+)

@@ -10,7 +10,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.accounts.permissions import role_required
-from lms.credits import certificates, credentials, exports, services, signing_keys
+from lms.credits import (
+    certificates,
+    credentials,
+    exports,
+    services,
+    signing_keys,
+    status_list,
+)
+from lms.credits.credential_models import StatusList
 from lms.credits.forms import ReasonForm
 from lms.credits.models import Certificate
 from lms.credits.permissions import can_view_certificate, can_view_record
@@ -173,6 +181,7 @@ def record_credential(learner_id: int):
         issued_at=now,
         valid_years=current_app.config["LMS_CREDENTIAL_VALID_YEARS"],
     )
+    document = status_list.with_record_status(document, learner_id, now)
     signed = credentials.sign_document(
         document,
         signer.key,
@@ -181,6 +190,48 @@ def record_credential(learner_id: int):
     )
     body = json.dumps(signed, ensure_ascii=False, indent=2).encode("utf-8")
     return _personal_download(body, CREDENTIAL_MIMETYPE, f"learning-record-{learner_id}.vc.json")
+
+
+@login_required
+def certificate_credential(certificate_id: int):
+    certificate = _viewable_certificate_or_404(certificate_id)
+    signer = signing_keys.current_key()
+    document = certificates.certificate_credential(
+        certificate,
+        issuer={"id": external_url("home.index"), "name": ISSUER_NAME},
+        verify_url=_verify_url(certificate.code),
+    )
+    document = status_list.with_certificate_status(document, certificate)
+    signed = credentials.sign_document(
+        document,
+        signer.key,
+        verification_method=f"{external_url('credits.jwks')}#{signer.kid}",
+        created=utcnow(),
+    )
+    body = json.dumps(signed, ensure_ascii=False, indent=2).encode("utf-8")
+    return _personal_download(body, CREDENTIAL_MIMETYPE, f"certificate-{certificate.code}.vc.json")
+
+
+def status_list_credential(list_id: int):
+    """A status list, signed (public: it says nothing about whose credentials)."""
+    listed = db.session.get(StatusList, list_id) or abort(404)
+    signer = signing_keys.current_key()
+    document = status_list.list_credential(
+        listed,
+        list_url=status_list.list_url(list_id),
+        issuer={"id": external_url("home.index"), "name": ISSUER_NAME},
+        now=utcnow(),
+    )
+    signed = credentials.sign_document(
+        document,
+        signer.key,
+        verification_method=f"{external_url('credits.jwks')}#{signer.kid}",
+        created=utcnow(),
+    )
+    response = Response(json.dumps(signed), mimetype="application/vc")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def jwks():

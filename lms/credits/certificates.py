@@ -7,11 +7,13 @@ fontconfig pick Debian's Noto CJK fonts and embed them, OpenType/CFF outlines in
 """
 
 import re
+import uuid
 
 import segno
 from flask import render_template
 from sqlalchemy import or_, select
 
+from lms.credits import credentials
 from lms.credits.exports import render_pdf
 from lms.credits.models import Certificate
 from lms.extensions import db
@@ -70,3 +72,32 @@ def certificate_pdf(certificate: Certificate, verify_url: str) -> bytes:
         qr=qr_svg_data_uri(verify_url),
     )
     return render_pdf(html)
+
+
+CERTIFICATE_CREDENTIAL_TYPE = "CourseCertificateCredential"
+
+
+def certificate_credential(certificate: Certificate, *, issuer: dict, verify_url: str) -> dict:
+    """The unsecured credential of a certificate (valid from its issue, without end: a
+    certificate ends only by revocation, which its status entry tells)."""
+    return {
+        "@context": [credentials.VC_CONTEXT],
+        "id": f"urn:uuid:{uuid.uuid4()}",
+        "type": ["VerifiableCredential", CERTIFICATE_CREDENTIAL_TYPE],
+        "name": "结业证书 (course certificate)",
+        "issuer": issuer,
+        "validFrom": credentials.timestamp(certificate.issued_at),
+        "credentialSubject": {
+            "type": "Learner",
+            "name": certificate.learner_name,
+            "platformId": str(certificate.learner_id),
+            "certificate": {
+                "code": certificate.code,
+                "course": certificate.course_title,
+                "courseId": str(certificate.course_id),
+                "onlineHours": certificate.online_hours,
+                "offlineHours": certificate.offline_hours,
+                "verifyUrl": verify_url,
+            },
+        },
+    }

@@ -161,13 +161,23 @@ def seed_credits(password: str, options: DemoOptions = DEFAULT_DEMO_OPTIONS) -> 
     "--jwks",
     "jwks_source",
     metavar="FILE_OR_URL",
-    help="The issuer's JWK Set (default: this platform's own key).",
+    help="The issuer's JWK Set (default: this platform's own keys).",
 )
-def verify_credential(credential_file: str, jwks_source: str | None) -> None:
-    """Check a signed learning record offline; exit 1 when it does not verify."""
+@click.option(
+    "--status-list",
+    "status_list_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A saved copy of the credential's status list credential (default: this site's "
+    "status lists, read from the database; nothing is fetched).",
+)
+def verify_credential(
+    credential_file: str, jwks_source: str | None, status_list_file: str | None
+) -> None:
+    """Check a signed credential offline (proof, validity period, revocation status);
+    exit 1 when it does not verify."""
     import json
 
-    from lms.credits import credentials, signing_keys
+    from lms.credits import credentials, signing_keys, status_list
     from lms.timeutil import utcnow
 
     try:
@@ -177,16 +187,25 @@ def verify_credential(credential_file: str, jwks_source: str | None) -> None:
             jwks = credentials.load_jwks(jwks_source)
         else:
             jwks = signing_keys.published_jwks(create=False)
+        list_document = None
+        if status_list_file:
+            with open(status_list_file, encoding="utf-8") as handle:
+                list_document = json.load(handle)
     except (OSError, ValueError) as error:
         click.echo(f"invalid: cannot read {error}")
         raise SystemExit(1) from error
     result = credentials.verify_document(document, jwks)
+    kid = result.kid
     if result.verified:
         result = credentials.check_validity_period(document, utcnow())
+    if result.verified:
+        result = status_list.check_status(
+            document, jwks, list_document, signed_here=kid in signing_keys.own_kids()
+        )
     if not result.verified:
         click.echo(f"invalid: {result.reason}")
         raise SystemExit(1)
-    click.echo(f"valid: {credentials.describe(document)}, key {result.kid}")
+    click.echo(f"valid: {credentials.describe(document)}, key {kid}, {result.reason}")
 
 
 @lms_command("rotate-signing-key")

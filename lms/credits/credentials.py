@@ -181,7 +181,7 @@ def public_key_from_jwk(jwk: dict) -> Ed25519PublicKey:
 # eddsa-jcs-2022 --------------------------------------------------------------------------
 
 
-def _timestamp(moment: datetime) -> str:
+def timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
@@ -203,7 +203,7 @@ def create_proof(
     proof = {
         "type": PROOF_TYPE,
         "cryptosuite": CRYPTOSUITE,
-        "created": _timestamp(created),
+        "created": timestamp(created),
         "verificationMethod": verification_method,
         "proofPurpose": PROOF_PURPOSE,
     }
@@ -317,8 +317,8 @@ def record_credential(
         "type": ["VerifiableCredential", CREDENTIAL_TYPE],
         "name": "学习档案 (learning record)",
         "issuer": {"id": issuer_id, "name": issuer_name},
-        "validFrom": _timestamp(issued_at),
-        "validUntil": _timestamp(add_years(issued_at, valid_years)),
+        "validFrom": timestamp(issued_at),
+        "validUntil": timestamp(add_years(issued_at, valid_years)),
         "credentialSubject": {
             "type": "Learner",
             "name": record.learner_name,

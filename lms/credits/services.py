@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from lms.accounts.audit import record_event
 from lms.attendance.models import Attendance, ClassSession
 from lms.courses.models import Course, Lesson
+from lms.credits import status_list
 from lms.credits.ledger import Posting, credits_posted, current_rule, find_entry, post
 from lms.credits.models import Certificate, CourseCompletion, CreditRule, LedgerEntry
 from lms.extensions import db
@@ -309,6 +310,7 @@ def revoke_certificate(certificate: Certificate, reason: str, *, actor) -> None:
     if certificate.revoked_at is not None:
         raise CreditError(_("This certificate was revoked already."))
     certificate.revoked_at, certificate.revoke_reason = utcnow(), reason.strip()
+    status_list.revoke_certificate_credential(certificate.id, certificate.revoked_at)
     record_event(
         "certificate.revoked",
         actor=actor,

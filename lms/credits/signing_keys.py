@@ -82,6 +82,14 @@ def published_jwks(*, create: bool = True) -> dict:
     return {"keys": list(keys.values())}
 
 
+def own_kids() -> set[str]:
+    """The ids of this platform's keys (none created here)."""
+    try:
+        return {key["kid"] for key in published_jwks(create=False)["keys"]}
+    except (OSError, ValueError):
+        return set()
+
+
 @dataclass(frozen=True)
 class Rotation:
     old_kid: str

@@ -4,6 +4,12 @@ EXPECTED_RULES = {
     ("/admin/certificates", "credits.admin_certificates", ("GET",)),
     ("/recognitions/<int:recognition_id>/approve", "credits.approve_recognition", ("POST",)),
     ("/certificates/<int:certificate_id>.pdf", "credits.certificate_pdf", ("GET",)),
+    (
+        "/certificates/<int:certificate_id>/credential.json",
+        "credits.certificate_credential",
+        ("GET",),
+    ),
+    ("/credentials/status/<int:list_id>", "credits.status_list", ("GET",)),
     ("/record/courses/<int:course_id>", "credits.course_record", ("GET",)),
     ("/recognitions/<int:recognition_id>/evidence", "credits.evidence", ("GET",)),
     ("/.well-known/jwks.json", "credits.jwks", ("GET",)),
