@@ -1,6 +1,10 @@
 """Revocation that reaches verifiers: the Bitstring Status List, entries, verify-credential."""
 
 import json
+import threading
+
+import pytest
+from sqlalchemy import select
 
 from lms.courses.models import Course
 from lms.credits import credentials, services, status_list
@@ -211,3 +215,43 @@ def test_the_status_list_url_is_on_the_public_url(app, client, make_user, login_
     path.write_bytes(response.data)
     result = _verify(app, path)  # this site's list: read from the database
     assert result.exit_code == 0 and "this site's status list" in result.output
+
+
+def test_concurrent_issuers_never_share_an_index(app, make_user, monkeypatch):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("PostgreSQL run only (SQLite serialises writers)")
+    learner = make_user()
+    with app.app_context():
+        first = status_list.allocate(_record_row(learner.id))  # one list for all
+        db.session.commit()
+        list_id = first.status_list_id
+    # 64 positions for 41 credentials: the threads' draws collide all the time.
+    random = status_list.secrets.SystemRandom()
+    monkeypatch.setattr(status_list.secrets, "randbelow", lambda _size: random.randrange(64))
+    barrier = threading.Barrier(8)
+    errors = []
+
+    def worker():
+        with app.app_context():
+            try:
+                barrier.wait(timeout=10)
+                for _ in range(5):
+                    status_list.allocate(_record_row(learner.id))
+                    db.session.commit()
+            except Exception as error:  # reported below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    with app.app_context():
+        indexes = db.session.scalars(
+            select(IssuedCredential.status_index).where(IssuedCredential.status_list_id == list_id)
+        ).all()
+        assert len(indexes) == len(set(indexes)) == 41
+        assert db.session.get(StatusList, list_id).allocated == 41
