@@ -78,7 +78,7 @@ def erase(user) -> None:
     for recognition in db.session.scalars(
         select(Recognition).where(Recognition.learner_id == user.id)
     ):
-        storage.delete(recognition.evidence_key)
+        storage.purge(recognition.evidence_key)  # every stored version of it
         recognition.evidence_name = ""
         recognition.title = recognition.issuer = ""
         if recognition.reason is not None:

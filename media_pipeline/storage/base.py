@@ -78,6 +78,11 @@ class Storage(ABC):
     def delete(self, key: str) -> None:
         """Delete one object; deleting an absent key is not an error."""
 
+    def purge(self, key: str) -> None:
+        """Delete one object so that no copy stays in the store (personal data on
+        erasure): on storage that keeps earlier versions, those go too."""
+        self.delete(key)
+
     @abstractmethod
     def delete_prefix(self, prefix: str) -> int:
         """Delete every object under ``prefix/``; returns how many were deleted."""

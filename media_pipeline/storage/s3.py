@@ -118,6 +118,18 @@ class S3Storage(Storage):
         with _translated(check_key(key)):
             self.client.delete_object(Bucket=self.bucket, Key=key)
 
+    def purge(self, key: str) -> None:
+        """Delete every version and delete marker of ``key`` (a versioned bucket keeps
+        what a plain delete removes); the bucket needs s3:DeleteObjectVersion for it."""
+        with _translated(check_key(key)):
+            paginator = self.client.get_paginator("list_object_versions")
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=key):
+                for version in page.get("Versions", []) + page.get("DeleteMarkers", []):
+                    if version["Key"] == key:  # the prefix also matches longer keys
+                        self.client.delete_object(
+                            Bucket=self.bucket, Key=key, VersionId=version["VersionId"]
+                        )
+
     def delete_prefix(self, prefix: str) -> int:
         keys = list(self._keys(check_prefix(prefix) + "/"))
         for start in range(0, len(keys), 1000):

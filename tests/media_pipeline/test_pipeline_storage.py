@@ -316,3 +316,29 @@ def test_s3_transient_errors_are_retried(s3_endpoint, s3_storage, tmp_path, make
 
     assert ("PUT", 503) in proxy.requests
     assert s3_storage.list(PREFIX) == EXPECTED_KEYS
+
+
+def test_purge_deletes_the_object_and_leaves_its_neighbours(storage, tmp_path):
+    source = tmp_path / "evidence.pdf"
+    source.write_bytes(b"%PDF- personal")
+    for key in ("recognitions/1/a.pdf", "recognitions/1/a.pdf.old"):
+        storage.put_file(source, key)
+    storage.purge("recognitions/1/a.pdf")
+    storage.purge("recognitions/1/never-stored.pdf")  # absent: not an error
+    assert storage.list("recognitions/1") == ["recognitions/1/a.pdf.old"]
+
+
+def test_purge_on_a_versioned_bucket_deletes_every_version(s3_storage, tmp_path):
+    client, bucket = s3_storage.client, s3_storage.bucket
+    client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    source = tmp_path / "evidence.pdf"
+    for content in (b"%PDF- first", b"%PDF- second"):
+        source.write_bytes(content)
+        s3_storage.put_file(source, "recognitions/1/a.pdf")
+    s3_storage.delete("recognitions/1/a.pdf")  # a plain delete only adds a marker
+    s3_storage.put_file(source, "recognitions/1/a.pdf.old")
+    s3_storage.put_file(source, "recognitions/1/a.pdf")
+    s3_storage.purge("recognitions/1/a.pdf")
+    listing = client.list_object_versions(Bucket=bucket, Prefix="recognitions/1/")
+    left = [v["Key"] for v in listing.get("Versions", []) + listing.get("DeleteMarkers", [])]
+    assert left == ["recognitions/1/a.pdf.old"]

@@ -7,6 +7,7 @@ import json
 import zipfile
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import JSON, String, Text, select
 
 from lms.accounts import services as accounts
@@ -22,6 +23,8 @@ from lms.extensions import db
 from lms.media.storage import get_storage
 from lms.study.models import Heartbeat, PlaySession
 from lms.timeutil import utcnow
+from media_pipeline import LocalStorage
+from tests.apps import build_app
 from tests.factories import attend, complete_lesson, enrol
 
 NAME, PHONE = "钱多多", "13800001111"
@@ -112,23 +115,59 @@ def _text_hits(needles) -> list:
     return hits
 
 
-def _store_hits(needles) -> list:
+def _stored_objects():
+    """(key, content) of every object in the store; on S3 every version of each."""
     storage = get_storage()
-    hits = []
-    for path in storage.root.rglob("*"):
-        if path.is_file():
-            key, content = str(path.relative_to(storage.root)), path.read_bytes()
-            hits += [(key, n) for n in needles if n in key or n.encode() in content]
-    return hits
+    if isinstance(storage, LocalStorage):
+        for path in storage.root.rglob("*"):
+            if path.is_file():
+                yield str(path.relative_to(storage.root)), path.read_bytes()
+        return
+    client, bucket = storage.client, storage.bucket
+    for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket):
+        for version in page.get("Versions", []):
+            body = client.get_object(
+                Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"]
+            )
+            yield version["Key"], body["Body"].read()
+
+
+def _store_hits(needles) -> list:
+    return [
+        (key, n)
+        for key, content in _stored_objects()
+        for n in needles
+        if n in key or n.encode() in content
+    ]
+
+
+@pytest.fixture(params=["local", "s3 with versions"])
+def erasure_app(request, app, database_url, tmp_path):
+    """The app on local storage, or on a versioned S3 bucket (same database)."""
+    if request.param == "local":
+        return app
+    settings = request.getfixturevalue("s3_settings")
+    s3_app = build_app(database_url, tmp_path / "s3-instance", environ=settings)
+    with s3_app.app_context():
+        storage = get_storage()
+        storage.client.put_bucket_versioning(
+            Bucket=storage.bucket, VersioningConfiguration={"Status": "Enabled"}
+        )
+    return s3_app
 
 
 def test_after_erasure_nothing_names_the_learner_and_the_ledger_verifies(
-    app, make_user, make_course, make_town
+    erasure_app, make_user, make_course, make_town, tmp_path
 ):
+    app = erasure_app
     learner, admin = _learner_with_everything(app, make_user, make_course, make_town)
     needles = (*NEEDLES, learner.username, ADJUSTMENT, REJECTION)
     with app.app_context():
         assert len(_text_hits(needles)) > 5 and _store_hits(needles)  # the search finds
+        again = tmp_path / "again"
+        for key, content in list(_stored_objects()):  # a second version of each object
+            again.write_bytes(content + b" again")
+            get_storage().put_file(again, key)
         person = db.session.get(User, learner.id)
         accounts.request_deletion(person)
         accounts.erase_account(person, actor=db.session.get(User, admin.id))
