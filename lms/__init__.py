@@ -74,6 +74,7 @@ def create_app(config: dict | None = None, environ=None) -> Flask:
     web_scripts.init_app(app)
     app.jinja_env.globals["external_url"] = external_url
     _register_domains(app)
+    _limit_request_bodies(app)
     _register_error_handlers(app)
     _register_cli(app)
     database.register_request_transaction(app)
@@ -134,6 +135,20 @@ def _register_domains(app: Flask) -> None:
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
     for domain in (accounts, media, courses, study, attendance, credits, community, reports, home):
         domain.register(app)
+
+
+def _limit_request_bodies(app: Flask) -> None:
+    """MAX_CONTENT_LENGTH: a larger body is a 413 before it is parsed or stored. Videos
+    arrive through tus in chunks, so the largest body is one tus chunk or one form file
+    (a course cover, recognition evidence), plus 1 MiB for a form's other fields."""
+    from lms.courses.files import MAX_COVER_BYTES
+    from lms.credits.recognition import MAX_EVIDENCE_BYTES
+    from lms.media.uploads import chunk_size
+
+    if app.config["MAX_CONTENT_LENGTH"] is None:
+        with app.app_context():
+            largest = max(chunk_size(), MAX_COVER_BYTES, MAX_EVIDENCE_BYTES)
+        app.config["MAX_CONTENT_LENGTH"] = largest + 2**20
 
 
 def _favicon():

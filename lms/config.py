@@ -295,6 +295,10 @@ def load_config(environ=os.environ) -> dict:
         "LMS_REGISTER_LIMIT": environ.get("LMS_REGISTER_LIMIT") or "30 per 10 minutes",
         # Look-ups of certificate codes on the public /verify page, per client address.
         "LMS_VERIFY_LIMIT": environ.get("LMS_VERIFY_LIMIT") or "30 per minute",
+        # Evidence for recognition (学分认定), per learner and calendar month: files
+        # and megabytes; a request over either is refused before its file is stored.
+        "LMS_EVIDENCE_MONTHLY_FILES": _int(environ, "LMS_EVIDENCE_MONTHLY_FILES", 20),
+        "LMS_EVIDENCE_MONTHLY_MB": _int(environ, "LMS_EVIDENCE_MONTHLY_MB", 100),
         # A signed learning record's validUntil: this many years after its validFrom.
         "LMS_CREDENTIAL_VALID_YEARS": _credential_years(environ),
         # Media: what an upload may be, and how transcode jobs run.

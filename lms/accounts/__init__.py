@@ -36,7 +36,9 @@ def register(app: Flask) -> None:
     def account_template_context():
         return {
             "elder_mode": elder_mode_on(),
-            "action_form": ActionForm(),
+            # formdata=None: built for every page, the error page of a too-large body
+            # included, it must not read the request's form.
+            "action_form": ActionForm(formdata=None),
         }
 
     register_commands(cli.create_user)

@@ -4,8 +4,9 @@ import io
 import secrets
 import tempfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
@@ -18,7 +19,8 @@ from lms.credits.permissions import can_review, review_town_ids
 from lms.credits.services import CreditError
 from lms.extensions import db
 from lms.media.storage import get_storage
-from lms.timeutil import utcnow
+from lms.timeutil import to_local, utcnow
+from media_pipeline import StorageError
 
 MAX_EVIDENCE_BYTES = 10 * 2**20
 IMAGE_TYPES = {
@@ -55,6 +57,47 @@ def evidence_kind(data: bytes) -> tuple[str, str]:
     raise CreditError(_("Evidence must be a PDF or a photo (JPEG or PNG)."))
 
 
+def month_start(moment: datetime) -> datetime:
+    """The start of the district's calendar month that holds ``moment``."""
+    return to_local(moment).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _stored_size(key: str) -> int:
+    try:
+        return get_storage().size(key)
+    except StorageError:  # erased with its learner's data, or lost: it takes no room
+        return 0
+
+
+def check_evidence_quota(learner_id: int, size: int) -> None:
+    """Refuse a file that would take the learner over this month's evidence quota
+    (LMS_EVIDENCE_MONTHLY_FILES files, LMS_EVIDENCE_MONTHLY_MB megabytes)."""
+    config = current_app.config
+    keys = db.session.scalars(
+        select(Recognition.evidence_key).where(
+            Recognition.learner_id == learner_id,
+            Recognition.submitted_at >= month_start(utcnow()),
+        )
+    ).all()
+    if len(keys) >= config["LMS_EVIDENCE_MONTHLY_FILES"]:
+        raise CreditError(
+            _(
+                "You have sent %(count)d evidence files this month, as many as a month "
+                "allows: please send this one next month.",
+                count=len(keys),
+            )
+        )
+    megabytes = config["LMS_EVIDENCE_MONTHLY_MB"]
+    if sum(_stored_size(key) for key in keys) + size > megabytes * 2**20:
+        raise CreditError(
+            _(
+                "This file would take your evidence this month over %(mb)d MB: please "
+                "send a smaller file, or send it next month.",
+                mb=megabytes,
+            )
+        )
+
+
 def submit(request: RecognitionRequest, *, learner: User) -> Recognition:
     if not request.title.strip() or not request.issuer.strip():
         raise CreditError(_("Please say what you learned and who taught or certified it."))
@@ -63,6 +106,7 @@ def submit(request: RecognitionRequest, *, learner: User) -> Recognition:
     if not 0 < request.hours <= 500:
         raise CreditError(_("Hours are between 0 and 500."))
     content_type, extension = evidence_kind(request.evidence)
+    check_evidence_quota(learner.id, len(request.evidence))
     key = f"recognitions/{learner.id}/{secrets.token_hex(8)}.{extension}"
     with tempfile.NamedTemporaryFile() as handle:
         handle.write(request.evidence)

@@ -91,6 +91,10 @@ class Storage(ABC):
         with self.open(key) as file:
             return file.read()
 
+    def size(self, key: str) -> int:
+        """The object's length in bytes; StorageError("not_found") if absent."""
+        return len(self.get_bytes(key))
+
     def move_in(self, local_path: str | Path, key: str) -> None:
         """Store a local file under ``key`` and remove the local file (it is consumed)."""
         self.put_file(local_path, key)

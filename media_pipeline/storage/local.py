@@ -82,6 +82,12 @@ class LocalStorage(Storage):
     def exists(self, key: str) -> bool:
         return self.path_for(key).is_file()
 
+    def size(self, key: str) -> int:
+        try:
+            return self.path_for(key).stat().st_size
+        except FileNotFoundError:
+            raise StorageError("not_found", key=key) from None
+
     def list(self, prefix: str) -> list[str]:
         folder = self.root / check_prefix(prefix)
         if not folder.is_dir():

@@ -111,6 +111,10 @@ class S3Storage(Storage):
             raise
         return True
 
+    def size(self, key: str) -> int:
+        with _translated(check_key(key)):
+            return self.client.head_object(Bucket=self.bucket, Key=key)["ContentLength"]
+
     def list(self, prefix: str) -> list[str]:
         return sorted(self._keys(check_prefix(prefix) + "/"))
 

@@ -322,6 +322,29 @@ def test_numbers_in_other_scripts_are_refused_not_a_500(
     assert head_offset(url, headers) == 0
 
 
+def test_a_chunk_of_the_largest_size_passes_and_a_larger_body_is_a_413(
+    app, client, login_as, csrf_token, make_user, finished
+):
+    login_as(make_user("teacher"))
+    headers = {**TUS, "X-CSRFToken": csrf_token()}
+    chunk = int(client.options("/api/v1/uploads").headers["Lms-Chunk-Size"])
+    too_large = (app.config["MAX_CONTENT_LENGTH"] or 12 * MiB) + 1  # None: no limit
+    metadata = "purpose " + base64.b64encode(b"test:ok").decode()
+    created = client.post(
+        "/api/v1/uploads",
+        headers={**headers, "Upload-Length": str(chunk + too_large), "Upload-Metadata": metadata},
+    )
+    url = urlsplit(created.headers["Location"]).path
+    as_bytes = {**headers, "Content-Type": "application/offset+octet-stream"}
+    response = client.patch(url, data=b"x" * chunk, headers={**as_bytes, "Upload-Offset": "0"})
+    assert response.status_code == 204 and response.headers["Upload-Offset"] == str(chunk)
+    offset = {**as_bytes, "Upload-Offset": str(chunk)}
+    response = client.patch(url, data=b"x" * too_large, headers=offset)
+    assert response.status_code == 413 and response.json["error"]
+    assert int(client.head(url, headers=headers).headers["Upload-Offset"]) == chunk
+    assert bytes_kept(app, upload_row(app, url)) == chunk
+
+
 def test_the_server_speaks_tus_1_0_0_only(app, live_server, teacher_headers, finished):
     options = requests.options(f"{live_server}/api/v1/uploads")
     assert options.status_code == 204
