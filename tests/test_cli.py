@@ -14,6 +14,7 @@ LMS_COMMANDS = {
     "import-video",
     "reports-rollup",
     "restore",
+    "rotate-signing-key",
     "seed-demo",
     "seed-synthetic",
     "transcode",
