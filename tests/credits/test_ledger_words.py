@@ -8,7 +8,7 @@ import os
 from datetime import UTC, datetime
 
 import pytest
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
@@ -149,6 +149,17 @@ def test_the_b2_migration_moves_old_words_out_and_old_chains_verify(empty_databa
         entries = db.session.scalars(select(LedgerEntry).order_by(LedgerEntry.seq)).all()
         assert [e.reason for e in entries] == ["书法班结业", "", "daily_cap: 2 credits cut to 1"]
         assert entries[2].legacy_hash == prev
+        assert verify_chain(1) is None
+        old_hashes = [e.legacy_hash for e in entries]
+        db.session.remove()
+        # Down again: the words go back into the entries and the old hashes come back.
+        downgrade(revision="b1_attendance_hardening")
+        assert list(
+            db.session.execute(text("SELECT reason, entry_hash FROM ledger_entries ORDER BY seq"))
+        ) == list(zip(["书法班结业", "", "daily_cap: 2 credits cut to 1"], old_hashes, strict=True))
+        assert db.session.execute(text("SELECT last_hash FROM ledger_heads")).scalar() == prev
+        db.session.remove()
+        upgrade()
         assert verify_chain(1) is None
         erase(db.session.get(User, 1))
         db.session.commit()
