@@ -93,7 +93,12 @@ def evidence(recognition_id: int):
         filename,
         item.evidence_type,
         inline=item.evidence_type.startswith("image/"),
-        personal={"target_type": "recognition", "target_id": item.id},
+        # The log names the file by the request: the learner's name for it is their words.
+        personal={
+            "target_type": "recognition",
+            "target_id": item.id,
+            "filename": f"evidence.{extension}",
+        },
     )
 
 

@@ -51,12 +51,14 @@ def download(
     personal: dict | None = None,
 ) -> Response:
     """A file for the browser to save (or show, ``inline``). ``personal`` is the audit
-    record's ``target_type``, ``target_id`` and details when the file is about people."""
+    record's ``target_type``, ``target_id`` and details when the file is about people
+    (a ``filename`` there is recorded instead of the file's own, when that is someone's
+    words the log must not keep)."""
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = content_disposition(filename, inline=inline)
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     if personal is not None:
         for recorder in _personal_export_recorders:
-            recorder(filename=safe_filename(filename), **personal)
+            recorder(**{"filename": safe_filename(filename), **personal})
     return response

@@ -19,6 +19,7 @@ from lms.courses.models import Course
 from lms.credits import recognition as recognitions
 from lms.credits import services as credits
 from lms.credits.ledger import verify_chain
+from lms.credits.models import Recognition
 from lms.extensions import db
 from lms.media.storage import get_storage
 from lms.study.models import Heartbeat, PlaySession
@@ -26,6 +27,7 @@ from lms.timeutil import utcnow
 from media_pipeline import LocalStorage
 from tests.apps import build_app
 from tests.factories import attend, complete_lesson, enrol
+from tests.web_client import log_in_as
 
 NAME, PHONE = "钱多多", "13800001111"
 TITLE = "钢琴十级证书甲乙丙"
@@ -162,6 +164,12 @@ def test_after_erasure_nothing_names_the_learner_and_the_ledger_verifies(
     app = erasure_app
     learner, admin = _learner_with_everything(app, make_user, make_course, make_town)
     needles = (*NEEDLES, learner.username, ADJUSTMENT, REJECTION)
+    client = app.test_client()  # the learner opens their evidence (an audited download)
+    log_in_as(client, learner)
+    with app.app_context():
+        ids = db.session.scalars(select(Recognition.id)).all()
+    for recognition_id in ids:
+        assert client.get(f"/recognitions/{recognition_id}/evidence").status_code == 200
     with app.app_context():
         assert len(_text_hits(needles)) > 5 and _store_hits(needles)  # the search finds
         again = tmp_path / "again"
