@@ -23,7 +23,7 @@ from lms.security import register_security_headers
 from lms.tasks import init_tasks
 from lms.web import scripts as web_scripts
 from lms.web.api import json_error
-from lms.web.urls import IdConverter, external_url
+from lms.web.urls import BoundedRequest, IdConverter, external_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,6 +64,7 @@ def create_app(config: dict | None = None, environ=None) -> Flask:
     )
     app.config.update(settings)
     app.url_map.converters["int"] = IdConverter  # before any rule is added
+    app.request_class = BoundedRequest
     configure_logging(app)
     app.session_interface = HttpsAwareSessionInterface()
     if app.config["LMS_PROXY_HOPS"]:

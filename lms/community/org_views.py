@@ -23,7 +23,7 @@ from lms.community.services import CommunityError
 from lms.community.views import page_number, this_year
 from lms.extensions import db
 from lms.web.errors import act_then_redirect, flash_refusal
-from lms.web.urls import is_number
+from lms.web.urls import calendar_year, is_number
 
 
 @login_required
@@ -292,7 +292,7 @@ def evaluate(organisation_id: int, year: int):
 
 @role_required("admin")
 def evaluations_list():
-    year = request.args.get("year", type=int) or this_year()
+    year = request.args.get("year", type=calendar_year) or this_year()
     page = evaluations.evaluations_page(year, page=page_number())
     return render_template(
         "community/evaluations.html",

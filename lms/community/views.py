@@ -26,6 +26,7 @@ from lms.community.services import CommunityError
 from lms.extensions import db
 from lms.timeutil import local_date, utcnow
 from lms.web.errors import act_then_redirect, flash_refusal
+from lms.web.urls import calendar_year
 
 
 def page_number() -> int:
@@ -81,7 +82,7 @@ def open_notification(notification_id: int):
 
 def honour_roll():
     years = stars.star_years()
-    year = request.args.get("year", type=int) or (years[0] if years else this_year())
+    year = request.args.get("year", type=calendar_year) or (years[0] if years else this_year())
     page, entries = stars.honour_roll(year, page=page_number())
     organisations = evaluations.awarded_page(year, page=request.args.get("org_page", 1, type=int))
     return render_template(
@@ -113,7 +114,7 @@ def honour_name():
 
 @role_required("staff", "admin")
 def rankings():
-    year = request.args.get("year", type=int) or this_year()
+    year = request.args.get("year", type=calendar_year) or this_year()
     month = request.args.get("month", type=int)
     month = month if month in range(1, 13) else None
     scope = star_town_ids(current_user)
@@ -143,7 +144,8 @@ def rankings():
 @role_required("staff", "admin")
 def nominate(learner_id: int):
     learner = get_nominable_learner_or_404(learner_id)
-    form = NominationForm(data={"year": request.args.get("year", type=int) or this_year()})
+    year = request.args.get("year", type=calendar_year) or this_year()
+    form = NominationForm(data={"year": year})
     if form.validate_on_submit():
         try:
             stars.nominate(learner, form.year.data, form.citation.data, actor=current_user)
@@ -157,7 +159,7 @@ def nominate(learner_id: int):
 
 @role_required("staff", "admin")
 def nominations():
-    year = request.args.get("year", type=int) or this_year()
+    year = request.args.get("year", type=calendar_year) or this_year()
     state = (
         request.args.get("state")
         if request.args.get("state") in ("nominated", "selected")

@@ -27,7 +27,7 @@ from lms.timeutil import to_local, utcnow
 from lms.web.downloads import download
 from lms.web.errors import act_then_redirect
 from lms.web.exports import XLSX_MIMETYPE
-from lms.web.urls import external_url
+from lms.web.urls import calendar_year, external_url
 
 PDF_MIMETYPE = "application/pdf"
 CREDENTIAL_MIMETYPE = "application/vc"
@@ -145,7 +145,7 @@ def verify(code: str):
 @login_required
 def record_xlsx(learner_id: int):
     record = exports.learning_record(
-        _own_learner_id_or_404(learner_id), year=request.args.get("year", type=int)
+        _own_learner_id_or_404(learner_id), year=request.args.get("year", type=calendar_year)
     )
     suffix = f"-{record.year}" if record.year else ""
     return _personal_download(
@@ -158,7 +158,7 @@ def record_xlsx(learner_id: int):
 @login_required
 def transcript_pdf(learner_id: int):
     record = exports.learning_record(
-        _own_learner_id_or_404(learner_id), year=request.args.get("year", type=int)
+        _own_learner_id_or_404(learner_id), year=request.args.get("year", type=calendar_year)
     )
     suffix = f"-{record.year}" if record.year else ""
     return _personal_download(

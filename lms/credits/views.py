@@ -16,10 +16,11 @@ from lms.credits.ledger import DEFAULT_RULE, latest_rule, verify_chain
 from lms.credits.models import CreditRule, LedgerEntry
 from lms.extensions import db
 from lms.web.errors import flash_refusal
+from lms.web.urls import calendar_year
 
 
 def _record_context(learner_id: int):
-    year = request.args.get("year", type=int)
+    year = request.args.get("year", type=calendar_year)
     page = queries.entries_page(learner_id, year=year, page=request.args.get("page", 1, type=int))
     return {
         "year": year,

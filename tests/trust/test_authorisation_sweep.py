@@ -200,3 +200,26 @@ def test_odd_ids_never_fail(app, world, login_as):
                     if response.status_code >= 500:
                         problems.append((role, method, url, response.status_code))
     assert problems == []
+
+
+def test_odd_numbers_in_the_query_never_fail(app, world, login_as, make_user):
+    """Page numbers and years come from the query string: the same odd values."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    problems = []
+    rules = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if not rule.arguments and "GET" in rule.methods and rule.endpoint not in SKIPPED
+    ]
+    clients = {
+        "learner": login_as(world.others["learner"], on=app.test_client()),
+        "admin": login_as(make_user("admin"), on=app.test_client()),
+    }
+    for role, client in clients.items():
+        for rule in rules:
+            for odd in (*ODD_IDS, "-99999999999999999999999", "99999"):
+                for name in ("page", "year"):
+                    response = client.get(rule.rule, query_string={name: odd})
+                    if response.status_code >= 500:
+                        problems.append((role, rule.rule, name, odd))
+    assert problems == []
