@@ -70,15 +70,21 @@ def test_a_forged_host_does_not_move_the_certificates_qr_code(
 
 
 def test_credentials_name_the_configured_site_as_issuer(client, login_as, certificate):
-    learner, _certificate_id, _code = certificate
+    learner, certificate_id, _code = certificate
     log_in_on_forged_host(client, login_as, learner)
-    response = client.get(f"/record/{learner.id}/credential.json", headers=FORGED)
-    assert response.status_code == 200
-    document = json.loads(response.data)
-    assert document["issuer"]["id"] == f"{PUBLIC_URL}/"
-    method = document["proof"]["verificationMethod"]
-    assert method.startswith(f"{PUBLIC_URL}/.well-known/jwks.json#")
-    assert "evil.example" not in response.get_data(as_text=True)
+    for url in (
+        f"/record/{learner.id}/credential.json",
+        f"/certificates/{certificate_id}/credential.json",
+    ):
+        response = client.get(url, headers=FORGED)
+        assert response.status_code == 200, url
+        document = json.loads(response.data)
+        assert document["issuer"]["id"] == f"{PUBLIC_URL}/"
+        method = document["proof"]["verificationMethod"]
+        assert method.startswith(f"{PUBLIC_URL}/.well-known/jwks.json#")
+        status_list = document["credentialStatus"]["statusListCredential"]
+        assert status_list.startswith(f"{PUBLIC_URL}/credentials/status/")
+        assert "evil.example" not in response.get_data(as_text=True)
 
 
 def test_tus_and_playback_links_use_the_configured_site(
