@@ -1,6 +1,7 @@
 """`flask lms doctor`: one clear line per problem, exit status 1 when something is wrong."""
 
 import boto3
+import pytest
 
 from lms.accounts.models import User
 from lms.extensions import db
@@ -15,6 +16,8 @@ def lines_of(result, level: str) -> list[str]:
 
 
 def test_the_embedded_defaults_pass(app):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("the embedded defaults are SQLite's (a database server means scaled mode)")
     result = run_cli(app, "doctor")
     assert result.exit_code == 0, result.output
     assert not lines_of(result, "FAIL")
@@ -160,7 +163,7 @@ def test_demo_accounts_that_keep_the_demo_password_are_named(app, make_user):
     make_user(username="wang", password="demo12345")  # not a demo account
     result = run_cli(app, "doctor")
     assert result.exit_code == 1
-    (line,) = lines_of(result, "FAIL")
+    (line,) = [line for line in lines_of(result, "FAIL") if "demo accounts" in line]
     assert line == (
         "FAIL  demo accounts: admin, learner still log in with the demo password "
         "demo12345: change their passwords or disable them"
@@ -174,5 +177,5 @@ def test_demo_accounts_with_their_own_passwords_pass(app, make_user):
         db.session.get(User, learner.id).disabled = True  # cannot log in
         db.session.commit()
     result = run_cli(app, "doctor")
-    assert not lines_of(result, "FAIL"), result.output
+    assert not [line for line in lines_of(result, "FAIL") if "demo" in line], result.output
     assert "ok    demo accounts: none logs in with the demo password" in result.output
