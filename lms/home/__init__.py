@@ -8,10 +8,10 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from lms.home.blueprint import bp
-    from lms.home.menu import main_nav
+    from lms.home.menu import bottom_tabs, main_nav
 
     app.register_blueprint(bp)
 
     @app.context_processor
     def navigation():
-        return {"main_nav": main_nav}
+        return {"main_nav": main_nav, "bottom_tabs": bottom_tabs}

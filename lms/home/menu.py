@@ -7,8 +7,9 @@ checks more than roles. Nothing here restates who may do what.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from fnmatch import fnmatch
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -75,3 +76,90 @@ def main_nav() -> list[Link]:
 
 def home_cards(user) -> list[Link]:
     return [link for link in HOME_CARDS if link.visible_to(user)]
+
+
+# The bottom tab bar on phones: at most five tabs. A tab is the current one when the
+# request's endpoint matches one of its patterns (fnmatch); the first match wins.
+@dataclass(frozen=True)
+class Tab(Link):
+    current_on: tuple[str, ...] = ()
+
+    def is_current(self, endpoint: str | None) -> bool:
+        return endpoint is not None and any(fnmatch(endpoint, p) for p in self.current_on)
+
+
+HOME_TAB = Tab("home.index", _l("Home"), current_on=("home.index",))
+COURSES_TAB = Tab(
+    "courses.catalogue",
+    _l("Courses"),
+    current_on=(
+        "courses.catalogue",
+        "courses.course",
+        "courses.lesson",
+        "community.course_ratings",
+    ),
+)
+STUDY_TAB = Tab(
+    "study.my_learning",
+    _l("Study"),
+    current_on=("study.*", "courses.my_courses", "credits.*", "community.my_training"),
+)
+CLASSES_TAB = Tab("attendance.browse", _l("Offline classes"), current_on=("attendance.*",))
+TEACH_TAB = Tab(
+    "courses.teaching",
+    _l("Teach"),
+    current_on=("courses.teaching", "courses.*_course", "courses.*_lesson", "courses.*captions"),
+)
+SCHOOLS_TAB = Tab(
+    "attendance.schools",
+    _l("Community schools"),
+    current_on=(
+        "attendance.schools",
+        "attendance.school",
+        "attendance.*_school",
+        "attendance.*_session",
+    ),
+)
+ME_TAB = Tab("home.me", _l("Me"), current_on=("home.me", "accounts.*", "community.*"))
+
+# Each person gets the first row whose every tab their views admit: staff trade 学习 for
+# their community schools, teachers trade 线下课堂 for their teaching; everyone else has
+# the learner's row. (Admins may open both work areas and get the staff row.)
+TAB_ROWS = (
+    (HOME_TAB, COURSES_TAB, SCHOOLS_TAB, CLASSES_TAB, ME_TAB),
+    (HOME_TAB, COURSES_TAB, TEACH_TAB, STUDY_TAB, ME_TAB),
+    (HOME_TAB, COURSES_TAB, STUDY_TAB, CLASSES_TAB, ME_TAB),
+)
+VISITOR_TABS = (
+    HOME_TAB,
+    COURSES_TAB,
+    Tab("accounts.login", _l("Log in"), current_on=("accounts.login",)),
+    Tab("accounts.register", _l("Register"), current_on=("accounts.register",)),
+)
+
+# The 我的 page: the person's own account, then every other page the home cards offer.
+ACCOUNT_ENDPOINTS = ("accounts.change_password", "accounts.my_data", "accounts.request_deletion")
+
+
+def tab_bar(user) -> tuple[Tab, ...]:
+    if not user.is_authenticated:
+        return VISITOR_TABS
+    return next(row for row in TAB_ROWS if all(tab.visible_to(user) for tab in row))
+
+
+def current_tab(tabs, endpoint: str | None) -> Tab | None:
+    return next((tab for tab in tabs if tab.is_current(endpoint)), None)
+
+
+def bottom_tabs() -> tuple[tuple[Tab, ...], Tab | None]:
+    """The tabs for whoever is asking, and the one for this page (if any)."""
+    tabs = tab_bar(current_user)
+    return tabs, current_tab(tabs, request.endpoint)
+
+
+def account_links(user) -> list[Link]:
+    return [link for link in home_cards(user) if link.endpoint in ACCOUNT_ENDPOINTS]
+
+
+def more_links(user) -> list[Link]:
+    return [link for link in home_cards(user) if link.endpoint not in ACCOUNT_ENDPOINTS]

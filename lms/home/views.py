@@ -1,9 +1,25 @@
 from flask import render_template
-from flask_login import current_user
+from flask_login import current_user, login_required
 
-from lms.home.menu import home_cards
+from lms.home.dashboard import learner_dashboard
+from lms.home.menu import account_links, home_cards, more_links
 
 
 def index():
-    cards = home_cards(current_user) if current_user.is_authenticated else []
-    return render_template("home/index.html", cards=cards)
+    if not current_user.is_authenticated:
+        return render_template("home/index.html", cards=[], dashboard=None)
+    return render_template(
+        "home/index.html",
+        cards=home_cards(current_user),
+        dashboard=learner_dashboard(current_user),
+    )
+
+
+@login_required
+def me():
+    """我的: the person's own account and every page not on the tab bar."""
+    return render_template(
+        "home/me.html",
+        account_links=account_links(current_user),
+        more_links=more_links(current_user),
+    )
