@@ -178,3 +178,19 @@ def month_bounds(month: date) -> tuple[date, date]:
     first = month.replace(day=1)
     following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
     return first, following
+
+
+def my_classes_between(learner_id: int, *, now: datetime, until: datetime) -> list[ClassSession]:
+    """The learner's active sign-ups for sessions not yet ended that start before
+    ``until``, soonest first (the school comes joined)."""
+    return db.session.scalars(
+        select(ClassSession)
+        .join(Signup, Signup.class_session_id == ClassSession.id)
+        .where(
+            Signup.learner_id == learner_id,
+            Signup.cancelled_at.is_(None),
+            ClassSession.ends_at > now,
+            ClassSession.starts_at < until,
+        )
+        .order_by(ClassSession.starts_at, ClassSession.id)
+    ).all()

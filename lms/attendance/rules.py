@@ -48,3 +48,8 @@ def corrected_for_skew(scanned_at: datetime, device_now: datetime, server_now: d
 def local_to_utc(moment: datetime, zone: str) -> datetime:
     """A wall-clock time in the district's zone (naive) as an aware UTC datetime."""
     return moment.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def checkin_open(class_session, at: datetime) -> bool:
+    """Whether a learner may check in at ``at`` (the window is open, the class not closed)."""
+    return checkin_refusal(class_session, at) is None and class_session.closed_at is None

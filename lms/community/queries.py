@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
+from sqlalchemy.orm import joinedload
 
+from lms.community.models import OrganisationMember, TrainingAssignee, TrainingAssignment
 from lms.courses.models import Course
 from lms.credits.models import CourseCompletion
 from lms.extensions import db
@@ -71,3 +73,26 @@ def completions(pairs) -> dict[tuple[int, int], CourseCompletion]:
         for row in rows
         if (row.learner_id, row.course_id) in pairs
     }
+
+
+def training_due(learner_id: int, *, limit: int = 5) -> list[TrainingAssignment]:
+    """The learner's training not yet completed, in organisations they still belong to,
+    nearest deadline first (overdue ones lead); the course comes joined."""
+    member = and_(
+        OrganisationMember.organisation_id == TrainingAssignment.organisation_id,
+        OrganisationMember.user_id == learner_id,
+    )
+    completed = and_(
+        CourseCompletion.course_id == TrainingAssignment.course_id,
+        CourseCompletion.learner_id == learner_id,
+    )
+    return db.session.scalars(
+        select(TrainingAssignment)
+        .join(TrainingAssignee, TrainingAssignee.assignment_id == TrainingAssignment.id)
+        .join(OrganisationMember, member)
+        .outerjoin(CourseCompletion, completed)
+        .where(TrainingAssignee.learner_id == learner_id, CourseCompletion.id.is_(None))
+        .options(joinedload(TrainingAssignment.course))
+        .order_by(TrainingAssignment.deadline, TrainingAssignment.id)
+        .limit(limit)
+    ).all()

@@ -27,25 +27,47 @@ def catalogue(
     per_page: int = 12,
 ):
     """Published courses; substring search suits two- or three-character Chinese queries."""
-    counts = active_enrolment_counts()
-    query = (
-        select(Course)
-        .outerjoin(counts, counts.c.course_id == Course.id)
-        .where(Course.status == "published")
-    )
+    query = select(Course).where(Course.status == "published")
     if text.strip():
         pattern = f"%{text.strip()}%"
         query = query.where(or_(Course.title.ilike(pattern), Course.description.ilike(pattern)))
     if category_id:
         query = query.where(Course.category_id == category_id)
+    return db.paginate(_ordered(query, order), page=page, per_page=per_page, error_out=False)
+
+
+def _ordered(query, order: str):
+    """``query`` over courses in one of the catalogue's orders (newest when unknown)."""
     extra_orders = catalogue_orders()
     if order == "popular":
-        query = query.order_by(func.coalesce(counts.c.learners, 0).desc(), Course.id.desc())
-    elif order in extra_orders:
-        query = extra_orders[order].apply(query)
-    else:
-        query = query.order_by(Course.published_at.desc(), Course.id.desc())
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+        counts = active_enrolment_counts()
+        return query.outerjoin(counts, counts.c.course_id == Course.id).order_by(
+            func.coalesce(counts.c.learners, 0).desc(), Course.id.desc()
+        )
+    if order in extra_orders:
+        return extra_orders[order].apply(query)
+    return query.order_by(Course.published_at.desc(), Course.id.desc())
+
+
+def suggested_courses(
+    learner_id: int, *, order: str, limit: int = 3, in_my_categories: bool = True
+) -> list[Course]:
+    """Published courses the learner has never enrolled in, in a catalogue order; with
+    ``in_my_categories``, only those in the categories of the courses they are enrolled in."""
+    ever_enrolled = select(Enrolment.course_id).where(Enrolment.learner_id == learner_id)
+    query = select(Course).where(Course.status == "published", Course.id.not_in(ever_enrolled))
+    if in_my_categories:
+        my_categories = (
+            select(Course.category_id)
+            .join(Enrolment, Enrolment.course_id == Course.id)
+            .where(
+                Enrolment.learner_id == learner_id,
+                Enrolment.left_at.is_(None),
+                Course.category_id.is_not(None),
+            )
+        )
+        query = query.where(Course.category_id.in_(my_categories))
+    return db.session.scalars(_ordered(query, order).limit(limit)).all()
 
 
 def learner_count(course: Course) -> int:
@@ -77,3 +99,11 @@ def teaching_courses(teacher_id: int | None, *, page: int = 1, per_page: int = 2
 def courses_in_status(status: str, *, page: int = 1, per_page: int = 20):
     query = select(Course).where(Course.status == status).order_by(Course.submitted_at)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def has_enrolled(learner_id: int) -> bool:
+    """Whether the learner has ever enrolled in a course (left ones count)."""
+    return (
+        db.session.scalar(select(Enrolment.id).where(Enrolment.learner_id == learner_id).limit(1))
+        is not None
+    )

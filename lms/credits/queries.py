@@ -122,3 +122,13 @@ def source_titles(entries) -> dict[int, str]:
         else:
             titles[entry.id] = entry.reason
     return titles
+
+
+def credits_since(learner_id: int, since_day: date) -> float:
+    """Credits the learner's record gained from ``since_day`` on (reversals included)."""
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.credits_milli), 0)).where(
+            LedgerEntry.learner_id == learner_id, LedgerEntry.local_day >= since_day
+        )
+    )
+    return round(int(total) / 1000, 2)

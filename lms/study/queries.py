@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from lms.courses.models import Course, Lesson
+from lms.courses.models import Course, Enrolment, Lesson
 from lms.extensions import db
 from lms.study.models import DailyStudy, LessonProgress
 from lms.study.services import merge_segments
@@ -91,3 +91,25 @@ def studied_seconds_by_course():
         .group_by(Lesson.course_id)
         .subquery()
     )
+
+
+def last_played(learner_id: int):
+    """(LessonProgress, Lesson, Course) of the lesson the learner played last, in a
+    published course still enrolled in; None when there is none."""
+    row = db.session.execute(
+        select(LessonProgress, Lesson, Course)
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+        .join(Course, Course.id == Lesson.course_id)
+        .join(
+            Enrolment,
+            (Enrolment.course_id == Course.id) & (Enrolment.learner_id == learner_id),
+        )
+        .where(
+            LessonProgress.learner_id == learner_id,
+            Course.status == "published",
+            Enrolment.left_at.is_(None),
+        )
+        .order_by(LessonProgress.updated_at.desc(), LessonProgress.id.desc())
+        .limit(1)
+    ).first()
+    return tuple(row) if row else None
