@@ -3,6 +3,7 @@ steps both take in its pages."""
 
 import subprocess
 from pathlib import Path
+from urllib.parse import urljoin
 
 import segno
 
@@ -58,13 +59,18 @@ def submit_login_form(page, username, password):
 def log_in(page, base_url, username, password):
     page.goto(f"{base_url}/login")
     submit_login_form(page, username, password)
-    page.wait_for_selector("header form[action='/logout'] button")
+    page.wait_for_selector("header form[action='/logout'] button", state="attached")
 
 
 def log_out(page):
-    """Click 退出 and wait until the response that ends the session has arrived."""
+    """Click 退出 (on a phone it is on 我的, not in the header) and wait until the
+    response that ends the session has arrived."""
+    button = page.locator("header form[action='/logout'] button")
+    if not button.is_visible():
+        page.goto(urljoin(page.url, "/me"))
+        button = page.locator("main form[action='/logout'] button")
     with page.expect_navigation():
-        page.click("header form[action='/logout'] button")
+        button.click()
 
 
 def play_lesson_muted(page):
