@@ -2,7 +2,7 @@ from flask import render_template
 from flask_login import current_user, login_required
 
 from lms.home.dashboard import learner_dashboard
-from lms.home.menu import account_links, home_cards, more_links
+from lms.home.menu import account_links, more_links
 
 
 def index():
@@ -10,7 +10,7 @@ def index():
         return render_template("home/index.html", cards=[], dashboard=None)
     return render_template(
         "home/index.html",
-        cards=home_cards(current_user),
+        cards=more_links(current_user),  # the account's own links are under 我的
         dashboard=learner_dashboard(current_user),
     )
 
