@@ -11,6 +11,7 @@ LMS_COMMANDS = {
     "create-user",
     "doctor",
     "export-xapi",
+    "generate-covers",
     "import-video",
     "reports-rollup",
     "restore",

@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from lms.cli import register_demo_seeder
+    from lms.cli import register_commands, register_demo_seeder
     from lms.courses import cli, privacy
     from lms.courses.blueprint import bp
     from lms.courses.videos import connect
@@ -12,4 +12,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     connect()
     privacy.connect()
+    register_commands(cli.generate_covers)
     register_demo_seeder(20, "courses", cli.seed_courses)

@@ -12,12 +12,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import click
 from flask import current_app
 from sqlalchemy import select
 
 from lms.accounts.services import find_user_by_username
-from lms.cli import DEFAULT_DEMO_OPTIONS, DemoOptions
-from lms.courses import demo_media, files, services
+from lms.cli import DEFAULT_DEMO_OPTIONS, DemoOptions, lms_command
+from lms.courses import covers, demo_media, files, services
 from lms.courses.models import Course, Lesson
 from lms.extensions import db
 from lms.media import services as media_services
@@ -295,3 +296,16 @@ def seed_courses(password: str, options: DemoOptions = DEFAULT_DEMO_OPTIONS):
             "runs; the teacher's course pages show their progress"
         )
     yield f"  courses done in {time.monotonic() - started:.1f} s"
+
+
+@lms_command("generate-covers")
+def generate_covers() -> None:
+    """Store a generated cover for every course that has none (courses saved before
+    covers were generated); uploaded covers are left alone. Safe to run again."""
+    if not covers.has_cjk_font():
+        click.echo("no Noto Sans CJK font (fonts-noto-cjk): the covers carry no title")
+    made = 0
+    for course in db.session.scalars(select(Course).where(Course.cover_key.is_(None))).all():
+        made += files.ensure_cover(course)
+        db.session.commit()
+    click.echo(f"{made} covers generated")

@@ -1,5 +1,6 @@
 """Course files kept in media storage: cover images and WebVTT captions."""
 
+import hashlib
 import io
 import re
 import secrets
@@ -8,11 +9,16 @@ import tempfile
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from lms.courses.models import Course, Lesson
+from lms.courses.covers import generated_cover
+from lms.courses.models import Category, Course, Lesson
 from lms.courses.services import CourseError
+from lms.extensions import db
 from lms.media.storage import get_storage
 
 COVER_SIZE = (640, 360)
+# Every stored cover also has a copy this wide (the catalogue's srcset).
+SMALL_COVER_WIDTH = 320
+GENERATED_COVER_VERSION = 1  # bump when generated covers change: saving makes them again
 MAX_COVER_BYTES = 10 * 2**20
 MAX_COVER_PIXELS = 40_000_000  # refuse decompression bombs before decoding
 MAX_CAPTION_BYTES = 512 * 1024
@@ -47,13 +53,76 @@ def make_cover(data: bytes) -> bytes:
     return output.getvalue()
 
 
+def small_cover_key(key: str) -> str:
+    return key.removesuffix(".jpg") + f"-{SMALL_COVER_WIDTH}.jpg"
+
+
+def _small_copy(jpeg: bytes) -> bytes:
+    with Image.open(io.BytesIO(jpeg)) as image:
+        height = round(image.height * SMALL_COVER_WIDTH / image.width)
+        small = image.resize((SMALL_COVER_WIDTH, height), Image.Resampling.LANCZOS)
+    output = io.BytesIO()
+    small.save(output, "JPEG", quality=85, optimize=True)
+    return output.getvalue()
+
+
+def _store_cover(course: Course, jpeg: bytes, key: str) -> None:
+    """Store the cover and its small copy under ``key``; the old ones are deleted."""
+    old_key = course.cover_key
+    course.cover_key = key
+    _store_bytes(jpeg, key, "image/jpeg")
+    _store_bytes(_small_copy(jpeg), small_cover_key(key), "image/jpeg")
+    if old_key and old_key != key:
+        get_storage().delete(old_key)
+        get_storage().delete(small_cover_key(old_key))
+
+
 def set_cover(course: Course, data: bytes) -> None:
     jpeg = make_cover(data)
-    old_key = course.cover_key
-    course.cover_key = f"courses/{course.id}/cover-{secrets.token_hex(6)}.jpg"
-    _store_bytes(jpeg, course.cover_key, "image/jpeg")
-    if old_key:
-        get_storage().delete(old_key)
+    _store_cover(course, jpeg, f"courses/{course.id}/cover-{secrets.token_hex(6)}.jpg")
+
+
+def _cover_of(course: Course) -> bytes:
+    category = db.session.get(Category, course.category_id) if course.category_id else None
+    return generated_cover(course.title, course.category_id, category.name if category else None)
+
+
+def _generated_key(course: Course) -> str:
+    category = db.session.get(Category, course.category_id) if course.category_id else None
+    name = category.name if category else ""
+    facts = f"{GENERATED_COVER_VERSION}\n{course.title}\n{course.category_id}\n{name}"
+    digest = hashlib.sha256(facts.encode()).hexdigest()[:12]
+    return f"courses/{course.id}/cover-gen-{digest}.jpg"
+
+
+def is_generated(key: str | None) -> bool:
+    return bool(key) and "/cover-gen-" in key
+
+
+def ensure_cover(course: Course) -> bool:
+    """Give a course without an uploaded cover its generated one, made again only when
+    its title or category changed; whether a cover was made."""
+    if course.cover_key and not is_generated(course.cover_key):
+        return False
+    db.session.flush()  # a new course's id
+    key = _generated_key(course)
+    if course.cover_key == key:
+        return False
+    _store_cover(course, _cover_of(course), key)
+    return True
+
+
+def cover_for_view(course: Course, width: int | None) -> bytes:
+    """The stored cover (its small copy when asked for and there); a course saved before
+    covers were generated gets its generated picture, drawn now and not stored (GET
+    writes nothing; ``flask lms generate-covers`` stores them)."""
+    if not course.cover_key:
+        jpeg = _cover_of(course)
+        return _small_copy(jpeg) if width == SMALL_COVER_WIDTH else jpeg
+    storage = get_storage()
+    if width == SMALL_COVER_WIDTH and storage.exists(small_cover_key(course.cover_key)):
+        return storage.get_bytes(small_cover_key(course.cover_key))
+    return storage.get_bytes(course.cover_key)
 
 
 def _seconds(hours, minutes, seconds, millis) -> float:

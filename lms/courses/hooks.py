@@ -2,6 +2,8 @@
 
 - Player extensions: study adds its heartbeat script to the lesson player.
 - Catalogue orders: study adds "most studied", community "best rated".
+- Card facts: what a course card shows from higher domains; community adds the average
+  rating (``rating``, ``ratings``).
 - Course links: buttons to higher domains' pages on a course page ("course_page"), a
   teacher's lesson page ("teach_lesson") and the teacher's course list ("teach_list").
 """
@@ -39,7 +41,15 @@ class CourseLink:
 # Where links go; each passes its subject by name: course=, lesson=, nothing.
 COURSE_LINK_PLACES = ("course_page", "teach_lesson", "teach_list")
 
+
+@dataclass(frozen=True)
+class CardFacts:
+    name: str
+    facts: Callable[[list[int]], dict[int, dict]]  # course ids -> {course id: {fact: value}}
+
+
 _player_extensions: dict[str, PlayerExtension] = {}
+_card_facts: dict[str, CardFacts] = {}
 _catalogue_orders: dict[str, CatalogueOrder] = {}
 _course_links: dict[tuple[str, str], CourseLink] = {}
 
@@ -63,6 +73,21 @@ def register_catalogue_order(order: CatalogueOrder) -> None:
 
 def catalogue_orders() -> dict[str, CatalogueOrder]:
     return dict(_catalogue_orders)
+
+
+def register_card_facts(facts: CardFacts) -> None:
+    _card_facts[facts.name] = facts
+
+
+def registered_card_facts(course_ids: list[int]) -> dict[int, dict]:
+    """Every registered source's facts about these courses, merged per course; one
+    query per source, however many courses."""
+    merged: dict[int, dict] = {course_id: {} for course_id in course_ids}
+    if course_ids:
+        for source in _card_facts.values():
+            for course_id, facts in source.facts(course_ids).items():
+                merged.setdefault(course_id, {}).update(facts)
+    return merged
 
 
 def _always(user, **subject) -> bool:

@@ -37,8 +37,11 @@ def _course_form(course=None) -> CourseForm:
 
 
 def _save_cover(form: CourseForm, course) -> None:
+    """The uploaded cover, or the generated one while the teacher has uploaded none."""
     if form.cover.data:
         files.set_cover(course, form.cover.data.read())
+    else:
+        files.ensure_cover(course)
 
 
 @role_required("teacher", "admin")

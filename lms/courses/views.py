@@ -4,7 +4,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.courses import queries, services
+from lms.courses import files, queries, services
 from lms.courses.forms import CatalogueForm
 from lms.courses.hooks import catalogue_orders, course_links, player_extensions
 from lms.courses.permissions import (
@@ -29,7 +29,13 @@ def catalogue():
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["COURSES_PER_PAGE"],
     )
-    return render_template("courses/catalogue.html", form=form, page=page, categories=categories)
+    return render_template(
+        "courses/catalogue.html",
+        form=form,
+        page=page,
+        categories=categories,
+        facts=queries.card_facts(page.items),
+    )
 
 
 def course(course_id: int):
@@ -67,9 +73,7 @@ def leave(course_id: int):
 
 def cover(course_id: int):
     course = get_course_or_404(course_id)
-    if not course.cover_key:
-        abort(404)
-    data = get_storage().get_bytes(course.cover_key)
+    data = files.cover_for_view(course, request.args.get("w", type=int))
     response = Response(data, mimetype="image/jpeg")
     response.cache_control.max_age = 3600
     return response
@@ -106,4 +110,6 @@ def my_courses():
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["COURSES_PER_PAGE"],
     )
-    return render_template("courses/my_courses.html", page=page)
+    return render_template(
+        "courses/my_courses.html", page=page, facts=queries.card_facts(page.items)
+    )
