@@ -95,7 +95,8 @@ def studied_seconds_by_course():
 
 def last_played(learner_id: int):
     """(LessonProgress, Lesson, Course) of the lesson the learner played last, in a
-    published course still enrolled in; None when there is none."""
+    published course still enrolled in, an unfinished one before any finished one (there
+    is something to resume); None when there is none."""
     row = db.session.execute(
         select(LessonProgress, Lesson, Course)
         .join(Lesson, Lesson.id == LessonProgress.lesson_id)
@@ -109,7 +110,11 @@ def last_played(learner_id: int):
             Course.status == "published",
             Enrolment.left_at.is_(None),
         )
-        .order_by(LessonProgress.updated_at.desc(), LessonProgress.id.desc())
+        .order_by(
+            LessonProgress.completed_at.is_not(None),
+            LessonProgress.updated_at.desc(),
+            LessonProgress.id.desc(),
+        )
         .limit(1)
     ).first()
     return tuple(row) if row else None

@@ -143,6 +143,18 @@ def test_continue_learning_resumes_the_lesson_played_last(
     assert 'id="welcome"' not in page
 
 
+def test_continue_learning_prefers_an_unfinished_lesson_to_one_finished_later(
+    app, client, login_as, make_user, make_course
+):
+    learner = make_user()
+    course = make_course(title="太极拳入门", lessons=3)
+    enrol(app, course, learner)
+    study(app, learner.id, course.lesson_ids[0], 0.3)
+    study(app, learner.id, course.lesson_ids[2], 1.0, done=True)
+    card = section(home(client, login_as, learner), "continue")
+    assert "第1课" in card and 'value="30"' in card
+
+
 def test_this_weeks_classes_show_time_school_and_check_in_when_open(
     app, client, login_as, make_user, make_town
 ):
