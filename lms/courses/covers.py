@@ -31,6 +31,7 @@ PALETTE = (
 NO_CATEGORY_COLOUR = "#3d4a5c"
 _BREAKABLE = re.compile(r"[A-Za-z0-9'’.\-]+\s*|\s+|.")
 _NO_LINE_START = set("，。、：；！？）》」』”’,.;:!?)")
+_NO_LINE_END = set("（《「『“‘(")
 
 
 def category_colour(category_id: int | None) -> str:
@@ -56,7 +57,7 @@ def has_cjk_font() -> bool:
 
 def wrap(text: str, font, width: int) -> list[str]:
     """Lines no wider than ``width``: Chinese breaks between any two characters, Latin
-    words stay whole, closing punctuation never starts a line."""
+    words stay whole, closing punctuation never starts a line nor opening ends one."""
     lines: list[str] = []
     line = ""
     for token in _BREAKABLE.findall(text.strip()):
@@ -65,8 +66,11 @@ def wrap(text: str, font, width: int) -> list[str]:
         elif token in _NO_LINE_START:
             line += token  # a little wider rather than a comma at the start of a line
         else:
+            carried = ""
+            while line and line[-1] in _NO_LINE_END:
+                line, carried = line[:-1], line[-1] + carried
             lines.append(line.rstrip())
-            line = token.lstrip()
+            line = carried + token.lstrip()
     if line.strip():
         lines.append(line.rstrip())
     return lines

@@ -104,6 +104,11 @@ def test_long_titles_wrap_and_latin_words_stay_whole():
     lines = covers.wrap("长辈学用智能手机：从开机到视频通话和微信支付 Smartphone basics", font, 300)
     assert len(lines) > 1 and all(font.getlength(line) <= 300 + font.size for line in lines)
     assert any("Smartphone" in line for line in lines) and not lines[1].startswith("：")
+    width = font.getlength("社区书法课第5期（")  # the bracket fits, what it opens does not
+    assert covers.wrap("社区书法课第5期（178465）", font, width + 2) == [
+        "社区书法课第5期",
+        "（178465）",
+    ]
 
 
 def test_a_card_shows_teacher_lessons_length_learners_and_rating(
