@@ -19,7 +19,7 @@ def register(page, base_url) -> str:
     page.fill("#birth_year", "1955")
     page.check("#accept_privacy")
     page.click("form.form button[type=submit]")
-    page.wait_for_selector("text=您好，浏览器学员")
+    page.wait_for_selector("h1:has-text('浏览器学员')")  # 欢迎 when new, 您好 after
     return username
 
 
@@ -32,7 +32,7 @@ def test_register_log_in_and_switch_on_elder_mode(page, live_server, tmp_path):
     log_out(page)
     page.goto(f"{live_server.url}/login")
     submit_login_form(page, username, "password-123")
-    page.wait_for_selector("text=您好，浏览器学员")
+    page.wait_for_selector("h1:has-text('浏览器学员')")  # 欢迎 when new, 您好 after
     assert body_font_px(page) < 24
 
     # The toggle is a form: wait for the new page's load, not only for its <html>, whose
