@@ -11,13 +11,10 @@ password. A check that breaks is itself reported as a problem.
 
 import fnmatch
 import os
-import shutil
-import subprocess
 import tempfile
 import urllib.error
 import urllib.request
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -34,21 +31,10 @@ from lms.ops.checks import (
     s3_probe_client,
     storage_problem,
 )
+from lms.ops.doctor_tools import check_ffmpeg
+from lms.ops.findings import FAIL, OK, WARN, Finding
 
-OK, WARN, FAIL = "ok", "warn", "FAIL"
 PROBE_PREFIX = "doctor"
-# A playlist named .mp4: with the pipeline's whitelists ffmpeg must refuse to open it.
-DISGUISED_PLAYLIST = "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nfile:/etc/hostname\n"
-
-
-@dataclass(frozen=True)
-class Finding:
-    level: str
-    subject: str
-    message: str
-
-    def line(self) -> str:
-        return f"{self.level:<5} {self.subject}: {self.message}"
 
 
 def run_checks() -> list[Finding]:
@@ -321,51 +307,6 @@ def check_redis() -> list[Finding]:
         return [Finding(OK, "redis", "not used: rate limits and caches in this process")]
     problem = broker_problem(url, "Redis")
     return [Finding(FAIL, "redis", problem) if problem else Finding(OK, "redis", "answers")]
-
-
-# ffmpeg -----------------------------------------------------------------------------------
-
-
-def check_ffmpeg() -> list[Finding]:
-    from media_pipeline.probe import FORMAT_WHITELIST, PROTOCOL_WHITELIST
-
-    findings = []
-    with tempfile.TemporaryDirectory() as work:
-        disguised = Path(work) / "disguised.mp4"
-        disguised.write_text(DISGUISED_PLAYLIST)
-        whitelist = [
-            "-format_whitelist",
-            FORMAT_WHITELIST,
-            "-protocol_whitelist",
-            PROTOCOL_WHITELIST,
-        ]
-        runs = {
-            "ffprobe": [*whitelist, "-i", f"file:{disguised}"],
-            "ffmpeg": ["-nostdin", *whitelist, "-i", f"file:{disguised}", "-f", "null", "-"],
-        }
-        for name, args in runs.items():
-            findings.append(_check_binary(name, args))
-    return findings
-
-
-def _check_binary(name: str, whitelist_args: list[str]) -> Finding:
-    binary = shutil.which(name)
-    if binary is None:
-        return Finding(FAIL, name, f"{name} is not installed (Debian: apt-get install ffmpeg)")
-    version = _run([binary, "-hide_banner", "-version"]).stdout.splitlines()
-    version = version[0].split(" Copyright")[0] if version else "unknown version"
-    refused = _run([binary, "-hide_banner", "-v", "error", *whitelist_args])
-    if "Option not found" in refused.stderr or "Unrecognized option" in refused.stderr:
-        return Finding(FAIL, name, f"{version}: does not support -format_whitelist")
-    if refused.returncode == 0 or "not on whitelist" not in refused.stderr:
-        return Finding(FAIL, name, f"{version}: opened a playlist disguised as .mp4")
-    return Finding(OK, name, f"{version}; -format_whitelist and -protocol_whitelist work")
-
-
-def _run(args: list[str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        args, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30, check=False
-    )
 
 
 # Public URL -------------------------------------------------------------------------------
