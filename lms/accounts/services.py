@@ -1,5 +1,6 @@
 """Account rules as plain functions: they flush, the caller commits."""
 
+import functools
 import re
 import secrets
 from dataclasses import dataclass
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts.audit import record_event
 from lms.accounts.models import ROLES, Town, User
@@ -124,9 +126,19 @@ def record_consent(user: User) -> None:
     user.privacy_accepted_at = utcnow()
 
 
+@functools.cache
+def _hash_of_no_account() -> str:
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def authenticate(username: str, password: str) -> User | None:
     user = find_user_by_username(username)
-    if user is None or not user.check_password(password or ""):
+    if user is None:
+        # Hash the guess anyway: a wrong username then costs what a wrong password does,
+        # so response times do not tell which usernames exist.
+        check_password_hash(_hash_of_no_account(), password or "")
+        return None
+    if not user.check_password(password or ""):
         return None
     return user
 
