@@ -138,6 +138,26 @@ def _reseal(bind, entries, hash_of, new_hash_of, extra_values):
     return updates, head_updates
 
 
+def _write_resealed(bind, target, updates, head_updates, **columns) -> None:
+    """Write what ``_reseal`` computed: each entry's ``columns`` (column → bind name), its
+    new hashes, and each learner's chain head."""
+    if updates:
+        values = {column: sa.bindparam(name) for column, name in columns.items()}
+        bind.execute(
+            target.update()
+            .where(target.c.id == sa.bindparam("b_id"))
+            .values(**values, prev_hash=sa.bindparam("b_prev"), entry_hash=sa.bindparam("b_hash")),
+            updates,
+        )
+    if head_updates:
+        bind.execute(
+            HEADS.update()
+            .where(HEADS.c.learner_id == sa.bindparam("b_learner"))
+            .values(last_hash=sa.bindparam("b_hash")),
+            head_updates,
+        )
+
+
 def upgrade():
     op.create_table(
         "ledger_texts",
@@ -205,26 +225,15 @@ def upgrade():
         sa.column("reason_digest", sa.String),
         sa.column("legacy_hash", sa.String),
     )
-    if updates:
-        bind.execute(
-            target.update()
-            .where(target.c.id == sa.bindparam("b_id"))
-            .values(
-                text_id=sa.bindparam("b_text_id"),
-                reason_digest=sa.bindparam("b_digest"),
-                legacy_hash=sa.bindparam("b_legacy"),
-                prev_hash=sa.bindparam("b_prev"),
-                entry_hash=sa.bindparam("b_hash"),
-            ),
-            updates,
-        )
-    if head_updates:
-        bind.execute(
-            HEADS.update()
-            .where(HEADS.c.learner_id == sa.bindparam("b_learner"))
-            .values(last_hash=sa.bindparam("b_hash")),
-            head_updates,
-        )
+    _write_resealed(
+        bind,
+        target,
+        updates,
+        head_updates,
+        text_id="b_text_id",
+        reason_digest="b_digest",
+        legacy_hash="b_legacy",
+    )
 
     with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
         batch_op.alter_column("reason_digest", server_default=None)
@@ -249,24 +258,7 @@ def downgrade():
         extra_values=lambda row: {"b_reason": words_of.get(row.text_id, "")},
     )
     target = _entries(sa.column("reason", sa.Text))
-    if updates:
-        bind.execute(
-            target.update()
-            .where(target.c.id == sa.bindparam("b_id"))
-            .values(
-                reason=sa.bindparam("b_reason"),
-                prev_hash=sa.bindparam("b_prev"),
-                entry_hash=sa.bindparam("b_hash"),
-            ),
-            updates,
-        )
-    if head_updates:
-        bind.execute(
-            HEADS.update()
-            .where(HEADS.c.learner_id == sa.bindparam("b_learner"))
-            .values(last_hash=sa.bindparam("b_hash")),
-            head_updates,
-        )
+    _write_resealed(bind, target, updates, head_updates, reason="b_reason")
     with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
         batch_op.alter_column("reason", server_default=None)
         batch_op.drop_constraint(
