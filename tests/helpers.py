@@ -1,7 +1,9 @@
-"""Helpers tests of several domains share: waiting for a condition, reading a QR code."""
+"""Helpers tests of several domains share: waiting for a condition, a free port, reading
+a QR code."""
 
 import base64
 import io
+import socket
 import time
 
 
@@ -14,6 +16,13 @@ def wait_for(condition, timeout=60.0, interval=0.1, message="condition"):
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout} s waiting for {message}")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def decode_qr(data_uri: str) -> str:

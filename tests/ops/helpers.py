@@ -3,11 +3,7 @@
 import socket
 import time
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.helpers import free_port  # noqa: F401  (the ops tests import it from here)
 
 
 def wait_for_port(port: int, timeout: float = 30.0) -> None:

@@ -24,31 +24,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tests.helpers import free_port, wait_for
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 90.0  # seconds for a process to answer; the machine is shared
 SITE_ORIGIN = "https://learn.keqiao.example"  # the public origin the bucket's CORS allows
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def venv_tool(name: str) -> list[str]:
     tool = Path(sys.executable).parent / name
     return [str(tool)] if tool.exists() else [sys.executable, "-m", name]
-
-
-def wait_until(condition, timeout: float, message: str, interval: float = 0.1):
-    """Poll ``condition`` until it returns something truthy; fail after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {message}")
 
 
 # --- PostgreSQL ------------------------------------------------------------------------
@@ -165,7 +150,7 @@ class RedisServer:
             str(self.folder),
         ]
         self.service = spawn("redis", command, os.environ.copy(), self.folder / "redis.log")
-        wait_until(self.pings, 30, f"redis-server on port {self.port}")
+        wait_for(self.pings, timeout=30, message=f"redis-server on port {self.port}")
 
     def pings(self) -> bool:
         try:
@@ -270,7 +255,12 @@ class Cluster:
             return all(service.ready() for service in services)
 
         try:
-            wait_until(check, START_TIMEOUT, ", ".join(s.name for s in services), 0.2)
+            wait_for(
+                check,
+                timeout=START_TIMEOUT,
+                message=", ".join(s.name for s in services),
+                interval=0.2,
+            )
         except AssertionError as error:
             raise AssertionError(f"{error}\n{self.logs()}") from None
         return services[0]

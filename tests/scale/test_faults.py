@@ -9,8 +9,8 @@ import pytest
 import requests
 
 from tests.factories import make_clip
+from tests.helpers import wait_for
 from tests.scale import seed
-from tests.scale.cluster import wait_until
 from tests.scale.lessons import upload_video, video_state
 from tests.scale.players import (
     Player,
@@ -49,7 +49,9 @@ def test_a_worker_killed_mid_transcode_is_replaced_and_beat_s_sweeper_requeues_t
         pending = video_state(web.url, course.teacher.headers, course.lesson_id)["pending"]
         return pending and pending["status"] == "transcoding" and pending["percent"] > 0
 
-    wait_until(transcoding, 120, "the first worker to start transcoding", interval=0.3)
+    wait_for(
+        transcoding, timeout=120, message="the first worker to start transcoding", interval=0.3
+    )
     first.kill()
     job = monitor.execute("SELECT id, status, lease_owner, attempts FROM transcode_jobs").fetchall()
     assert len(job) == 1 and job[0][1] == "running" and job[0][3] == 1, job
@@ -61,7 +63,12 @@ def test_a_worker_killed_mid_transcode_is_replaced_and_beat_s_sweeper_requeues_t
         assert not (state["pending"] and state["pending"]["status"] == "failed"), state
         return state["current"] and state["current"]["ready"]
 
-    wait_until(ready, 240, "beat's sweeper and the new worker to finish the job", interval=0.5)
+    wait_for(
+        ready,
+        timeout=240,
+        message="beat's sweeper and the new worker to finish the job",
+        interval=0.5,
+    )
     status, owner, attempts = monitor.execute(
         "SELECT status, lease_owner, attempts FROM transcode_jobs WHERE id = %s", (job_id,)
     ).fetchone()
@@ -191,7 +198,7 @@ def test_a_dropped_database_connection_fails_one_request_cleanly_and_the_next_wo
         ).fetchone()[0]
         return alive == 0
 
-    wait_until(gone, 10, "the terminated backends to go")
+    wait_for(gone, timeout=10, message="the terminated backends to go")
     body = player.next_beat()
     first = beat(body)
     print(f"first beat after the drop: {first.status_code} {first.text[:200]}")

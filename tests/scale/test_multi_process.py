@@ -15,8 +15,9 @@ import requests
 
 from lms.timeutil import utcnow
 from tests.factories import make_clip
+from tests.helpers import wait_for
 from tests.scale import seed
-from tests.scale.cluster import SITE_ORIGIN, wait_until
+from tests.scale.cluster import SITE_ORIGIN
 from tests.scale.lessons import first_byte_range, netloc, playlist_uris, upload_video, video_state
 from tests.scale.players import Player, audit
 
@@ -50,7 +51,7 @@ def test_upload_transcode_play_study_and_scan_across_processes(
             assert not (state[side] and state[side]["status"] == "failed"), state
         return state["current"] and state["current"]["ready"]
 
-    wait_until(ready, 180, "the worker to transcode the upload", interval=0.5)
+    wait_for(ready, timeout=180, message="the worker to transcode the upload", interval=0.5)
     assert "lms.media.transcode" in worker.text()
 
     # The learner plays through web 2: playlists come from the app, media from S3.
