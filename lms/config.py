@@ -332,6 +332,12 @@ def load_config(environ=os.environ) -> dict:
         "LMS_CHECKIN_QR_GRACE_SECONDS": _int(environ, "LMS_CHECKIN_QR_GRACE_SECONDS", 30),
         "LMS_CHECKIN_LOGIN_MINUTES": _int(environ, "LMS_CHECKIN_LOGIN_MINUTES", 5),
         "LMS_CHECKIN_CODE_LIMIT": environ.get("LMS_CHECKIN_CODE_LIMIT") or "10 per 10 minutes",
+        # Questions on lessons: the blocked-word list (one a line; admins edit it on a
+        # page, which writes this file; the shipped list applies until it exists), and
+        # questions and reports a learner may post.
+        "LMS_BLOCKED_WORDS_FILE": environ.get("LMS_BLOCKED_WORDS_FILE")
+        or str(instance_path / "blocked_words.txt"),
+        "LMS_QUESTION_LIMIT": environ.get("LMS_QUESTION_LIMIT") or "10 per hour",
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_KEY_PREFIX": "lms",
         # Redis down must not take log-ins down: limits count in each process's memory

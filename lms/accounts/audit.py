@@ -33,6 +33,10 @@ AUDITED_ACTIONS = (
     "users.imported",
     "personal_data.exported",
     "certificate.revoked",
+    "question.hidden",
+    "question.restored",
+    "question_answer.hidden",
+    "question_answer.restored",
 )
 
 

@@ -1,6 +1,6 @@
-"""Learning stars, learning organisations, workplace training, course ratings and
-in-app notifications. Community reads credits, study, attendance, courses and
-accounts; nothing imports community."""
+"""Learning stars, learning organisations, workplace training, course ratings,
+questions on lessons and in-app notifications. Community reads credits, study,
+attendance, courses and accounts; nothing imports community."""
 
 from flask import Flask
 from flask_login import current_user
@@ -23,10 +23,12 @@ def register(app: Flask) -> None:
     from lms.community.hooks import connect
     from lms.community.messages import community_label
     from lms.community.notifications import unread_count
+    from lms.community.question_hooks import connect as connect_questions
     from lms.courses.hooks import register_course_link
 
     app.register_blueprint(bp)
     connect()
+    connect_questions()
     privacy.connect()
     register_course_link(
         "course_page",

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from lms.community import org_views, rating_views, training_views, views
+from lms.community import org_views, question_views, rating_views, training_views, views
 
 bp = Blueprint("community", __name__)
 
@@ -187,3 +187,71 @@ bp.add_url_rule(
     "/teaching/quality", "teaching_quality", rating_views.teaching_quality, methods=["GET"]
 )
 bp.add_url_rule("/quality/", "quality", rating_views.quality, methods=["GET"])
+
+# Questions on lessons: learners ask, "我也想知道" and report; teachers answer and moderate
+bp.add_url_rule(
+    "/courses/<int:course_id>/lessons/<int:lesson_id>/questions",
+    "ask_question",
+    question_views.ask,
+    methods=["POST"],
+)
+bp.add_url_rule(
+    "/questions/<int:question_id>", "question", question_views.question, methods=["GET"]
+)
+bp.add_url_rule(
+    "/questions/<int:question_id>/me-too", "me_too", question_views.me_too, methods=["POST"]
+)
+bp.add_url_rule(
+    "/questions/<int:question_id>/report",
+    "report_question",
+    question_views.report,
+    methods=["POST"],
+)
+bp.add_url_rule(
+    "/questions/<int:question_id>/answers",
+    "answer_question",
+    question_views.answer,
+    methods=["POST"],
+)
+bp.add_url_rule(
+    "/answers/<int:answer_id>/edit",
+    "edit_answer",
+    question_views.edit_answer,
+    methods=["GET", "POST"],
+)
+bp.add_url_rule(
+    "/questions/<int:question_id>/hide",
+    "hide_question",
+    question_views.hide_question,
+    methods=["POST"],
+)
+bp.add_url_rule(
+    "/questions/<int:question_id>/restore",
+    "restore_question",
+    question_views.restore_question,
+    methods=["POST"],
+)
+bp.add_url_rule(
+    "/answers/<int:answer_id>/hide", "hide_answer", question_views.hide_answer, methods=["POST"]
+)
+bp.add_url_rule(
+    "/answers/<int:answer_id>/restore",
+    "restore_answer",
+    question_views.restore_answer,
+    methods=["POST"],
+)
+bp.add_url_rule(
+    "/teaching/questions", "question_queue", question_views.question_queue, methods=["GET"]
+)
+bp.add_url_rule(
+    "/teaching/questions/moderation",
+    "question_moderation",
+    question_views.question_moderation,
+    methods=["GET"],
+)
+bp.add_url_rule(
+    "/questions/blocked-words",
+    "blocked_words",
+    question_views.blocked_words,
+    methods=["GET", "POST"],
+)

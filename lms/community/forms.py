@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
+    FloatField,
     IntegerField,
     RadioField,
     SelectField,
@@ -91,3 +93,30 @@ class EvaluationForm(FlaskForm):
     """Scores and evidence come as score-<criterion id> and evidence-<criterion id>."""
 
     note = TextAreaField(_l("Overall note"), validators=[Optional(), Length(max=2000)])
+
+
+class QuestionForm(FlaskForm):
+    body = TextAreaField(
+        _l("Your question"),
+        validators=[DataRequired(), Length(max=500)],
+        description=_l("Plain text; links starting with http:// or https:// become clickable."),
+    )
+    pin_time = BooleanField(_l("Ask about the current moment of the video"))
+    # Filled in by js/questions.js with the video's current time when pin_time is ticked.
+    position = FloatField(validators=[Optional(), NumberRange(min=0)])
+
+
+class AnswerForm(FlaskForm):
+    body = TextAreaField(_l("Answer"), validators=[DataRequired(), Length(max=2000)])
+
+
+class ReportForm(FlaskForm):
+    reason = StringField(_l("Why (optional)"), validators=[Optional(), Length(max=200)])
+
+
+class BlockedWordsForm(FlaskForm):
+    words = TextAreaField(
+        _l("Blocked words, one a line"),
+        validators=[Optional(), Length(max=100_000)],
+        description=_l("Lines starting with # are comments. Letters match in any case."),
+    )

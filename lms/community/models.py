@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import Town, User
-from lms.courses.models import Course
+from lms.courses.models import Course, Lesson
 from lms.extensions import db
 from lms.timeutil import UTCDateTime, utcnow
 
@@ -36,6 +36,7 @@ NOTIFICATION_KINDS = (
     "training_assigned",
     "training_due",
     "star_awarded",
+    "question_answered",
 )
 
 
@@ -271,3 +272,95 @@ class CourseRating(db.Model):
 
     learner: Mapped[User] = relationship(foreign_keys=[learner_id])
     course: Mapped[Course] = relationship()
+
+
+# Questions on lessons (课程问答) --------------------------------------------------------
+
+# published: everyone who may watch the lesson sees it; held: a blocked word held it for
+# review (only its author and moderators see it); hidden: a moderator hid it.
+QUESTION_STATES = ("published", "held", "hidden")
+
+
+class LessonQuestion(db.Model):
+    """A learner's question on a lesson, optionally at a time of its video."""
+
+    __tablename__ = "lesson_questions"
+    __table_args__ = (
+        Index("ix_lesson_questions_lesson_state", "lesson_id", "state", "created_at"),
+        Index("ix_lesson_questions_course_answered", "course_id", "answered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    # The lesson's course, kept on the row for the teachers' queue and the figures.
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    # Seconds into the lesson's video the question is about, when the learner pinned it.
+    position: Mapped[float | None]
+    state: Mapped[str] = mapped_column(String(10), default="published")
+    # The blocked words that held it, for the moderator.
+    held_for: Mapped[str] = mapped_column(String(200), default="")
+    me_too_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The first teacher's answer (kept when that answer is hidden later).
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    learner: Mapped[User] = relationship(foreign_keys=[learner_id])
+    course: Mapped[Course] = relationship()
+    lesson: Mapped[Lesson] = relationship()
+    answers: Mapped[list["QuestionAnswer"]] = relationship(
+        back_populates="question",
+        order_by="QuestionAnswer.created_at",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class QuestionAnswer(db.Model):
+    """A teacher's answer to a question (several teachers may answer)."""
+
+    __tablename__ = "question_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("lesson_questions.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    question: Mapped[LessonQuestion] = relationship(back_populates="answers")
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+
+
+class QuestionVote(db.Model):
+    """One learner's "我也想知道" on a question."""
+
+    __tablename__ = "question_votes"
+    __table_args__ = (UniqueConstraint("question_id", "learner_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("lesson_questions.id", ondelete="CASCADE"))
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class QuestionReport(db.Model):
+    """A learner reports a question; hiding or restoring it resolves its reports."""
+
+    __tablename__ = "question_reports"
+    __table_args__ = (UniqueConstraint("question_id", "reporter_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("lesson_questions.id", ondelete="CASCADE"))
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

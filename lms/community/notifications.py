@@ -105,6 +105,8 @@ def message(notification: Notification) -> str:
         )
     if kind == "star_awarded":
         return _("Congratulations! You are a learning star of %(year)s.", year=str(params["year"]))
+    if kind == "question_answered":
+        return _("A teacher answered your question on “%(lesson)s”.", lesson=params["lesson"])
     return kind
 
 
@@ -118,6 +120,8 @@ def link(notification: Notification) -> str | None:
         return url_for("community.my_training")
     if kind == "star_awarded":
         return url_for("community.honour_roll", year=(notification.params or {}).get("year"))
+    if kind == "question_answered":
+        return url_for("community.question", question_id=notification.object_id)
     return None
 
 

@@ -10,6 +10,10 @@
   organisations and awards the title.
 - Teachers see the ratings and quality figures of their own courses; the admin sees
   all, and hides abusive comments.
+- Questions on lessons: whoever may watch a lesson reads its published questions;
+  learners enrolled in the course ask, add "我也想知道" and report; the course's
+  teachers and the admin answer and moderate (see held and hidden posts, hide, restore);
+  the admin edits the blocked words. A question someone may not read is a 404.
 """
 
 from flask import abort
@@ -19,12 +23,15 @@ from sqlalchemy import select
 from lms.accounts.models import User
 from lms.attendance.permissions import scope_town_ids
 from lms.community.models import (
+    LessonQuestion,
     Organisation,
     OrganisationMember,
+    QuestionAnswer,
     StarNomination,
     TrainingAssignment,
 )
-from lms.courses.permissions import can_edit_course
+from lms.courses.permissions import can_edit_course, can_watch_lesson
+from lms.courses.services import is_enrolled
 from lms.extensions import db
 
 
@@ -170,3 +177,58 @@ def can_see_all_course_quality(user) -> bool:
 
 def can_hide_comments(user) -> bool:
     return is_admin(user)
+
+
+# Questions on lessons ----------------------------------------------------------------------
+
+
+def can_moderate_questions(user, course) -> bool:
+    """Answer, edit answers, see held and hidden posts, hide and restore: the course's
+    teachers and the admin."""
+    return can_edit_course(user, course)
+
+
+def can_take_part(user, course) -> bool:
+    """Ask, add "我也想知道" and report: learners enrolled in the (published) course."""
+    return user.is_authenticated and course.is_published and is_enrolled(course, user)
+
+
+def can_see_question_queues(user) -> bool:
+    """The unanswered questions and the moderation queue of one's courses."""
+    return user.is_authenticated and user.has_role("teacher", "admin")
+
+
+def can_edit_blocked_words(user) -> bool:
+    return is_admin(user)
+
+
+def can_read_question(user, question: LessonQuestion) -> bool:
+    lesson = question.lesson
+    if can_moderate_questions(user, lesson.course):
+        return True
+    if not can_watch_lesson(user, lesson):
+        return False
+    if question.state == "published":
+        return True
+    return question.state == "held" and user.is_authenticated and question.learner_id == user.id
+
+
+def get_question_or_404(question_id: int, *, moderate: bool = False) -> LessonQuestion:
+    """A question the current user may read (404 otherwise); 403 when ``moderate`` and
+    they may not moderate it."""
+    question = db.session.get(LessonQuestion, question_id)
+    if question is None or not can_read_question(current_user, question):
+        abort(404)
+    if moderate and not can_moderate_questions(current_user, question.course):
+        abort(403)
+    return question
+
+
+def get_answer_or_404(answer_id: int) -> QuestionAnswer:
+    """An answer the current user may moderate: 404 when they may not read its question,
+    403 when they read it but may not moderate it."""
+    answer = db.session.get(QuestionAnswer, answer_id)
+    if answer is None:
+        abort(404)
+    get_question_or_404(answer.question_id, moderate=True)
+    return answer

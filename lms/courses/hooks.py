@@ -6,6 +6,12 @@
   rating (``rating``, ``ratings``).
 - Course links: buttons to higher domains' pages on a course page ("course_page"), a
   teacher's lesson page ("teach_lesson") and the teacher's course list ("teach_list").
+- Lesson sections: HTML a higher domain renders below the lesson player (community's
+  questions on the lesson).
+- Course summaries: figures a higher domain shows on the teacher's course page
+  (community's unanswered questions and time to first answer).
+- Course tables: per-course tables a higher domain adds to the district dashboard
+  (community's answer rate per course), which reports shows without importing it.
 """
 
 from collections.abc import Callable
@@ -48,7 +54,31 @@ class CardFacts:
     facts: Callable[[list[int]], dict[int, dict]]  # course ids -> {course id: {fact: value}}
 
 
+@dataclass(frozen=True)
+class LessonSection:
+    name: str
+    render: Callable  # (lesson, user) -> Markup to show below the player, or None
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class CourseSummary:
+    name: str
+    figures: Callable  # (course, user) -> [{"label", "value", "url" (or None)}]
+
+
+@dataclass(frozen=True)
+class CourseTable:
+    name: str
+    title: Callable[[], str]  # a lazy translated title
+    headers: Callable[[], list[str]]  # translated column headers
+    rows: Callable  # (start: date, end: date inclusive) -> rows of plain values
+
+
 _player_extensions: dict[str, PlayerExtension] = {}
+_lesson_sections: dict[str, LessonSection] = {}
+_course_summaries: dict[str, CourseSummary] = {}
+_course_tables: dict[str, CourseTable] = {}
 _card_facts: dict[str, CardFacts] = {}
 _catalogue_orders: dict[str, CatalogueOrder] = {}
 _course_links: dict[tuple[str, str], CourseLink] = {}
@@ -119,4 +149,46 @@ def course_links(place: str, user, **subject) -> list[dict]:
         {"label": str(link.label), "url": link.url(**subject)}
         for link in links
         if link.visible(user, **subject)
+    ]
+
+
+def register_lesson_section(section: LessonSection) -> None:
+    _lesson_sections[section.name] = section
+
+
+def lesson_sections(lesson, user) -> list:
+    """The sections below the lesson player this user sees, in order (Markup)."""
+    rendered = []
+    for section in sorted(_lesson_sections.values(), key=lambda s: (s.order, s.name)):
+        markup = section.render(lesson, user)
+        if markup is not None:
+            rendered.append(markup)
+    return rendered
+
+
+def register_course_summary(summary: CourseSummary) -> None:
+    _course_summaries[summary.name] = summary
+
+
+def course_summaries(course, user) -> list[dict]:
+    """Every registered figure about this course for its teacher's page."""
+    return [
+        item for summary in _course_summaries.values() for item in summary.figures(course, user)
+    ]
+
+
+def register_course_table(table: CourseTable) -> None:
+    _course_tables[table.name] = table
+
+
+def course_tables(start, end) -> list[dict]:
+    """Every registered per-course table for a period, as {"name", "title", "headers", "rows"}."""
+    return [
+        {
+            "name": table.name,
+            "title": str(table.title()),
+            "headers": [str(header) for header in table.headers()],
+            "rows": table.rows(start, end),
+        }
+        for table in _course_tables.values()
     ]

@@ -8,7 +8,7 @@ from flask_login import current_user
 from lms.accounts.permissions import role_required
 from lms.courses import files, queries, services
 from lms.courses.forms import CaptionsForm, CourseForm, LessonForm
-from lms.courses.hooks import course_links
+from lms.courses.hooks import course_links, course_summaries
 from lms.courses.permissions import can_edit_every_course, get_course_or_404, get_lesson_or_404
 from lms.media import uploads
 from lms.web.errors import act_then_redirect, flash_refusal
@@ -82,7 +82,11 @@ def edit_course(course_id: int):
             flash(_("Saved."), "ok")
             return redirect(url_for("courses.edit_course", course_id=course.id))
     return render_template(
-        "courses/teach/course.html", course=course, form=form, lesson_form=LessonForm(formdata=None)
+        "courses/teach/course.html",
+        course=course,
+        form=form,
+        lesson_form=LessonForm(formdata=None),
+        summaries=course_summaries(course, current_user),
     )
 
 

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from lms.courses import files, queries, services
 from lms.courses.forms import CatalogueForm
-from lms.courses.hooks import catalogue_orders, course_links, player_extensions
+from lms.courses.hooks import catalogue_orders, course_links, lesson_sections, player_extensions
 from lms.courses.permissions import (
     can_edit_course,
     can_watch_lesson,
@@ -92,6 +92,7 @@ def lesson(course_id: int, lesson_id: int):
         course=course,
         lesson=lesson,
         extensions=player_extensions(lesson, current_user),
+        sections=lesson_sections(lesson, current_user),
     )
 
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.permissions import role_required
+from lms.courses.hooks import course_tables
 from lms.pagination import paginate_list
 from lms.reports import exports
 from lms.reports.cache import cache_ttl
@@ -85,6 +86,7 @@ def dashboard():
         charts=chart_data(result.breakdown),
         headline=headline(result.breakdown),
         cache_minutes=max(1, cache_ttl() // 60),
+        course_tables=course_tables(period.start, period.end),
     )
 
 

@@ -94,6 +94,23 @@ EXPECTED = {
     ("/ratings/<int:rating_id>/show", "community.show_rating_comment", "OPTIONS POST"),
     ("/teaching/quality", "community.teaching_quality", "GET HEAD OPTIONS"),
     ("/quality/", "community.quality", "GET HEAD OPTIONS"),
+    (
+        "/courses/<int:course_id>/lessons/<int:lesson_id>/questions",
+        "community.ask_question",
+        "OPTIONS POST",
+    ),
+    ("/questions/<int:question_id>", "community.question", "GET HEAD OPTIONS"),
+    ("/questions/<int:question_id>/me-too", "community.me_too", "OPTIONS POST"),
+    ("/questions/<int:question_id>/report", "community.report_question", "OPTIONS POST"),
+    ("/questions/<int:question_id>/answers", "community.answer_question", "OPTIONS POST"),
+    ("/answers/<int:answer_id>/edit", "community.edit_answer", "GET HEAD OPTIONS POST"),
+    ("/questions/<int:question_id>/hide", "community.hide_question", "OPTIONS POST"),
+    ("/questions/<int:question_id>/restore", "community.restore_question", "OPTIONS POST"),
+    ("/answers/<int:answer_id>/hide", "community.hide_answer", "OPTIONS POST"),
+    ("/answers/<int:answer_id>/restore", "community.restore_answer", "OPTIONS POST"),
+    ("/teaching/questions", "community.question_queue", "GET HEAD OPTIONS"),
+    ("/teaching/questions/moderation", "community.question_moderation", "GET HEAD OPTIONS"),
+    ("/questions/blocked-words", "community.blocked_words", "GET HEAD OPTIONS POST"),
 }
 
 
