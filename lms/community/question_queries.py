@@ -46,11 +46,13 @@ def author_names(learner_ids) -> dict[int, str | None]:
     ids = set(learner_ids)
     if not ids:
         return {}
-    names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))))
+    names = dict(
+        db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()
+    )
     choices = dict(
         db.session.execute(
             select(HonourName.learner_id, HonourName.choice).where(HonourName.learner_id.in_(ids))
-        )
+        ).all()
     )
     return {
         learner_id: public_name(

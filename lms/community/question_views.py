@@ -5,6 +5,7 @@ teachers' answers and queues, moderation and the blocked words. The URL rules ar
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from lms.accounts.permissions import role_required
 from lms.community import moderation, question_queries, questions
@@ -77,15 +78,17 @@ def lesson_section(lesson, user):
         page=page_number(),
         per_page=QUESTIONS_PER_PAGE,
     )
-    return render_template(
-        "community/_lesson_questions.html",
-        course=course,
-        lesson=lesson,
-        page=page,
-        form=QuestionForm(formdata=None) if can_take_part(user, course) else None,
-        can_take_part=can_take_part(user, course),
-        moderator=moderator,
-        **_listing(page.items, moderator=moderator),
+    return Markup(  # a rendered template: already escaped
+        render_template(
+            "community/_lesson_questions.html",
+            course=course,
+            lesson=lesson,
+            page=page,
+            form=QuestionForm(formdata=None) if can_take_part(user, course) else None,
+            can_take_part=can_take_part(user, course),
+            moderator=moderator,
+            **_listing(page.items, moderator=moderator),
+        )
     )
 
 
