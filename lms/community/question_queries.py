@@ -163,7 +163,8 @@ def course_figures(course: Course) -> tuple[int, float | None]:
 
 
 def answer_rate_rows(start: date, end: date) -> list[list]:
-    """Per course with questions asked in [start, end] (local dates): title, questions,
+    """Per published (or taken-down) course with questions asked in [start, end] (local
+    dates): title, questions,
     answered, answer rate (%), median hours to the first answer; most questions first."""
     zone = district_zone()
     since = datetime.combine(start, time(0), tzinfo=zone)
@@ -172,6 +173,7 @@ def answer_rate_rows(start: date, end: date) -> list[list]:
         select(Course.id, Course.title, LessonQuestion.created_at, LessonQuestion.answered_at)
         .join(Course, Course.id == LessonQuestion.course_id)
         .where(
+            Course.status.in_(("published", "taken_down")),  # drafts are private
             LessonQuestion.state != "hidden",
             LessonQuestion.created_at >= since,
             LessonQuestion.created_at < until,

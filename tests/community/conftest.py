@@ -8,6 +8,7 @@ from lms.accounts.models import User
 from lms.community import services
 from lms.extensions import db
 from tests.community.helpers import user
+from tests.factories import enrol
 
 
 @pytest.fixture
@@ -59,3 +60,28 @@ def make_learners(app, make_town):
         return records
 
     return make
+
+
+@pytest.fixture
+def lesson_world(app, make_user, make_course):
+    """A published course with two enrolled learners; a learner and a teacher of
+    another course; the admin."""
+    teacher = make_user("teacher")
+    course = make_course(teacher)
+    asker = make_user(display_name="张三丰")
+    classmate = make_user(display_name="李四")
+    for learner in (asker, classmate):
+        enrol(app, course, learner)
+    other_course = make_course()
+    outsider = make_user()
+    enrol(app, other_course, outsider)
+    return {
+        "course": course,
+        "lesson_id": course.lesson_ids[0],
+        "teacher": teacher,
+        "asker": asker,
+        "classmate": classmate,
+        "outsider": outsider,
+        "other_teacher": other_course.teacher,
+        "admin": make_user("admin"),
+    }

@@ -3,63 +3,12 @@ notifications, who may do what, the teachers' figures and the dashboard's answer
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from lms.community.models import LessonQuestion, Notification, QuestionAnswer
 from lms.extensions import db
+from tests.community.helpers import as_user, ask, lesson_url, only_question
 from tests.factories import enrol
-from tests.web_client import log_in_as
-
-
-@pytest.fixture
-def lesson_world(app, make_user, make_course):
-    """A published course with two enrolled learners; a learner and a teacher of
-    another course; the admin."""
-    teacher = make_user("teacher")
-    course = make_course(teacher)
-    asker = make_user(display_name="张三丰")
-    classmate = make_user(display_name="李四")
-    for learner in (asker, classmate):
-        enrol(app, course, learner)
-    other_course = make_course()
-    outsider = make_user()
-    enrol(app, other_course, outsider)
-    return {
-        "course": course,
-        "lesson_id": course.lesson_ids[0],
-        "teacher": teacher,
-        "asker": asker,
-        "classmate": classmate,
-        "outsider": outsider,
-        "other_teacher": other_course.teacher,
-        "admin": make_user("admin"),
-    }
-
-
-def as_user(app, user):
-    client = app.test_client()
-    log_in_as(client, user)
-    token = client.get("/").get_data(as_text=True).split('name="csrf-token" content="')[1]
-    return client, token.split('"')[0]
-
-
-def lesson_url(world) -> str:
-    return f"/courses/{world['course'].id}/lessons/{world['lesson_id']}"
-
-
-def ask(app, world, body="第二步怎么设置？", user=None, **extra):
-    client, token = as_user(app, user or world["asker"])
-    return client.post(
-        lesson_url(world) + "/questions", data={"csrf_token": token, "body": body, **extra}
-    )
-
-
-def only_question(app) -> LessonQuestion:
-    with app.app_context():
-        question = db.session.scalars(select(LessonQuestion)).one()
-        db.session.expunge(question)
-        return question
 
 
 def test_an_enrolled_learner_asks_at_a_moment_and_classmates_see_the_surname_only(

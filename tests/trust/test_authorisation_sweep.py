@@ -13,6 +13,7 @@ import pytest
 
 from lms.accounts.models import User
 from lms.attendance.models import ClassSession, CommunitySchool, SchoolStaff, Signup
+from lms.community.models import LessonQuestion, QuestionAnswer, QuestionReport
 from lms.courses import services as courses
 from lms.credits import recognition as recognitions
 from lms.credits.ledger import Posting, post
@@ -83,6 +84,15 @@ def world(app, make_user, make_town):
             learner=owner_row,
         )
         certificate = issue_certificate(owner.id, course)
+        # A question on a lesson of the draft course, with a teacher's answer and a report.
+        question = LessonQuestion(
+            lesson_id=lesson.id, course_id=course.id, learner_id=owner.id, body="认定机密的问题"
+        )
+        db.session.add(question)
+        db.session.flush()
+        answer = QuestionAnswer(question_id=question.id, author_id=teacher.id, body="答复")
+        db.session.add(answer)
+        db.session.add(QuestionReport(question_id=question.id, reporter_id=owner.id))
         db.session.commit()
         ids = {
             "user_id": owner.id,
@@ -98,6 +108,8 @@ def world(app, make_user, make_town):
             "job_id": job.id,
             "public_id": asset.public_id,
             "code": certificate.code,
+            "question_id": question.id,
+            "answer_id": answer.id,
         }
     return SimpleNamespace(ids=ids, others=others)
 

@@ -14,7 +14,7 @@ from lms.accounts import services as accounts
 from lms.accounts.models import User
 from lms.attendance.checkin import correct_attendance
 from lms.attendance.models import ClassSession, CommunitySchool
-from lms.community.models import CourseRating
+from lms.community.models import CourseRating, LessonQuestion, QuestionReport
 from lms.courses.models import Course
 from lms.credits import recognition as recognitions
 from lms.credits import services as credits
@@ -94,6 +94,14 @@ def _learner_with_everything(app, make_user, make_course, make_town):
         credits.reverse(entry, reason=f"{NAME}的录错了", actor_id=admin.id)
         db.session.add(
             CourseRating(course_id=course.id, learner_id=learner.id, stars=5, comment=NAME)
+        )
+        question = LessonQuestion(
+            lesson_id=lesson_id, course_id=course.id, learner_id=learner.id, body=f"我是{NAME}"
+        )
+        db.session.add(question)
+        db.session.flush()
+        db.session.add(
+            QuestionReport(question_id=question.id, reporter_id=learner.id, reason=f"{NAME}举报")
         )
         db.session.commit()
     return learner, admin
