@@ -152,7 +152,7 @@ def test_the_teacher_sees_unanswered_and_median_time_and_the_dashboard_the_answe
     assert "<dd><a" in summary and ">1</a>" in summary and "3.0" in summary
     admin, _ = as_user(app, lesson_world["admin"])
     dashboard = admin.get("/reports/").get_data(as_text=True)
-    table = dashboard.split('id="table-community-answer_rate"')[1].split("</table>")[0]
+    table = dashboard.split('id="course-table-community-answer_rate"')[1].split("</table>")[0]
     assert "长辈学用智能手机" in table and "50.0" in table
 
 
