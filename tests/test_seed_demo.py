@@ -15,7 +15,7 @@ from lms.accounts.models import Town, User
 from lms.accounts.services import authenticate
 from lms.attendance.cli import DEMO_NOW_TITLE, DEMO_SCHOOL
 from lms.attendance.models import Attendance, ClassSession, CommunitySchool
-from lms.community.models import CourseRating
+from lms.community.models import CourseRating, LessonQuestion
 from lms.courses import demo_media, files
 from lms.courses.cli import DEMO_COURSES, demo_course
 from lms.courses.models import Course
@@ -143,6 +143,10 @@ def test_seed_demo_builds_a_district_once(app, client, login_as):
         # the heartbeat service, so progress, daily totals and credits agree.
         ratings = db.session.scalars(select(CourseRating)).all()
         assert len(ratings) == 7 and {r.course_id for r in ratings} == {c.id for c in courses}
+        # Questions on the first lesson, one answered by the course's teacher.
+        asked = db.session.scalars(select(LessonQuestion).order_by(LessonQuestion.id)).all()
+        assert [q.state for q in asked] == ["published", "published"]
+        assert asked[0].position > 0 and asked[0].answered_at is not None
         assert db.session.scalar(select(func.count(LessonProgress.id))) == 10
         credited = db.session.scalar(select(func.sum(LessonProgress.credited_seconds)))
         assert abs(db.session.scalar(select(func.sum(DailyStudy.credited_seconds))) - credited) < 1

@@ -45,6 +45,53 @@ def seed_ratings() -> list[str]:
     return [f"Demo course ratings: {given} given now", *lines]
 
 
+# (username, share of the first lesson's video the question is about or None, question,
+# the teacher's answer or None)
+DEMO_QUESTIONS = (
+    (
+        "learner2",
+        0.5,
+        "这里说的“设置”在手机哪个地方？我找不到。",
+        "在桌面上找齿轮形状的图标，点开就是设置。",
+    ),
+    ("learner4", None, "字体调大以后，微信里的字也会变大吗？", None),
+)
+
+
+def seed_questions() -> list[str]:
+    """Questions on the first demo course's first lesson, one answered by its teacher
+    (only while that lesson has none)."""
+    from sqlalchemy import select
+
+    from lms.accounts.models import User
+    from lms.accounts.services import find_user_by_username
+    from lms.community import questions
+    from lms.community.models import LessonQuestion
+    from lms.community.services import CommunityError
+    from lms.courses.cli import demo_course
+    from lms.extensions import db
+
+    course = demo_course(0)
+    if course is None or not course.lessons:
+        return []
+    lesson = course.lessons[0]
+    if db.session.scalar(select(LessonQuestion.id).where(LessonQuestion.lesson_id == lesson.id)):
+        return ["Demo questions on lessons: exist"]
+    teacher = db.session.get(User, min(course.teacher_ids)) if course.teacher_ids else None
+    asked = 0
+    for username, share, body, answer in DEMO_QUESTIONS:
+        learner = find_user_by_username(username)
+        try:
+            at = None if share is None else round(lesson.duration * share, 1)
+            question = questions.ask_question(lesson, body, at, learner=learner)
+        except CommunityError:
+            continue
+        asked += 1
+        if answer and teacher is not None:
+            questions.answer_question(question, answer, actor=teacher)
+    return [f"Demo questions on lessons: {asked} asked"]
+
+
 def seed_community(password: str, options: DemoOptions = DEFAULT_DEMO_OPTIONS) -> list[str]:
     """Course ratings, and a learning organisation with the demo learner, managed by the
     demo staff user, a training assignment and a star of the year (idempotent)."""
@@ -60,7 +107,7 @@ def seed_community(password: str, options: DemoOptions = DEFAULT_DEMO_OPTIONS) -
     from lms.extensions import db
     from lms.timeutil import local_date, utcnow
 
-    lines = seed_ratings()
+    lines = seed_ratings() + seed_questions()
     if db.session.scalar(select(Organisation).where(Organisation.name == DEMO_ORGANISATION)):
         return [*lines, "Demo learning organisation: exists"]
     admin, staff = find_user_by_username("admin"), find_user_by_username("staff")

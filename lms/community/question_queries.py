@@ -5,6 +5,7 @@ import statistics
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
 from lms.community.models import (
@@ -36,7 +37,9 @@ def lesson_questions_page(
                 and_(LessonQuestion.state == "held", LessonQuestion.learner_id == viewer_id),
             )
         query = query.where(visible)
-    query = query.order_by(LessonQuestion.created_at.desc(), LessonQuestion.id.desc())
+    query = query.options(
+        selectinload(LessonQuestion.answers).joinedload(QuestionAnswer.author)
+    ).order_by(LessonQuestion.created_at.desc(), LessonQuestion.id.desc())
     return db.paginate(query, page=max(1, page), per_page=per_page, error_out=False)
 
 
