@@ -9,6 +9,7 @@ import pytest
 from lms.accounts.services import find_town_by_code
 from lms.attendance import places
 from lms.extensions import db
+from tests.e2e.helpers import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -89,4 +90,27 @@ def test_without_the_position_the_list_stays_and_says_why(browser, live_server, 
         "() => document.getElementById('distance-status').textContent.includes('没有位置信息')"
     )
     assert page.locator("#place-list li strong").all_text_contents() == before
+    context.close()
+
+
+def test_elder_mode_sizes_and_no_serious_accessibility_fault(browser, live_server, directory):
+    tag, town_id = directory
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    context.add_cookies([{"name": "elder", "value": "1", "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/places/?town={town_id}")
+    page.wait_for_selector("html.elder #read-aloud:not([hidden])")
+    assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 24
+    for selector in ("#sort-by-distance", "#place-list li a", "[data-read-action=start]"):
+        box = page.locator(selector).first.bounding_box()
+        assert box["height"] >= 60, selector
+    assert not axe_violations(page)
+    page.click(f"text=近馆{tag}")
+    for selector in ("a.navigate", "a[href^='maps:']"):
+        box = page.locator(selector).bounding_box()
+        assert box["height"] >= 60 and box["width"] >= 60, selector
+    scroll = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll[0] <= scroll[1]
+    assert not axe_violations(page)
     context.close()
