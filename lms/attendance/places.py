@@ -19,6 +19,7 @@ from lms.attendance.services import AttendanceError
 from lms.extensions import db
 from lms.web.errors import DomainError
 from lms.web.exports import xlsx_bytes
+from lms.web.urls import LARGEST_ID, is_number
 
 KIND_LABELS = {
     "community_school": _l("Community school"),
@@ -202,7 +203,8 @@ def _number(text: str) -> float | None:
 def _row_place(row, columns, town_ids, towns) -> tuple[Place | None, PlaceData]:
     place = None
     if place_id := _text(row, columns, "id"):
-        place = db.session.get(Place, int(place_id)) if place_id.isdigit() else None
+        known = is_number(place_id) and int(place_id) <= LARGEST_ID
+        place = db.session.get(Place, int(place_id)) if known else None
         if place is None or (town_ids is not None and place.town_id not in town_ids):
             raise AttendanceError(_("There is no place %(id)s of yours.", id=place_id))
     code = _text(row, columns, "town_code")

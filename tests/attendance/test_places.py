@@ -220,10 +220,13 @@ def test_an_import_with_one_bad_row_saves_nothing_and_names_the_row(
         ("", "library", "好图书馆", town.code, "路1号", 30.1, 120.5),
         ("", "castle", "坏行", town.code, "", "", ""),
         ("", "museum?", "", "nowhere", "", 91, 0),
+        ("99999999999999999999", "library", "编号太大", town.code, "", "", ""),
+        ("１２", "library", "全角编号", town.code, "", "", ""),
     )
     page = post_sheet(admin_client, csrf_token(admin_client), buffer).get_data(as_text=True)
     assert "未导入任何内容" in page
     assert "<td>3</td><td>坏行</td>" in page and "<td>4</td>" in page
+    assert "<td>5</td><td>编号太大</td>" in page and "<td>6</td><td>全角编号</td>" in page
     assert place_count(app) == before
 
 
