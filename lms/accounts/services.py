@@ -324,7 +324,9 @@ def search_users(criteria: UserSearch, among: Select | None = None):
     substring of username, name or phone."""
     query = (select(User) if among is None else among).order_by(User.id.desc())
     if criteria.text:
-        pattern = f"%{criteria.text.strip().lower()}%"
+        # A whole mobile number is found however it is typed ("+86 138-0000-5678").
+        text = normalise_phone(criteria.text) or criteria.text.strip().lower()
+        pattern = f"%{text}%"
         query = query.where(
             or_(
                 User.username.like(pattern),

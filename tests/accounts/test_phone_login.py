@@ -254,3 +254,12 @@ def test_an_edit_normalises_refuses_duplicates_and_is_audited(
         path, data={"csrf_token": csrf_token(), "display_name": "再改", "phone": "13700001111"}
     )
     assert kept.status_code == 302
+
+
+def test_staff_find_a_learner_by_the_number_in_any_spelling(client, login_as, make_user, make_town):
+    town = make_town()
+    learner = make_user(town=town, phone=NUMBER, display_name="找得到")
+    make_user(town=town, phone="13911110000", display_name="别人")
+    login_as(make_user("staff", town=town))
+    page = client.get("/people/", query_string={"q": "+86 138-0000-5678"}).get_data(as_text=True)
+    assert "找得到" in page and "别人" not in page and f"/people/{learner.id}" in page
