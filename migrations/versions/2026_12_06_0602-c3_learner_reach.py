@@ -57,7 +57,9 @@ def _upgrade_phone_login():
     ).all()
     seen = set()
     for user_id, phone in rows:
-        number = "".join(ch for ch in phone if ch.isdigit()) or None
+        number = "".join(ch for ch in phone if ch.isascii() and ch.isdigit()) or None
+        if number and len(number) == 13 and number.startswith("86"):
+            number = number[2:]  # +86
         if number in seen:
             print(f"users.phone: user {user_id} shared {number} with an earlier account; cleared")
             number = None
