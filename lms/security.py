@@ -49,8 +49,9 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("X-Frame-Options", "DENY")
-        # The staff scanner needs the camera; nothing else does.
-        headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+        # The staff scanner needs the camera; the places directory asks the position (to
+        # sort by distance in the browser; it is never sent). Nothing else needs either.
+        headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=(self)")
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response

@@ -28,6 +28,8 @@ AUDITED_ACTIONS = (
     "password.reset_by_other",
     "account.disabled",
     "account.enabled",
+    "account.edited",
+    "phone.viewed",
     "account.deletion_requested",
     "account.deleted",
     "users.imported",

@@ -49,6 +49,9 @@ bp.add_url_rule(
 )
 bp.add_url_rule("/people/<int:user_id>", "person", people_views.person, methods=["GET"])
 bp.add_url_rule(
+    "/people/<int:user_id>/edit", "edit_person", people_views.edit_person, methods=["GET", "POST"]
+)
+bp.add_url_rule(
     "/people/<int:user_id>/password",
     "reset_password",
     people_views.reset_password,

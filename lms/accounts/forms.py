@@ -27,7 +27,10 @@ class ActionForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=40)])
+    # A mobile number (spaces, dashes, +86 allowed) or a username; the field keeps its name.
+    username = StringField(
+        _l("Mobile number or username"), validators=[DataRequired(), Length(max=40)]
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
@@ -66,6 +69,11 @@ class CreateUserForm(FlaskForm):
         option_widget=widgets.CheckboxInput(),
     )
     town_code = SelectField(_l("Town or street (镇街)"), validators=[Optional()])
+    phone = StringField(_l("Mobile number (optional)"), validators=[Optional(), Length(max=20)])
+
+
+class EditPersonForm(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
     phone = StringField(_l("Mobile number (optional)"), validators=[Optional(), Length(max=20)])
 
 

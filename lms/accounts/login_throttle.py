@@ -19,7 +19,7 @@ import time
 
 from flask import current_app
 
-from lms.accounts.services import normalise_username
+from lms.accounts.services import login_key
 from lms.extensions import limiter
 
 FAILURE_MEMORY_SECONDS = 15 * 60
@@ -38,7 +38,8 @@ def _key(*parts: str) -> str:
 
 
 def _username(username: str) -> str:
-    return normalise_username(username)[:40]
+    # A mobile number in any spelling counts as one identifier.
+    return login_key(username)
 
 
 def seconds_to_wait(username: str, address: str) -> int:

@@ -41,7 +41,8 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(40), unique=True)
     display_name: Mapped[str] = mapped_column(String(60))
-    phone: Mapped[str | None] = mapped_column(String(20))
+    # 11 digits (normalised by services); unique among the accounts that have one.
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
     birth_year: Mapped[int | None]
     town_id: Mapped[int | None] = mapped_column(ForeignKey("towns.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))

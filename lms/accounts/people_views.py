@@ -11,6 +11,7 @@ from lms.accounts.forms import (
     ROLE_LABELS,
     ActionForm,
     CreateUserForm,
+    EditPersonForm,
     ImportLearnersForm,
     LearnerForm,
     ResetPasswordForm,
@@ -128,6 +129,29 @@ def person(user_id: int):
         can_change_roles=can_change_roles(current_user, user),
         can_disable=can_disable_account(current_user, user),
     )
+
+
+@role_required("admin", "staff")
+def edit_person(user_id: int):
+    """The one staff screen that shows a person's number unmasked: to whoever may manage
+    them, and each showing is in the audit log."""
+    user = get_managed_user(user_id)
+    form = EditPersonForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            services.edit_person(
+                user,
+                display_name=form.display_name.data,
+                phone=form.phone.data,
+                actor=current_user,
+            )
+        except services.AccountError as error:
+            flash_refusal(error)
+        else:
+            flash(_("Saved."), "ok")
+            return redirect(url_for("accounts.person", user_id=user.id))
+    services.record_phone_viewed(user, actor=current_user)
+    return render_template("people/edit.html", form=form, person=user)
 
 
 @role_required("admin", "staff")

@@ -19,11 +19,17 @@ from lms.web.errors import DomainError
 MIN_PASSWORD_LENGTH = 8
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
 PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+# What people type around a mobile number: spaces (also full-width), dashes, brackets.
+PHONE_SEPARATORS = re.compile(r"[\s\u3000()（）-]")
 EARLIEST_BIRTH_YEAR = 1900
 
 
 class AccountError(DomainError):
     """A refusal with a message fit to show the person who asked."""
+
+
+class PhoneTakenError(AccountError):
+    """The mobile number is another account's (numbers are unique among accounts)."""
 
 
 @dataclass
@@ -45,6 +51,57 @@ def find_user_by_username(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == normalise_username(username)))
 
 
+def normalise_phone(text: str | None) -> str | None:
+    """A mainland mobile number as its 11 digits, or None when ``text`` is not one.
+
+    Spaces, dashes and brackets are dropped and a +86 / 0086 prefix is taken off, so
+    "138 0000 0000", "138-0000-0000" and "+86 13800000000" are the same number."""
+    digits = PHONE_SEPARATORS.sub("", text or "")
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            digits = digits[len(prefix) :]
+            break
+    return digits if digits.isascii() and PHONE_PATTERN.match(digits) else None
+
+
+def login_key(identifier: str) -> str:
+    """The one spelling of what a person typed to log in: the normalised number when it
+    is a mobile number, else the normalised username. Rate limits count per this key."""
+    return normalise_phone(identifier) or normalise_username(identifier)[:40]
+
+
+def find_user_by_phone(phone: str) -> User | None:
+    number = normalise_phone(phone)
+    if number is None:
+        return None
+    return db.session.scalar(select(User).where(User.phone == number))
+
+
+def find_user_for_login(identifier: str) -> User | None:
+    """The account a log-in names: by mobile number when it is one, else by username
+    (an older account whose username is digits still logs in by its username)."""
+    if normalise_phone(identifier):
+        user = find_user_by_phone(identifier)
+        if user is not None:
+            return user
+    return find_user_by_username(identifier)
+
+
+def _checked_phone(phone: str | None, *, holder: User | None = None) -> str | None:
+    """``phone`` normalised and free (not another account's), or a refusal."""
+    if not (phone or "").strip():
+        return None
+    number = normalise_phone(phone)
+    if number is None:
+        raise AccountError(_("A mobile number has 11 digits and starts with 1."))
+    other = find_user_by_phone(number)
+    if other is not None and other is not holder:
+        raise PhoneTakenError(
+            _("The mobile number %(phone)s belongs to another account.", phone=number)
+        )
+    return number
+
+
 def find_town_by_code(code: str) -> Town | None:
     return db.session.scalar(select(Town).where(Town.code == (code or "").strip()))
 
@@ -60,13 +117,15 @@ def _validate(data: NewUser, current_year: int) -> Town | None:
     username = normalise_username(data.username)
     if not USERNAME_PATTERN.match(username):
         raise AccountError(_("A username is 3 to 40 letters, digits, dots, dashes or underscores."))
+    if normalise_phone(username):
+        # Else one person's username could be another's number, and log-in ambiguous.
+        raise AccountError(_("A username cannot be a mobile number."))
     if find_user_by_username(username):
         raise AccountError(_("The username %(username)s is taken.", username=username))
     if not (data.display_name or "").strip():
         raise AccountError(_("Please give a name."))
     check_password_strength(data.password)
-    if data.phone and not PHONE_PATTERN.match(data.phone):
-        raise AccountError(_("A mobile number has 11 digits and starts with 1."))
+    data.phone = _checked_phone(data.phone)
     if data.birth_year is not None and not EARLIEST_BIRTH_YEAR <= data.birth_year <= current_year:
         raise AccountError(_("The birth year %(year)s is not possible.", year=data.birth_year))
     unknown = set(data.roles) - set(ROLES)
@@ -131,11 +190,13 @@ def _hash_of_no_account() -> str:
     return generate_password_hash(secrets.token_hex(16))
 
 
-def authenticate(username: str, password: str) -> User | None:
-    user = find_user_by_username(username)
+def authenticate(identifier: str, password: str) -> User | None:
+    """The account named by ``identifier`` (a mobile number or a username) when the
+    password is right, else None."""
+    user = find_user_for_login(identifier)
     if user is None:
-        # Hash the guess anyway: a wrong username then costs what a wrong password does,
-        # so response times do not tell which usernames exist.
+        # Hash the guess anyway: a wrong username or number then costs what a wrong
+        # password does, so response times do not tell which ones exist.
         check_password_hash(_hash_of_no_account(), password or "")
         return None
     if not user.check_password(password or ""):
@@ -214,6 +275,29 @@ def erase_account(user: User, *, actor: User) -> str:
     return pseudonym
 
 
+def edit_person(user: User, *, display_name: str, phone: str | None, actor: User) -> None:
+    """Staff or the admin correct a person's name and mobile number; audited."""
+    name = (display_name or "").strip()
+    if not name:
+        raise AccountError(_("Please give a name."))
+    number = _checked_phone(phone, holder=user)
+    before = {"display_name": user.display_name, "phone": user.phone}
+    after = {"display_name": name, "phone": number}
+    changed = sorted(field for field in before if before[field] != after[field])
+    user.display_name, user.phone = name, number
+    if changed:
+        record_event(
+            "account.edited", actor=actor, target_type="user", target_id=user.id, fields=changed
+        )
+    db.session.flush()
+
+
+def record_phone_viewed(user: User, *, actor: User) -> None:
+    """The unmasked number was shown to ``actor`` (the staff member editing ``user``)."""
+    if user.phone:
+        record_event("phone.viewed", actor=actor, target_type="user", target_id=user.id)
+
+
 def set_elder_mode(user: User, enabled: bool) -> None:
     user.elder_mode = enabled
 
@@ -240,7 +324,9 @@ def search_users(criteria: UserSearch, among: Select | None = None):
     substring of username, name or phone."""
     query = (select(User) if among is None else among).order_by(User.id.desc())
     if criteria.text:
-        pattern = f"%{criteria.text.strip().lower()}%"
+        # A whole mobile number is found however it is typed ("+86 138-0000-5678").
+        text = normalise_phone(criteria.text) or criteria.text.strip().lower()
+        pattern = f"%{text}%"
         query = query.where(
             or_(
                 User.username.like(pattern),

@@ -80,8 +80,10 @@ def register():
 
 
 def _username_and_address_key() -> str:
-    username = services.normalise_username(request.form.get("username", ""))[:40]
-    return f"user:{username}@{client_ip()}"
+    # The log-in's identifier (a mobile number or a username) in its one spelling, so
+    # "138 0000 0000" and "+8613800000000" share a bucket.
+    identifier = services.login_key(request.form.get("username", ""))
+    return f"user:{identifier}@{client_ip()}"
 
 
 def _login_failed(response) -> bool:
@@ -110,7 +112,7 @@ def login():
         user = services.authenticate(form.username.data, form.password.data)
         if user is None:
             login_throttle.record_failure(form.username.data, client_ip())
-            flash(_("Wrong username or password."), "error")
+            flash(_("Wrong mobile number, username or password."), "error")
         elif not user.is_active:
             flash(_("This account is disabled. Please ask your community school."), "error")
         else:

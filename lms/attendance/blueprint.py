@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from lms.attendance import api, cards_views, scanner_views, staff_views, views
+from lms.attendance import api, cards_views, places_views, scanner_views, staff_views, views
 
 bp = Blueprint("attendance", __name__)
 
@@ -34,6 +34,18 @@ bp.add_url_rule("/schools/<int:school_id>", "school", staff_views.school, method
 bp.add_url_rule(
     "/schools/<int:school_id>/edit", "edit_school", staff_views.edit_school, methods=FORM
 )
+
+# Places to learn (学习场所): everyone browses; the admin and 镇街 staff keep the directory
+bp.add_url_rule("/places/", "places", places_views.places_directory, methods=GET)
+bp.add_url_rule("/places/<int:place_id>", "place", places_views.place, methods=GET)
+bp.add_url_rule("/api/v1/places", "places_json", places_views.places_json, methods=GET)
+bp.add_url_rule("/places/new", "new_place", places_views.new_place, methods=FORM)
+bp.add_url_rule("/places/<int:place_id>/edit", "edit_place", places_views.edit_place, methods=FORM)
+bp.add_url_rule(
+    "/places/<int:place_id>/delete", "delete_place", places_views.delete_place, methods=POST
+)
+bp.add_url_rule("/places/import", "import_places", places_views.import_places, methods=FORM)
+bp.add_url_rule("/places/export.xlsx", "export_places", places_views.export_places, methods=GET)
 
 # Staff: class sessions, the roster and corrections, the QR screen
 bp.add_url_rule(

@@ -6,10 +6,10 @@ import click
 from sqlalchemy import select
 
 from lms.accounts.services import find_town_by_code, find_user_by_username
-from lms.attendance import services
+from lms.attendance import places, services
 from lms.attendance.cards import get_or_issue_card
 from lms.attendance.checkin import Mark, apply_marks, close_ended_sessions, close_session
-from lms.attendance.models import Attendance, ClassSession, CommunitySchool
+from lms.attendance.models import Attendance, ClassSession, CommunitySchool, Place
 from lms.cli import DEFAULT_DEMO_OPTIONS, DemoOptions, lms_command
 from lms.extensions import db
 from lms.timeutil import district_zone, local_date, utcnow
@@ -39,6 +39,42 @@ DEMO_PAST_CLASSES = (
     ),
 )
 DEMO_NOW_SIGNUPS = ("learner", "learner2", "learner3")
+# Places to learn of the demo town: (kind, name, address, hours, latitude, longitude);
+# made once, by name. The coordinates are near Keqiao, not surveyed.
+DEMO_PLACES = (
+    (
+        "library",
+        "柯桥区图书馆（演示）",
+        "笛扬路（演示地址）",
+        "周二至周日 9:00-20:30",
+        30.0876,
+        120.4923,
+    ),
+    (
+        "cultural_centre",
+        "柯桥区文化馆（演示）",
+        "鉴湖路（演示地址）",
+        "周二至周日 9:00-17:00",
+        30.0812,
+        120.4851,
+    ),
+    (
+        "science_museum",
+        "柯桥科技馆（演示）",
+        "群贤路（演示地址）",
+        "周三至周日 9:00-16:30",
+        30.0744,
+        120.5012,
+    ),
+    (
+        "memorial_hall",
+        "乡贤纪念馆（演示）",
+        "柯岩大道（演示地址）",
+        "周二至周日 8:30-16:30",
+        30.0655,
+        120.4778,
+    ),
+)
 
 
 @lms_command("close-class-sessions")
@@ -169,9 +205,27 @@ def seed_attendance(password: str, options: DemoOptions = DEFAULT_DEMO_OPTIONS) 
         _sign_up(class_session, learner)
     for username in ("learner", "learner2", "learner3", "learner4"):
         get_or_issue_card(find_user_by_username(username))
+    _seed_places(town, school)
     past = sum(each is not None for each in made)
     return [
         f"Demo community school: {DEMO_SCHOOL} (staff: staff; {past} past classes added; "
         f"'{DEMO_NOW_TITLE}' in progress, '{DEMO_TOMORROW_TITLE}' and '{DEMO_LATER_TITLE}' "
         "to come)"
     ]
+
+
+def _seed_places(town, school) -> None:
+    """The demo school's directory entry with hours and a position, and four venues."""
+    entry = services.sync_school_place(school)
+    if entry.latitude is None:
+        entry.opening_hours, entry.latitude, entry.longitude = (
+            "周一至周六 8:30-17:00",
+            30.0839,
+            120.4958,
+        )
+    for kind, name, address, hours, latitude, longitude in DEMO_PLACES:
+        if db.session.scalar(select(Place.id).where(Place.name == name)) is None:
+            data = places.PlaceData(
+                kind, name, town.id, address, hours, "", "", latitude, longitude
+            )
+            places.save_place(None, data, town_ids=None)

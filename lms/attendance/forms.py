@@ -1,9 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    FloatField,
     IntegerField,
     SelectField,
     StringField,
@@ -99,3 +101,38 @@ class CardSheetForm(FlaskForm):
 
     q = StringField(_l("Name, username or phone"), validators=[Optional(), Length(max=60)])
     session = IntegerField(_l("Class"), validators=[Optional()])
+
+
+class PlaceFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter
+
+    town = SelectField(_l("Town or street"), coerce=int, validators=[Optional()])
+    kind = SelectField(_l("Kind of place"), validators=[Optional()])
+
+
+class PlaceForm(FlaskForm):
+    kind = SelectField(_l("Kind of place"), validators=[DataRequired()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    town_id = SelectField(_l("Town or street"), coerce=int, validators=[DataRequired()])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
+    opening_hours = StringField(
+        _l("Opening hours"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("For example: Tuesday to Sunday 9:00-17:00"),
+    )
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    description = TextAreaField(_l("Short description"), validators=[Optional(), Length(max=500)])
+    latitude = FloatField(
+        _l("Latitude"),
+        validators=[Optional(), NumberRange(-90, 90)],
+        description=_l("Degrees, as a phone's map shows them (e.g. 30.0823)."),
+    )
+    longitude = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(-180, 180)])
+
+
+class PlaceImportForm(FlaskForm):
+    sheet = FileField(
+        _l("XLSX sheet"),
+        validators=[FileRequired(), FileAllowed(["xlsx"], _l("Please choose an .xlsx file."))],
+    )

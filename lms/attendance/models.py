@@ -230,3 +230,44 @@ class PendingCheckin(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+
+# The kinds of place to learn (学习场所); a community school's place is its school's.
+PLACE_KINDS = (
+    "community_school",
+    "library",
+    "cultural_centre",
+    "science_museum",
+    "memorial_hall",
+    "other",
+)
+
+
+class Place(db.Model):
+    """A place residents may go to learn, in the directory kept by the admin and 镇街 staff.
+
+    A community school's place (kind ``community_school``) belongs to its school: it is
+    made with the school and takes the school's name, 镇街 and address from it; the other
+    fields (hours, phone, description, coordinates) are the directory's own."""
+
+    __tablename__ = "places"
+    __table_args__ = (Index("ix_places_town_kind", "town_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(80))
+    town_id: Mapped[int] = mapped_column(ForeignKey("towns.id"))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    opening_hours: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    description: Mapped[str] = mapped_column(String(500), default="")
+    # WGS-84 degrees (what a phone's GPS and the geo: URI use); None when not known.
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    school_id: Mapped[int | None] = mapped_column(
+        ForeignKey("community_schools.id", ondelete="CASCADE"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    town: Mapped[Town] = relationship(lazy="joined")
+    school: Mapped[CommunitySchool | None] = relationship()

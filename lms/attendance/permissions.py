@@ -14,7 +14,15 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lms.accounts.models import User
-from lms.attendance.models import Attendance, ClassSession, CommunitySchool, SchoolStaff, Signup
+from lms.accounts.permissions import managed_town_ids
+from lms.attendance.models import (
+    Attendance,
+    ClassSession,
+    CommunitySchool,
+    Place,
+    SchoolStaff,
+    Signup,
+)
 from lms.extensions import db
 
 
@@ -101,3 +109,29 @@ def get_card_learner_or_404(learner_id: int) -> User:
     if learner is None or not can_manage_card_of(current_user, learner):
         abort(404)
     return learner
+
+
+# Places to learn: the admin keeps every place, staff those of their own 镇街.
+
+
+def place_town_ids(user) -> set[int] | None:
+    """The 镇街 whose places ``user`` keeps; None means all of them."""
+    if not user.is_authenticated:
+        return set()
+    return managed_town_ids(user)
+
+
+def can_keep_places(user) -> bool:
+    return place_town_ids(user) != set()
+
+
+def can_edit_place(user, place: Place) -> bool:
+    towns = place_town_ids(user)
+    return towns is None or place.town_id in towns
+
+
+def get_kept_place_or_404(place_id: int) -> Place:
+    place = db.session.get(Place, place_id)
+    if place is None or not can_edit_place(current_user, place):
+        abort(404)
+    return place

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lms.accounts.models import Town, User
-from lms.attendance.models import ClassSession, CommunitySchool, SchoolStaff, Signup
+from lms.attendance.models import ClassSession, CommunitySchool, Place, SchoolStaff, Signup
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.timeutil import utcnow
@@ -75,7 +75,20 @@ def save_school(school: CommunitySchool | None, data: SchoolSettings, *, actor) 
         if user.id not in school.staff_ids:
             school.staff_links.append(SchoolStaff(user_id=user.id, user=user))
     db.session.flush()
+    sync_school_place(school)
     return school
+
+
+def sync_school_place(school: CommunitySchool) -> Place:
+    """The directory's entry of ``school``, made on first call, with its name, 镇街 and
+    address."""
+    place = db.session.scalar(select(Place).where(Place.school_id == school.id))
+    if place is None:
+        place = Place(kind="community_school", school_id=school.id)
+        db.session.add(place)
+    place.name, place.town_id, place.address = school.name, school.town_id, school.address or ""
+    db.session.flush()
+    return place
 
 
 def list_schools(*, school_ids: set[int] | None, town_id: int | None = None, page=1, per_page=20):

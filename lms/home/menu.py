@@ -47,6 +47,7 @@ HOME_CARDS = (
     Link("credits.my_certificates", _l("My certificates")),
     Link("community.hub", _l("Learning community")),
     Link("attendance.browse", _l("Offline classes")),
+    Link("attendance.places", _l("Places to learn")),
     Link("attendance.my_card", _l("My learning card")),
     Link("attendance.schools", _l("Community schools")),
     Link("courses.teaching", _l("Teaching")),

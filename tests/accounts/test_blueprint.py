@@ -18,6 +18,7 @@ EXPECTED = {
     ("/people/new-learner", "accounts.register_learner", "GET HEAD OPTIONS POST"),
     ("/people/import", "accounts.import_people", "GET HEAD OPTIONS POST"),
     ("/people/<int:user_id>", "accounts.person", "GET HEAD OPTIONS"),
+    ("/people/<int:user_id>/edit", "accounts.edit_person", "GET HEAD OPTIONS POST"),
     ("/people/<int:user_id>/password", "accounts.reset_password", "OPTIONS POST"),
     ("/people/<int:user_id>/disable", "accounts.set_disabled", "OPTIONS POST"),
     ("/people/<int:user_id>/roles", "accounts.change_roles", "OPTIONS POST"),

@@ -12,6 +12,7 @@ LEARNER_CARDS = [
     "credits.my_certificates",
     "community.hub",
     "attendance.browse",
+    "attendance.places",
     "attendance.my_card",
 ]
 # The account's own links live under 我的 (home.me), not on the home page.

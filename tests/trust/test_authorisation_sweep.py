@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from lms.accounts.models import User
-from lms.attendance.models import ClassSession, CommunitySchool, SchoolStaff, Signup
+from lms.attendance.models import ClassSession, CommunitySchool, Place, SchoolStaff, Signup
 from lms.community.models import LessonQuestion, QuestionAnswer, QuestionReport
 from lms.courses import services as courses
 from lms.credits import recognition as recognitions
@@ -64,6 +64,8 @@ def world(app, make_user, make_town):
             db.session.add(schools[name])
         db.session.flush()
         db.session.add(SchoolStaff(school_id=schools["X"].id, user_id=others["staff"].id))
+        place = Place(kind="library", name="图书馆", town_id=town_y.id, school_id=None)
+        db.session.add(place)
         starts = utcnow() + timedelta(days=1)
         session = ClassSession(
             school_id=schools["Y"].id,
@@ -101,6 +103,7 @@ def world(app, make_user, make_town):
             "lesson_id": lesson.id,
             "class_session_id": session.id,
             "school_id": schools["Y"].id,
+            "place_id": place.id,
             "recognition_id": recognition.id,
             "certificate_id": certificate.id,
             "play_session_id": play.id,

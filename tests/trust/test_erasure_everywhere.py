@@ -38,8 +38,8 @@ PDF = f"%PDF-1.4 {NAME} {PHONE}\n%%EOF".encode()
 NEEDLES = (NAME, PHONE, TITLE, CORRECTION)
 
 
-def _learner_with_everything(app, make_user, make_course, make_town):
-    learner = make_user(display_name=NAME, phone=PHONE)
+def _learner_with_everything(app, make_user, make_course, make_town, phone=PHONE):
+    learner = make_user(display_name=NAME, phone=phone)  # numbers are unique among accounts
     admin, staff = make_user("admin"), make_user("admin")
     course, town = make_course(lessons=1), make_town()
     enrol(app, course, learner)
@@ -199,7 +199,7 @@ def test_my_data_holds_corrections_play_sessions_beats_and_audit_rows_about_me(
     app, client, login_as, make_user, make_course, make_town
 ):
     learner, _ = _learner_with_everything(app, make_user, make_course, make_town)
-    other, _ = _learner_with_everything(app, make_user, make_course, make_town)
+    other, _ = _learner_with_everything(app, make_user, make_course, make_town, "13800002222")
     login_as(learner)
     archive = zipfile.ZipFile(io.BytesIO(client.get("/account/my-data").data))
 
