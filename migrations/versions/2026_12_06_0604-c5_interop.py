@@ -6,10 +6,10 @@ Create Date: 2026-12-06 06:00 UTC
 
 """
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
-import lms.timeutil  # noqa: F401  (custom column types)
+import lms.timeutil
 
 # revision identifiers, used by Alembic.
 revision = "c5_interop"
@@ -19,8 +19,19 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_table(
+        "xapi_forwarding",
+        sa.Column("name", sa.String(length=20), nullable=False),
+        sa.Column("mark_at", lms.timeutil.UTCDateTime(), nullable=True),
+        sa.Column("mark_id", sa.String(length=36), nullable=False),
+        sa.Column("sent_total", sa.Integer(), nullable=False),
+        sa.Column("last_sent_at", lms.timeutil.UTCDateTime(), nullable=True),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("retry_at", lms.timeutil.UTCDateTime(), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_xapi_forwarding")),
+    )
 
 
 def downgrade():
-    pass
+    op.drop_table("xapi_forwarding")
