@@ -81,7 +81,7 @@ def forward(
     *,
     now: datetime | None = None,
     since: datetime | None = None,
-    settle: timedelta = SETTLE,
+    settle: timedelta | None = None,
     wait_out_backoff: bool = True,
 ) -> Outcome:
     """Send what is new (from ``since`` when given: a resend, harmless). The periodic
@@ -92,7 +92,7 @@ def forward(
     row = state()
     if wait_out_backoff and row.retry_at is not None and row.retry_at > now:
         return Outcome(waiting_until=row.retry_at)
-    until = now - settle
+    until = now - (SETTLE if settle is None else settle)
     cursor = (since, "") if since is not None else (row.mark_at, row.mark_id)
     outcome = Outcome()
     while True:

@@ -15,9 +15,9 @@ import pytest
 
 from tests.helpers import free_port, wait_for
 
-# scripts/setup.sh test makes it beside the project's .venv; LMS_TEST_RALPH_VENV names
-# another.
-RALPH_VENV = Path(os.environ.get("LMS_TEST_RALPH_VENV") or Path(sys.prefix).parent / ".venv-ralph")
+# scripts/setup.sh test makes it beside the project's environment (.venv-ralph beside
+# .venv); LMS_TEST_RALPH_VENV names another.
+RALPH_VENV = Path(os.environ.get("LMS_TEST_RALPH_VENV") or f"{sys.prefix}-ralph")
 RALPH = RALPH_VENV / "bin" / "ralph"
 USERNAME, PASSWORD = "lms", "lrs-test-password"
 
@@ -79,8 +79,24 @@ def invalid_under_base_model(statements: list[dict]) -> list[str]:
     return json.loads(result.stdout)
 
 
+# What `ralph runserver -b fs` runs (Ralph's API under uvicorn, the file-system backend),
+# without its auto-reloader, and with one change: that backend, made for development,
+# creates its statements file on a POST and refuses every later POST ("already exists
+# and overwrite is not allowed"); here it appends, as a real store keeps statements.
+_SERVE = """
+import sys
+import uvicorn
+from ralph.backends.data.base import BaseOperationType
+from ralph.backends.data.fs import FSDataBackend
+
+FSDataBackend.default_operation_type = BaseOperationType.APPEND
+uvicorn.run("ralph.api:app", host="127.0.0.1", port=int(sys.argv[1]), log_level="info")
+"""
+
+
 class RalphLrs:
-    """`ralph runserver -b fs`, stoppable and restartable on the same port and data."""
+    """Ralph's LRS on the file-system backend, stoppable and restartable on the same port
+    and data."""
 
     def __init__(self, workdir: Path):
         need_ralph()
@@ -114,7 +130,7 @@ class RalphLrs:
     def start(self):
         log = open(self.workdir / "ralph.log", "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [str(RALPH), "runserver", "-b", "fs", "-h", "127.0.0.1", "-p", str(self.port)],
+            [str(RALPH_VENV / "bin" / "python"), "-c", _SERVE, str(self.port)],
             env=_env(self.workdir),
             stdout=log,
             stderr=subprocess.STDOUT,
