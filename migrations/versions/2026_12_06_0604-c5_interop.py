@@ -18,6 +18,14 @@ branch_labels = None
 depends_on = None
 
 
+INDEXED = (
+    ("play_sessions", "opened_at"),
+    ("attendances", "recorded_at"),
+    ("ledger_entries", "created_at"),
+    ("certificates", "issued_at"),
+)
+
+
 def upgrade():
     op.create_table(
         "xapi_forwarding",
@@ -31,7 +39,12 @@ def upgrade():
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_xapi_forwarding")),
     )
+    # The statement sources read what happened since the forwarding's mark.
+    for table, column in INDEXED:
+        op.create_index(op.f(f"ix_{table}_{column}"), table, [column])
 
 
 def downgrade():
+    for table, column in INDEXED:
+        op.drop_index(op.f(f"ix_{table}_{column}"), table_name=table)
     op.drop_table("xapi_forwarding")
