@@ -5,11 +5,14 @@ from datetime import timedelta
 
 import pytest
 
+from lms.accounts.models import User
+from lms.attendance.models import ClassSession
 from lms.extensions import db
 from lms.timeutil import utcnow
 from lms.xapi import forwarding, lrs
 from lms.xapi.models import XapiForwarding
 from lms.xapi.sources import actor_name, records
+from tests.factories import attend
 from tests.xapi.ralph import RalphLrs
 
 pytestmark = pytest.mark.slow
@@ -121,3 +124,28 @@ def test_statements_newer_than_the_settling_time_wait(app, district, ralph):
     with app.app_context():
         assert forwarding.forward(now=utcnow()).sent == 0  # all made just now: too new
     assert ralph.statements() == []
+
+
+def test_after_erasure_nothing_new_is_sent_about_the_person(app, district, ralph):
+    assert forward(app).error is None
+    held = len(ralph.statements())
+    with app.app_context():
+        db.session.get(User, district.learner.id).pseudonymised_at = utcnow()
+        db.session.commit()
+        name = actor_name(district.learner.id)
+    with app.app_context():
+        session = db.session.get(ClassSession, district.class_session_id)
+        second = ClassSession(
+            school_id=session.school_id,
+            title="又一课",
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+        )
+        db.session.add(second)
+        db.session.commit()
+        second_id = second.id
+    attend(app, second_id, district.learner.id)
+    assert forward(app).sent == 0
+    after = ralph.statements()
+    assert len(after) == held  # what it had stays; nothing new, under the same pseudonym
+    assert {s["actor"]["account"]["name"] for s in after} == {name}
