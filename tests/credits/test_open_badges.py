@@ -18,6 +18,7 @@ from openbadgeslib.ob3.status import set_indices
 from lms.attendance.models import ClassSession, CommunitySchool
 from lms.courses.models import Course
 from lms.credits import linked_data, services
+from lms.credits.ledger import Posting, post
 from lms.credits.models import Certificate
 from lms.extensions import db
 from lms.timeutil import utcnow
@@ -51,6 +52,9 @@ def certified(app, make_user, make_course, make_town, login_as):
         session_id = session.id
     attend(app, session_id, learner.id, hours=2.0)
     with app.app_context():
+        post(Posting(learner.id, "lesson", str(course.lesson_ids[0]), 1.5, 1.5, 1))
+        post(Posting(learner.id, "attendance", str(session_id), 2.0, 2.0, 1))
+        post(Posting(learner.id, "lesson", "99999", 5.0, 5.0, 1))  # another course's
         certificate = services.issue_certificate(learner.id, db.session.get(Course, course.id))
         db.session.commit()
         certificate_id = certificate.id
@@ -69,13 +73,15 @@ def test_a_certificate_is_an_open_badge_the_library_verifies(app, client, certif
     badge = _get_json(client, f"/certificates/{certificate_id}/badge.json")
     assert badge["@context"] == [VC, OB]
     assert badge["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert badge["id"].startswith("urn:uuid:") and badge["name"] and badge["validFrom"]
     issuer = badge["issuer"]
     assert issuer["id"].startswith("did:key:z6Mk") and issuer["type"] == ["Profile"]
     assert issuer["name"] and issuer["url"] == "http://localhost/"
     achievement = badge["credentialSubject"]["achievement"]
     assert badge["credentialSubject"]["type"] == ["AchievementSubject"]
     assert achievement["type"] == ["Achievement"] and achievement["name"] == "长辈学用智能手机"
-    assert achievement["criteria"]["narrative"] and "creditsAvailable" in achievement
+    assert achievement["criteria"]["narrative"] and achievement["description"]
+    assert achievement["creditsAvailable"] == 3.5  # its lesson and its class session
     assert achievement["id"] == f"http://localhost/courses/{course.id}"
     assert badge["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
     assert badge["proof"]["verificationMethod"].startswith(issuer["id"] + "#")
@@ -125,6 +131,9 @@ def test_the_record_is_a_clr_holding_the_badges_and_the_sessions(app, client, ce
     clr = _get_json(client, f"/record/{learner.id}/clr.json")
     assert clr["@context"] == [VC, OB, CLR]
     assert clr["type"] == ["VerifiableCredential", "ClrCredential"]
+    assert clr["id"].startswith("urn:uuid:") and clr["name"] and clr["validFrom"]
+    assert clr["issuer"]["type"] == ["Profile"] and clr["validUntil"] > clr["validFrom"]
+    assert clr["credentialStatus"]["type"] == "BitstringStatusListEntry"
     subject = clr["credentialSubject"]
     assert subject["type"] == ["ClrSubject"]
     assert subject["identifier"][0]["identityHash"] == "张三"
