@@ -201,6 +201,8 @@ def test_verify_credential_and_the_verify_page_take_every_format(
         path.write_bytes(client.get(url).data)
         result = app.test_cli_runner().invoke(args=["lms", "verify-credential", str(path)])
         assert result.exit_code == 0, (url, result.output)
+    form = client.get("/verify/credential")
+    assert form.status_code == 200 and "核验电子凭证" in form.get_data(as_text=True)
     csrf = csrf_token(path="/verify/credential")
     png = client.get(f"/certificates/{certificate_id}/badge.png").data
     import io

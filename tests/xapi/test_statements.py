@@ -70,6 +70,13 @@ def test_ids_are_deterministic_and_the_session_id_is_a_uuid(app, district):
         f"{VIDEO}/extensions/time-from": 20.0,
         f"{VIDEO}/extensions/time-to": 60.0,
     }
+    played = next(s for s in first if s["verb"]["id"].endswith("/played"))
+    assert played["result"]["extensions"] == {
+        f"{VIDEO}/extensions/time": 10.0,
+        f"{VIDEO}/extensions/played-segments": "0.000[.]10.000",
+    }
+    assert played["context"]["extensions"][f"{VIDEO}/extensions/length"] == 120.0
+    assert played["context"]["contextActivities"]["category"] == [{"id": VIDEO}]
     completed = next(s for s in first if s["verb"]["id"] == f"{ADL}/completed")
     assert f"{VIDEO}/extensions/time" in completed["result"]["extensions"]
 
