@@ -53,6 +53,8 @@ def send_xapi(since: datetime | None) -> None:
     if not lrs.configured():
         raise click.ClickException("LMS_XAPI_LRS_URL is not set: there is no LRS to send to.")
     outcome = forward(since=_start(since), wait_out_backoff=False)
+    if outcome.busy:
+        raise click.ClickException("another run is sending statements now; try again later")
     click.echo(f"{outcome.sent} statements sent")
     if outcome.error:
         raise click.ClickException(f"the LRS did not take the rest: {outcome.error}")

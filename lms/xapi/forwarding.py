@@ -6,13 +6,18 @@ half way (the LRS went down, the process died) resumes after the last batch the 
 and nothing is skipped. A batch the LRS took but whose answer was lost is sent again:
 the ids are deterministic, and an LRS drops a statement it already holds. Statements
 newer than ``SETTLE`` wait for the next run, so a row committed a little late with an
-earlier timestamp is not passed over.
+earlier timestamp is not passed over. One run at a time: a run holds a lease on the row
+(``lease_until``, renewed after each batch), so the embedded workers of several
+processes, or a ``send-xapi`` by hand, do not send the same statements side by side.
 """
 
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
+
+from sqlalchemy import or_, update
+from sqlalchemy.exc import IntegrityError
 
 from lms.extensions import db
 from lms.timeutil import utcnow
@@ -28,6 +33,7 @@ SETTLE = timedelta(minutes=2)
 BACKOFF_FIRST = timedelta(seconds=60)
 BACKOFF_MAX = timedelta(hours=1)
 NAME = "lrs"
+LEASE = timedelta(minutes=5)
 
 
 @dataclass
@@ -35,15 +41,36 @@ class Outcome:
     sent: int = 0
     error: str | None = None
     waiting_until: datetime | None = None
+    busy: bool = False  # another run holds the lease
 
 
 def state() -> XapiForwarding:
     row = db.session.get(XapiForwarding, NAME)
     if row is None:
-        row = XapiForwarding(name=NAME, mark_id="", sent_total=0, failures=0)
-        db.session.add(row)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                db.session.add(XapiForwarding(name=NAME, mark_id="", sent_total=0, failures=0))
+            db.session.commit()
+        except IntegrityError:  # another process made it at this moment
+            db.session.rollback()
+        row = db.session.get(XapiForwarding, NAME)
     return row
+
+
+def _claim() -> bool:
+    """Take the lease unless another run holds one that has not expired."""
+    moment = utcnow()
+    taken = db.session.execute(
+        update(XapiForwarding)
+        .where(
+            XapiForwarding.name == NAME,
+            or_(XapiForwarding.lease_until.is_(None), XapiForwarding.lease_until < moment),
+        )
+        .values(lease_until=moment + LEASE)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return taken == 1
 
 
 def _after(key, cursor) -> bool:
@@ -55,6 +82,7 @@ def _fail(row: XapiForwarding, error: Exception, now: datetime) -> Outcome:
     wait = min(BACKOFF_FIRST * 2 ** (row.failures - 1), BACKOFF_MAX)
     row.retry_at = now + wait
     row.last_error = str(error)[:1000]
+    row.lease_until = None
     db.session.commit()
     log.warning("xAPI forwarding paused until %s: %s", row.retry_at.isoformat(), error)
     return Outcome(error=row.last_error, waiting_until=row.retry_at)
@@ -92,6 +120,19 @@ def forward(
     row = state()
     if wait_out_backoff and row.retry_at is not None and row.retry_at > now:
         return Outcome(waiting_until=row.retry_at)
+    if not _claim():
+        return Outcome(busy=True)
+    db.session.refresh(row)  # the mark as the last run left it
+    try:
+        return _send(row, now, since, settle)
+    finally:
+        db.session.rollback()
+        if row.lease_until is not None:
+            row.lease_until = None
+            db.session.commit()
+
+
+def _send(row: XapiForwarding, now: datetime, since, settle) -> Outcome:
     until = now - (SETTLE if settle is None else settle)
     cursor = (since, "") if since is not None else (row.mark_at, row.mark_id)
     outcome = Outcome()
@@ -115,6 +156,7 @@ def forward(
             row.sent_total += len(batch)
             row.last_sent_at = now
             row.failures, row.retry_at, row.last_error = 0, None, None
+            row.lease_until = utcnow() + LEASE
             db.session.commit()
             outcome.sent += len(batch)
     return outcome

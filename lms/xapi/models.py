@@ -24,3 +24,5 @@ class XapiForwarding(db.Model):
     failures: Mapped[int] = mapped_column(default=0)
     retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The run that holds it sends; another waits for the next turn (see forwarding.py).
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -37,6 +37,7 @@ def upgrade():
         sa.Column("failures", sa.Integer(), nullable=False),
         sa.Column("retry_at", lms.timeutil.UTCDateTime(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("lease_until", lms.timeutil.UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_xapi_forwarding")),
     )
     # The statement sources read what happened since the forwarding's mark.

@@ -149,3 +149,20 @@ def test_after_erasure_nothing_new_is_sent_about_the_person(app, district, ralph
     after = ralph.statements()
     assert len(after) == held  # what it had stays; nothing new, under the same pseudonym
     assert {s["actor"]["account"]["name"] for s in after} == {name}
+
+
+def test_one_run_at_a_time(app, district):
+    app.config.update(LMS_XAPI_LRS_URL="http://127.0.0.1:9/xAPI")  # nothing listens there
+    with app.app_context():
+        forwarding.state()
+        assert forwarding._claim()  # another process's run holds the lease
+        assert forward(app).busy and not forward(app).sent
+        result = app.test_cli_runner().invoke(args=["lms", "send-xapi"])
+        assert result.exit_code != 0 and "another run" in result.output
+        row = db.session.get(XapiForwarding, "lrs")
+        row.lease_until = utcnow() - timedelta(seconds=1)  # that run died: the lease expired
+        db.session.commit()
+    outcome = forward(app)
+    assert not outcome.busy and outcome.error and "does not answer" in outcome.error
+    with app.app_context():
+        assert db.session.get(XapiForwarding, "lrs").lease_until is None  # released
