@@ -94,7 +94,7 @@ def test_a_certificate_is_an_open_badge_the_library_verifies(app, client, certif
         OB3LdpVerifier().verify(tampered)
 
 
-def test_a_revoked_badge_fails_its_status_check(app, client, certified):
+def test_a_revoked_badge_fails_its_status_check(app, client, certified, tmp_path):
     _, _, certificate_id, _ = certified
     badge = _get_json(client, f"/certificates/{certificate_id}/badge.json")
     entry = badge["credentialStatus"]
@@ -111,6 +111,11 @@ def test_a_revoked_badge_fails_its_status_check(app, client, certified):
         db.session.commit()
     with pytest.raises(OB3VerificationError, match="'revocation' is set"):
         OB3LdpVerifier().verify(badge, check_status=True, download=served, verify_status_list=False)
+    # And here: verify-credential reads this site's list from the database.
+    path = tmp_path / "badge.json"
+    path.write_text(json.dumps(badge))
+    result = app.test_cli_runner().invoke(args=["lms", "verify-credential", str(path)])
+    assert result.exit_code == 1 and "marks it revoked" in result.output
     # And by the library's own decoder.
     listed = json.loads(client.get(list_path).data)
     bits = decode_encoded_list(listed["credentialSubject"]["encodedList"])
