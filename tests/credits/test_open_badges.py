@@ -237,3 +237,18 @@ def test_verify_credential_and_the_verify_page_take_every_format(
         content_type="multipart/form-data",
     )
     assert junk.status_code == 400
+
+
+def test_a_badge_signed_before_a_key_rotation_still_verifies(app, client, certified, tmp_path):
+    _, _, certificate_id, _ = certified
+    before = json.loads(client.get(f"/certificates/{certificate_id}/badge.json").data)
+    result = app.test_cli_runner().invoke(args=["lms", "rotate-signing-key"])
+    assert result.exit_code == 0, result.output
+    after = json.loads(client.get(f"/certificates/{certificate_id}/badge.json").data)
+    assert after["issuer"]["id"] != before["issuer"]["id"]  # a new key, a new did:key
+    for badge in (before, after):
+        OB3LdpVerifier().verify(badge)
+        path = tmp_path / "badge.json"
+        path.write_text(json.dumps(badge))
+        checked = app.test_cli_runner().invoke(args=["lms", "verify-credential", str(path)])
+        assert checked.exit_code == 0, checked.output
