@@ -1,12 +1,14 @@
 """Forwarding to a real Ralph LRS (started by the test, on a free port, with its own
 auth file and a file-system backend)."""
 
+import json
 from datetime import timedelta
 
 import pytest
 
 from lms.accounts.models import User
 from lms.attendance.models import ClassSession
+from lms.courses.models import Lesson
 from lms.extensions import db
 from lms.timeutil import utcnow
 from lms.xapi import forwarding, lrs
@@ -166,3 +168,16 @@ def test_one_run_at_a_time(app, district):
     assert not outcome.busy and outcome.error and "does not answer" in outcome.error
     with app.app_context():
         assert db.session.get(XapiForwarding, "lrs").lease_until is None  # released
+
+
+def test_a_resend_of_a_changed_statement_keeps_the_lrs_copy(app, district, ralph):
+    assert forward(app).error is None
+    held = {s["id"]: s for s in ralph.statements()}
+    with app.app_context():
+        db.session.get(Lesson, district.course.lesson_ids[0]).title = "改过的标题"
+        db.session.commit()
+    again = forward(app, since=utcnow() - timedelta(days=1))  # 409s, one by one
+    assert again.error is None and again.sent == len(held)
+    after = {s["id"]: s for s in ralph.statements()}
+    assert after.keys() == held.keys()
+    assert "改过的标题" not in json.dumps(list(after.values()), ensure_ascii=False)
