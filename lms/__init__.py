@@ -129,12 +129,14 @@ def _register_domains(app: Flask) -> None:
         media,
         reports,
         study,
+        xapi,
     )
     from lms.health import bp as health_bp
 
     app.register_blueprint(health_bp)
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
-    for domain in (accounts, media, courses, study, attendance, credits, community, reports, home):
+    domains = (accounts, xapi, media, courses, study, attendance, credits, community, reports)
+    for domain in (*domains, home):
         domain.register(app)
 
 

@@ -147,6 +147,8 @@ def check_urls(environ) -> None:
         ("LMS_S3_ENDPOINT_URL", "http://minio:9000, or leave it unset for AWS S3"),
         ("LMS_S3_PUBLIC_ENDPOINT_URL", "https://media.example.org, or leave it unset"),
         ("LMS_PUBLIC_URL", "https://learn.example.org"),
+        ("LMS_XAPI_LRS_URL", "https://lrs.example.org/xAPI"),
+        ("LMS_XAPI_HOME_PAGE", "https://learn.example.org"),
     ):
         _check_url(environ, name, ("http", "https"), f"an http(s) URL: set it to {example}")
 
@@ -324,6 +326,13 @@ def load_config(environ=os.environ) -> dict:
         # The audit log keeps its rows; the client address in them goes after this.
         "LMS_AUDIT_IP_RETENTION_DAYS": _audit_ip_retention_days(environ),
         "LMS_STUDY_IDLE_MINUTES": _int(environ, "LMS_STUDY_IDLE_MINUTES", 30),
+        # xAPI: the learning record store the statements are forwarded to (its xAPI
+        # endpoint, e.g. https://lrs.example.org/xAPI, and HTTP basic credentials), and the
+        # home page that names learners' accounts in statements (LMS_PUBLIC_URL by default).
+        "LMS_XAPI_LRS_URL": (environ.get("LMS_XAPI_LRS_URL") or "").rstrip("/") or None,
+        "LMS_XAPI_LRS_USERNAME": environ.get("LMS_XAPI_LRS_USERNAME") or None,
+        "LMS_XAPI_LRS_PASSWORD": environ.get("LMS_XAPI_LRS_PASSWORD") or None,
+        "LMS_XAPI_HOME_PAGE": (environ.get("LMS_XAPI_HOME_PAGE") or "").rstrip("/") or None,
         # Players opened and heartbeats sent, per learner: an honest player sends one beat
         # per period plus a few on pause, and opens one per page load.
         "LMS_STUDY_LIMIT": environ.get("LMS_STUDY_LIMIT") or "60 per minute",

@@ -3,8 +3,9 @@
 # package and its dev and scale extras, and compiled translations.
 #   scripts/setup.sh run    what the platform needs (ffmpeg; Pango, HarfBuzz and a CJK font
 #                           for PDFs)
-#   scripts/setup.sh test   also what the tests need (chromium, poppler-utils, and
-#                           redis-server: the scale-out tests start private ones)
+#   scripts/setup.sh test   also what the tests need (chromium, poppler-utils,
+#                           redis-server: the scale-out tests start private ones; and
+#                           Ralph, the learning record store, in $VENV-ralph)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose=${1:-run}
@@ -50,5 +51,16 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   "$VENV/bin/pip" install -q --upgrade pip
   "$VENV/bin/pip" install -q -e '.[dev,scale]'
   touch "$stamp"
+fi
+# The xAPI tests start a real Ralph LRS. Its own environment: ralph-malph pins click
+# below 8.2.1 and a dozen server packages exactly, which the project's must not inherit.
+if [ "$purpose" = test ]; then
+  RALPH_VENV="$VENV-ralph"
+  [ -x "$RALPH_VENV/bin/python" ] || "$PYTHON" -m venv "$RALPH_VENV"
+  ralph_stamp="$RALPH_VENV/.installed"
+  if [ ! -f "$ralph_stamp" ] || [ tests/xapi/ralph-requirements.txt -nt "$ralph_stamp" ]; then
+    "$RALPH_VENV/bin/pip" install -q -r tests/xapi/ralph-requirements.txt
+    touch "$ralph_stamp"
+  fi
 fi
 "$VENV/bin/pybabel" compile -d lms/translations >/dev/null

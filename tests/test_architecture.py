@@ -21,6 +21,9 @@ RANKS = {
     "web": 1,
     "tasks": 1,
     "accounts": 2,
+    # xapi: the statement-source registry and the LRS forwarding, on accounts (erasure)
+    # and below every domain that registers a source.
+    "xapi": 2.5,
     "media": 3,
     "courses": 4,
     "study": 5,

@@ -18,6 +18,7 @@ LMS_COMMANDS = {
     "rotate-signing-key",
     "seed-demo",
     "seed-synthetic",
+    "send-xapi",
     "transcode",
     "verify-credential",
     "verify-ledger",

@@ -8,10 +8,13 @@ def register(app: Flask) -> None:
     from lms.attendance import cli, privacy, tasks  # noqa: F401  (tasks: periodic tasks)
     from lms.attendance.blueprint import bp
     from lms.attendance.messages import status_label
+    from lms.attendance.xapi import statements
     from lms.cli import register_commands, register_demo_seeder
+    from lms.xapi.sources import register_statement_source
 
     app.register_blueprint(bp)
     app.jinja_env.globals["attendance_status_label"] = status_label
     privacy.connect()
     register_commands(cli.close_class_sessions)
     register_demo_seeder(30, "attendance", cli.seed_attendance)
+    register_statement_source("attendance", statements)

@@ -145,7 +145,7 @@ class Attendance(db.Model):
     checkout_method: Mapped[str | None] = mapped_column(String(10))
     # Attended hours, set when the attendance is recorded (announced) or corrected.
     hours: Mapped[float | None]
-    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)  # xAPI
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str | None] = mapped_column(String(200))
 

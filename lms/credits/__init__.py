@@ -18,6 +18,8 @@ def register(app: Flask) -> None:
     )
     from lms.credits.blueprint import bp
     from lms.credits.receivers import connect
+    from lms.credits.xapi import statements
+    from lms.xapi.sources import register_statement_source
 
     app.register_blueprint(bp)
     connect()
@@ -32,3 +34,4 @@ def register(app: Flask) -> None:
     )
     register_commands(cli.verify_ledger, cli.verify_credential, cli.rotate_signing_key)
     register_demo_seeder(40, "credits", cli.seed_credits)
+    register_statement_source("credits", statements)

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from lms.credits import certificate_views, recognition_views, views
+from lms.credits import badge_views, certificate_views, recognition_views, views
 
 bp = Blueprint("credits", __name__)
 
@@ -72,6 +72,25 @@ bp.add_url_rule(
     certificate_views.certificate_credential,
     methods=GET,
 )
+# Open Badges 3.0 (the certificate) and CLR 2.0 (the record): JSON and baked PNG
+bp.add_url_rule(
+    "/certificates/<int:certificate_id>/badge.json",
+    "certificate_badge",
+    badge_views.certificate_badge,
+    methods=GET,
+)
+bp.add_url_rule(
+    "/certificates/<int:certificate_id>/badge.png",
+    "certificate_badge_png",
+    badge_views.certificate_badge_png,
+    methods=GET,
+)
+bp.add_url_rule(
+    "/record/<int:learner_id>/clr.json", "record_clr", badge_views.record_clr, methods=GET
+)
+bp.add_url_rule(
+    "/record/<int:learner_id>/clr.png", "record_clr_png", badge_views.record_clr_png, methods=GET
+)
 bp.add_url_rule(
     "/admin/certificates", "admin_certificates", certificate_views.admin_certificates, methods=GET
 )
@@ -85,6 +104,12 @@ bp.add_url_rule(
 # The public check of a certificate (no log-in, rate-limited)
 bp.add_url_rule("/verify/", "verify_form", certificate_views.verify_form, methods=GET)
 bp.add_url_rule("/verify/<code>", "verify", certificate_views.verify, methods=GET)
+bp.add_url_rule(
+    "/verify/credential",
+    "verify_credential_file",
+    badge_views.verify_credential_file,
+    methods=FORM,
+)
 
 # The learner's own record exported: XLSX, PDF transcript (成绩单), signed credential
 bp.add_url_rule(

@@ -177,8 +177,7 @@ def verify_credential(
     exit 1 when it does not verify."""
     import json
 
-    from lms.credits import credentials, signing_keys, status_list
-    from lms.timeutil import utcnow
+    from lms.credits import checking, credentials, signing_keys
 
     try:
         with open(credential_file, encoding="utf-8") as handle:
@@ -194,18 +193,16 @@ def verify_credential(
     except (OSError, ValueError) as error:
         click.echo(f"invalid: cannot read {error}")
         raise SystemExit(1) from error
-    result = credentials.verify_document(document, jwks)
-    kid = result.kid
-    if result.verified:
-        result = credentials.check_validity_period(document, utcnow())
-    if result.verified:
-        result = status_list.check_status(
-            document, jwks, list_document, signed_here=kid in signing_keys.own_kids()
-        )
-    if not result.verified:
-        click.echo(f"invalid: {result.reason}")
+    checked = checking.check(document, jwks, list_document, own_kids=signing_keys.own_kids())
+    if not checked.result.verified:
+        click.echo(f"invalid: {checked.result.reason}")
         raise SystemExit(1)
-    click.echo(f"valid: {credentials.describe(document)}, key {kid}, {result.reason}")
+    if checked.kind in ("Open Badges 3.0", "CLR 2.0"):
+        what = f"{checked.kind} {document.get('id')} for {checked.subject}"
+        what += f" ({'; '.join(checked.achievements)})"
+    else:
+        what = credentials.describe(document)
+    click.echo(f"valid: {what}, key {checked.key}, {checked.result.reason}")
 
 
 @lms_command("rotate-signing-key")

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, DecimalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -56,4 +56,16 @@ class DecisionForm(FlaskForm):
     )
     reason = TextAreaField(
         _l("Reason (required to reject)"), validators=[Optional(), Length(max=500)]
+    )
+
+
+class CredentialFileForm(FlaskForm):
+    """A credential to check on the public verify page: its JSON, or a baked badge PNG."""
+
+    credential = FileField(
+        _l("Credential file (JSON, or a badge PNG)"),
+        validators=[
+            FileRequired(),
+            FileAllowed(["json", "png"], _l("Please choose a .json or .png file.")),
+        ],
     )

@@ -64,7 +64,7 @@ class LedgerEntry(db.Model):
     # salted digest, fixed when the entry is written ("" when there is no reason).
     text_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_texts.id"))
     reason_digest: Mapped[str] = mapped_column(String(64), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     local_day: Mapped[date] = mapped_column(Date, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     prev_hash: Mapped[str] = mapped_column(String(64))
@@ -163,7 +163,7 @@ class Certificate(db.Model):
     course_title: Mapped[str] = mapped_column(String(120))
     online_hours: Mapped[float] = mapped_column(default=0.0)
     offline_hours: Mapped[float] = mapped_column(default=0.0)
-    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoke_reason: Mapped[str | None] = mapped_column(Text)
 

@@ -317,6 +317,8 @@ def check_status(
         else:
             issuer = document.get("issuer")
             issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+            if isinstance(issuer, dict) and str(issuer_id).startswith("did:"):
+                issuer_id = issuer.get("url")  # a did:key issuer: its Profile names the site
             list_id = local_list_id(url, issuer_id) if signed_here else None
             bits = local_bits(list_id) if list_id is not None else None
             if bits is None:

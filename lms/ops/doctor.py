@@ -31,7 +31,7 @@ from lms.ops.checks import (
     s3_probe_client,
     storage_problem,
 )
-from lms.ops.doctor_tools import check_ffmpeg
+from lms.ops.doctor_tools import check_ffmpeg, check_lrs
 from lms.ops.findings import FAIL, OK, WARN, Finding
 
 PROBE_PREFIX = "doctor"
@@ -46,6 +46,7 @@ def run_checks() -> list[Finding]:
         ("broker", check_broker),
         ("redis", check_redis),
         ("ffmpeg", check_ffmpeg),
+        ("LRS", check_lrs),
         ("public URL", check_public_url),
         ("demo accounts", check_demo_passwords),
     ):

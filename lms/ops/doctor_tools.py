@@ -6,7 +6,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from lms.ops.findings import FAIL, OK, Finding
+from lms.ops.findings import FAIL, OK, WARN, Finding
 
 # A playlist named .mp4: with the pipeline's whitelists ffmpeg must refuse to open it.
 DISGUISED_PLAYLIST = "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nfile:/etc/hostname\n"
@@ -52,3 +52,32 @@ def _run(args: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run(
         args, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30, check=False
     )
+
+
+def check_lrs() -> list[Finding]:
+    """The learning record store the xAPI statements go to answers, with our credentials;
+    and the forwarding is not stuck behind failures."""
+    from flask import current_app
+
+    from lms.extensions import db
+    from lms.xapi import lrs
+    from lms.xapi.models import XapiForwarding
+
+    url = current_app.config["LMS_XAPI_LRS_URL"]
+    if not url:
+        return [Finding(OK, "LRS", "none: xAPI statements are not forwarded")]
+    try:
+        lrs.check()
+    except lrs.LrsError as error:
+        return [Finding(FAIL, "LRS", str(error))]
+    findings = [Finding(OK, "LRS", f"{url} answers a statements query")]
+    state = db.session.get(XapiForwarding, "lrs")
+    if state is not None and state.failures:
+        findings.append(
+            Finding(
+                WARN,
+                "LRS",
+                f"forwarding failed {state.failures} times in a row, last: {state.last_error}",
+            )
+        )
+    return findings

@@ -5,12 +5,12 @@ from flask_babel import lazy_gettext as _l
 
 
 def register(app: Flask) -> None:
-    from lms.cli import register_commands
     from lms.courses.hooks import register_course_link
-    from lms.study import cli, privacy
+    from lms.study import privacy, xapi
     from lms.study.blueprint import bp
     from lms.study.hooks import connect
     from lms.study.permissions import can_view_lesson_analytics
+    from lms.xapi.sources import register_statement_source
 
     app.register_blueprint(bp)
     connect()
@@ -22,4 +22,4 @@ def register(app: Flask) -> None:
         visible=can_view_lesson_analytics,
     )
     privacy.connect()
-    register_commands(cli.export_xapi)
+    register_statement_source("study", xapi.statements)

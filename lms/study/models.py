@@ -16,7 +16,8 @@ class PlaySession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), index=True)
-    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Indexed for the xAPI forwarding, which reads the sessions opened since its mark.
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     # Server time of the last accepted beat (the opening, before the first one).
     last_beat_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seq: Mapped[int] = mapped_column(default=-1)

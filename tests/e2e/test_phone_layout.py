@@ -61,6 +61,7 @@ def learner_pages(learner):
         "/community/",
         "/notifications/",
         "/me",
+        "/verify/credential",
     ]
 
 

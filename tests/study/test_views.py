@@ -1,4 +1,3 @@
-import json
 from datetime import timedelta
 
 from lms.extensions import db
@@ -81,24 +80,3 @@ def test_raw_beats_are_pruned_after_their_retention(app, client, csrf_token, enr
         ]
         > 19
     )
-
-
-def test_export_xapi_writes_video_profile_statements(app, client, csrf_token, enrolled, tmp_path):
-    course, learner = enrolled
-    watch(app, client, csrf_token(), course.lesson_ids[0], beats=12)
-    output = tmp_path / "statements.jsonl"
-    result = app.test_cli_runner().invoke(args=["lms", "export-xapi", "--output", str(output)])
-    assert result.exit_code == 0, result.output
-    statements = [json.loads(line) for line in output.read_text().splitlines()]
-    verbs = [statement["verb"]["id"] for statement in statements]
-    assert verbs.count("https://w3id.org/xapi/video/verbs/played") == 12
-    assert verbs[-1] == "http://adlnet.gov/expapi/verbs/completed"
-    played = statements[0]
-    extensions = played["result"]["extensions"]
-    assert extensions["https://w3id.org/xapi/video/extensions/played-segments"] == "0.000[.]10.000"
-    context = played["context"]["extensions"]
-    assert context["https://w3id.org/xapi/video/extensions/length"] == 120.0
-    assert context["https://w3id.org/xapi/video/extensions/completion-threshold"] == 0.9
-    assert played["actor"]["account"]["name"] == str(learner.id)
-    later = app.test_cli_runner().invoke(args=["lms", "export-xapi", "--since", "2999-01-01"])
-    assert later.exit_code == 0 and "{" not in later.output
