@@ -41,8 +41,10 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(40), unique=True)
     display_name: Mapped[str] = mapped_column(String(60))
-    # 11 digits (normalised by services); unique among the accounts that have one.
-    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    # 11 digits (normalised by services); unique among the accounts that have one. A
+    # unique index, not a constraint: adding it needs no rebuild of the users table on
+    # SQLite, which foreign keys to users would refuse once there are rows.
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True, index=True)
     birth_year: Mapped[int | None]
     town_id: Mapped[int | None] = mapped_column(ForeignKey("towns.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))

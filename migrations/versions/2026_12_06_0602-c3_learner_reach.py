@@ -68,13 +68,13 @@ def _upgrade_phone_login():
             connection.execute(
                 sa.update(_users).where(_users.c.id == user_id).values(phone=number)
             )
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.create_unique_constraint(batch_op.f("uq_users_phone"), ["phone"])
+    # An index, not a constraint: SQLite would rebuild the users table for a constraint,
+    # and the foreign keys to users refuse that once there are rows.
+    op.create_index(op.f("ix_users_phone"), "users", ["phone"], unique=True)
 
 
 def _downgrade_phone_login():
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("uq_users_phone"), type_="unique")
+    op.drop_index(op.f("ix_users_phone"), table_name="users")
 
 
 # Places to learn -------------------------------------------------------------------------
