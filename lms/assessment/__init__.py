@@ -1,0 +1,11 @@
+"""Assessment (学、练、考): question banks, in-video checkpoints, daily practice, exams."""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """The blueprint, the periodic task that submits overdue attempts, the commands."""
+    from lms.assessment import models  # noqa: F401  (the tables, for migrations)
+    from lms.assessment.blueprint import bp
+
+    app.register_blueprint(bp)
