@@ -5,7 +5,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """The blueprint, the periodic task that submits overdue attempts, the commands."""
-    from lms.assessment import models  # noqa: F401  (the tables, for migrations)
+    from lms.assessment import models, tasks  # noqa: F401  (tables; periodic tasks)
     from lms.assessment.blueprint import bp
 
     app.register_blueprint(bp)

@@ -38,7 +38,11 @@ def can_take_exam(user, exam: Exam) -> bool:
 
 
 def can_see_exam(user, exam: Exam) -> bool:
-    return can_manage_exams(user, exam.course) or can_take_exam(user, exam)
+    """A published exam of a published course is public like its course; drafts are for
+    those who manage the course's exams."""
+    if can_manage_exams(user, exam.course):
+        return True
+    return exam.is_published and exam.course.is_published
 
 
 def can_use_attempt(user, attempt: Attempt) -> bool:
