@@ -59,3 +59,10 @@ def can_import_offline_scores(user, exam: Exam) -> bool:
         return False
     query = select(ExamStaff.id).where(ExamStaff.exam_id == exam.id, ExamStaff.user_id == user.id)
     return db.session.scalar(query) is not None
+
+
+def can_see_question_image(user, course: Course) -> bool:
+    """Those who manage the bank, and learners enrolled in the published course."""
+    if can_manage_bank(user, course):
+        return True
+    return user.is_authenticated and course.is_published and is_enrolled(course, user)
