@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     register_commands(cli.import_questions)
     _register_course_links()
+    _register_19b(app)
 
 
 def _register_course_links() -> None:
@@ -46,3 +47,11 @@ def _register_course_links() -> None:
         visible=lambda user, course: can_manage_bank(user, course),
         order=42,
     )
+
+
+def _register_19b(app: Flask) -> None:
+    """Checkpoints on the player, daily practice, privacy, the demo (19b)."""
+    from lms.assessment import player, privacy
+
+    player.connect()
+    privacy.connect()

@@ -146,3 +146,33 @@ bp.add_url_rule(
     "/exams/attempts/<int:attempt_id>", "attempt_review", take_views.attempt_review, methods=GET
 )
 bp.add_url_rule("/my/exams", "my_exams", take_views.my_exams, methods=GET)
+
+
+# Checkpoints and daily practice (19b) ----------------------------------------------------
+from lms.assessment import checkpoint_api, checkpoint_views, practice_views  # noqa: E402
+
+bp.add_url_rule(
+    "/teach/lessons/<int:lesson_id>/checkpoints",
+    "lesson_checkpoints",
+    checkpoint_views.lesson_checkpoints,
+    methods=FORM,
+)
+bp.add_url_rule(
+    "/teach/checkpoints/<int:checkpoint_id>/delete",
+    "remove_checkpoint",
+    checkpoint_views.remove_checkpoint,
+    methods=POST,
+)
+bp.add_url_rule(
+    "/api/v1/checkpoints/<int:checkpoint_id>/answers",
+    "api_answer_checkpoint",
+    checkpoint_api.answer,
+    methods=POST,
+)
+bp.add_url_rule("/practice", "practice", practice_views.practice_page, methods=GET)
+bp.add_url_rule(
+    "/api/v1/practice/questions/<int:question_id>/answers",
+    "api_answer_practice",
+    practice_views.answer,
+    methods=POST,
+)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from lms.assessment.models import Attempt, Exam, ExamStaff
 from lms.courses.models import Course
-from lms.courses.permissions import can_edit_course
+from lms.courses.permissions import can_edit_course, can_watch_lesson
 from lms.courses.services import is_enrolled
 from lms.extensions import db
 
@@ -66,3 +66,21 @@ def can_see_question_image(user, course: Course) -> bool:
     if can_manage_bank(user, course):
         return True
     return user.is_authenticated and course.is_published and is_enrolled(course, user)
+
+
+# Checkpoints and daily practice (19b) ----------------------------------------------------
+
+
+def can_manage_checkpoints(user, lesson) -> bool:
+    """Pin and unpin a lesson's checkpoints: those who manage the course's bank."""
+    return can_manage_bank(user, lesson.course)
+
+
+def can_answer_checkpoint(user, checkpoint) -> bool:
+    """A logged-in person who may watch the checkpoint's lesson."""
+    return user.is_authenticated and can_watch_lesson(user, checkpoint.lesson)
+
+
+def can_practise(user) -> bool:
+    """Daily practice is a learner's: from the courses they are enrolled in."""
+    return user.is_authenticated and user.has_role("learner")

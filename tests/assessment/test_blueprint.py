@@ -46,6 +46,25 @@ EXPECTED_EXAMS = {
 EXPECTED = set(EXPECTED_EXAMS)
 
 
+# Checkpoints and daily practice (19b)
+EXPECTED_19B = {
+    ("/teach/lessons/<int:lesson_id>/checkpoints", "assessment.lesson_checkpoints", "GET POST"),
+    ("/teach/checkpoints/<int:checkpoint_id>/delete", "assessment.remove_checkpoint", "POST"),
+    (
+        "/api/v1/checkpoints/<int:checkpoint_id>/answers",
+        "assessment.api_answer_checkpoint",
+        "POST",
+    ),
+    ("/practice", "assessment.practice", "GET"),
+    (
+        "/api/v1/practice/questions/<int:question_id>/answers",
+        "assessment.api_answer_practice",
+        "POST",
+    ),
+}
+EXPECTED |= EXPECTED_19B
+
+
 def rules_of(app, blueprint: str) -> set[tuple[str, str, str]]:
     return {
         (rule.rule, rule.endpoint, " ".join(sorted(rule.methods - {"HEAD", "OPTIONS"})))
