@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, DecimalField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 
 class RuleForm(FlaskForm):
@@ -17,6 +17,12 @@ class RuleForm(FlaskForm):
     )
     yearly_cap = DecimalField(
         _l("Yearly cap (credits)"), places=2, validators=[DataRequired(), NumberRange(0, 100000)]
+    )
+    credits_per_exam_passed = DecimalField(
+        _l("Credits for passing an exam"),
+        places=2,
+        default=0,
+        validators=[InputRequired(), NumberRange(0, 100)],
     )
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 

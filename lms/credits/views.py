@@ -60,6 +60,7 @@ def rules():
                     float(form.daily_cap.data),
                     float(form.yearly_cap.data),
                     form.note.data or "",
+                    float(form.credits_per_exam_passed.data or 0),
                 ),
                 actor=current_user,
             )

@@ -276,9 +276,15 @@ def upgrade():
     with op.batch_alter_table('checkpoint_answers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_checkpoint_answers_learner_id'), ['learner_id'], unique=False)
 
+    # Credits for passing an exam (19b): a rate in the credit rules, 0 until the admin sets it.
+    with op.batch_alter_table('credit_rules', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('credits_per_exam_passed', sa.Double(), nullable=False, server_default='0'))
 
 
 def downgrade():
+    with op.batch_alter_table('credit_rules', schema=None) as batch_op:
+        batch_op.drop_column('credits_per_exam_passed')
+
     with op.batch_alter_table('checkpoint_answers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_checkpoint_answers_learner_id'))
 
