@@ -3,6 +3,7 @@ its item analysis, and the short-answer grading queue."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -20,9 +21,9 @@ from lms.web.errors import flash_refusal
 from lms.web.exports import XLSX_MIMETYPE, xlsx_bytes
 
 FLAG_LABELS = {
-    "too_easy": "Too easy",
-    "too_hard": "Too hard",
-    "negative_discrimination": "Discriminates negatively",
+    "too_easy": _l("Too easy"),
+    "too_hard": _l("Too hard"),
+    "negative_discrimination": _l("Discriminates negatively"),
 }
 
 
@@ -76,7 +77,7 @@ def item_analysis(exam_id: int):
         "assessment/items.html",
         exam=exam,
         items=results.item_analysis(exam),
-        flag_labels={key: _(label) for key, label in FLAG_LABELS.items()},
+        flag_labels=FLAG_LABELS,
     )
 
 
