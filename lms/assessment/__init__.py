@@ -52,6 +52,10 @@ def _register_course_links() -> None:
 def _register_19b(app: Flask) -> None:
     """Checkpoints on the player, daily practice, privacy, the demo (19b)."""
     from lms.assessment import player, privacy
+    from lms.assessment.demo.seed import seed_assessment
+    from lms.cli import register_demo_seeder
 
     player.connect()
     privacy.connect()
+    # After courses (20, the demo course and its learners), before credits (40).
+    register_demo_seeder(35, "assessment", seed_assessment)
