@@ -16,6 +16,7 @@ from lms.extensions import db
 from lms.timeutil import utcnow
 from tests.assessment.helpers import EVERY_TYPE
 from tests.e2e.chromium import log_in
+from tests.e2e.helpers import axe_violations
 from tests.helpers import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -75,6 +76,7 @@ def test_an_exam_survives_a_lost_network_and_a_reload(page, live_server):
         "parseFloat(getComputedStyle(document.getElementById('exam-timer')).fontSize)"
     )
     assert timer_size >= 48
+    assert axe_violations(page) == []
 
     page.locator(".exam-option").nth(1).click()  # single: B
     page.click("#exam-next")
@@ -104,3 +106,16 @@ def test_an_exam_survives_a_lost_network_and_a_reload(page, live_server):
         assert db.session.query(Attempt).count() == 1
     # the first question shows the saved choice
     assert page.locator(".exam-option").nth(1).get_attribute("aria-pressed") == "true"
+
+    # submitting asks once more, then shows the result (score only by this exam's policy)
+    page.click("#exam-submit")
+    page.wait_for_selector("#exam-message:not([hidden])")
+    with page.expect_navigation():
+        page.click("#exam-submit")
+    page.wait_for_selector("#result")
+    assert "/exams/attempts/" in page.url
+    assert axe_violations(page) == []
+    with app.app_context():
+        attempt = db.session.query(Attempt).one()
+        # the empty short answer scored 0, so nothing waits for a teacher
+        assert attempt.state == "graded" and attempt.submitted_by == "learner"
