@@ -325,3 +325,13 @@ def test_the_periodic_task_submits_overdue_attempts_with_what_was_saved(
         assert submit_overdue_attempts(utcnow()) == 0  # safe to run twice
         attempt = db.session.get(Attempt, body["attempt_id"])
         assert attempt.submitted_by == "deadline" and attempt.score == 2.0
+
+
+def test_answers_and_submits_before_any_start_are_404(client, csrf_token, exam_world):
+    csrf = csrf_token()
+    assert put(client, csrf, 424242, 1, True).status_code == 404
+    assert submit(client, csrf, 424242).status_code == 404
+    assert client.put("/api/v1/attempts/424242/answers/1", json={"answer": True}).status_code in (
+        400,
+        404,
+    )  # without the CSRF header: refused either way
