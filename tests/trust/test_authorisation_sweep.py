@@ -25,7 +25,7 @@ from tests.web_client import csrf_token_of
 
 pytestmark = pytest.mark.slow  # every route as four kinds of outsider
 
-SECRETS = ("甲学员机密", "13911112222", "草稿课机密", "认定机密", "考题机密")
+SECRETS = ("甲学员机密", "13911112222", "草稿课机密", "认定机密", "考题机密", "练习题机密")
 # Public by design: the verify page shows the name on a certificate to whoever holds
 # its code; the code is the permission.
 PUBLIC_BY_DESIGN = {"credits.verify"}
@@ -100,6 +100,7 @@ def world(app, make_user, make_town):
             "public_id": asset.public_id,
             "code": certificate.code,
             **exam_ids,
+            **_checkpoint_world(owner_row, db.session.get(User, teacher.id)),
         }
     return SimpleNamespace(ids=ids, others=others)
 
@@ -133,6 +134,32 @@ def _exam_world(owner, teacher) -> dict:
         "version_id": question.current.id,
         "answer_id": shown.id,
     }
+
+
+def _checkpoint_world(owner, teacher) -> dict:
+    """A published course of teacher A with a checkpoint in its lesson; learner A answered
+    it (in words that name them) and practised its question today."""
+    from lms.assessment import practice
+    from lms.assessment.checkpoints import add_checkpoint, answer_checkpoint
+    from lms.assessment.questions import QuestionData, create_question
+
+    course = courses.create_course(courses.CourseSettings(title="练习课"), actor=teacher)
+    course.status, course.published_at = "published", utcnow()
+    lesson = courses.add_lesson(course, "练习一课", actor=teacher)
+    lesson.asset = VideoAsset(status="ready", duration=60.0, source_filename="b.mp4")
+    courses.enrol(course, owner)
+    question = create_question(
+        course,
+        QuestionData(type="fill_blank", stem="练习题机密：____", blanks=[["答案"]]),
+        actor=teacher,
+    )
+    db.session.flush()
+    checkpoint = add_checkpoint(lesson, question.id, 10, actor=teacher)
+    answer_checkpoint(checkpoint, owner.id, ["甲学员机密"], utcnow())
+    day = practice.todays_practice(owner.id, utcnow())
+    practice.answer_practice(day, question.id, ["甲学员机密"], utcnow())
+    db.session.commit()
+    return {"checkpoint_id": checkpoint.id}
 
 
 def url_for_rule(rule, ids) -> str:
