@@ -337,3 +337,19 @@ def test_a_learner_cannot_reach_teacher_pages_or_other_attempts(
     login_as(other_teacher)
     assert client.get(f"/teach/courses/{course.id}/questions").status_code == 403
     assert client.get(f"/teach/exams/{exam.id}/items").status_code == 403
+
+
+def test_the_exam_page_shows_its_times_and_rules(app, client, make_user, make_course, login_as):
+    from datetime import timedelta
+
+    from lms.timeutil import utcnow
+
+    course = make_course()
+    make_bank(app, course.id, (SINGLE,))
+    exam = make_exam(app, course.id, closes_at=utcnow() + timedelta(days=2), pass_percent=75)
+    learner = make_user("learner")
+    enrol(app, course, learner)
+    login_as(learner)
+    page = client.get(f"/exams/{exam.id}").get_data(as_text=True)
+    assert "75" in page and 'id="exam-start"' in page and 'id="page-config"' in page
+    assert "<script>" not in page  # configuration is data, scripts are modules (CSP)
