@@ -5,8 +5,9 @@ of questions and options it showed and the version of each question; it owns the
 deadline (start + limit, cut at the closing time) and refuses a save after it or after
 submission; it submits an overdue attempt itself with what was saved. One open attempt
 per learner and exam: (exam, learner, number) is unique and ``number`` follows the count
-of attempts, so two tabs starting at once make one attempt. Submitting locks the attempt
-row (``FOR UPDATE`` on PostgreSQL), so two submits grade once.
+of attempts (claimed with INSERT … ON CONFLICT DO NOTHING), so two tabs starting at once
+make one attempt. Submitting locks the attempt row (``FOR UPDATE`` on PostgreSQL), so two
+submits grade once.
 """
 
 import random
@@ -15,7 +16,6 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from lms.assessment import grading
 from lms.assessment.models import (
@@ -28,6 +28,7 @@ from lms.assessment.models import (
 from lms.assessment.presenting import question_payload
 from lms.assessment.questions import AssessmentError, current_versions_query
 from lms.assessment.signals import exam_passed
+from lms.database import insert_ignoring_conflicts
 from lms.extensions import db
 
 _random = random.SystemRandom()
@@ -117,15 +118,26 @@ def start_attempt(exam: Exam, learner, now: datetime) -> tuple[Attempt, bool]:
     if exam.attempts_allowed is not None and used >= exam.attempts_allowed:
         raise ExamRefused("no_attempts_left", _("You have used all your attempts."))
     versions = draw_questions(exam)
-    attempt = Attempt(
-        exam_id=exam.id,
-        learner_id=learner.id,
-        number=used + 1,
-        state="open",
-        started_at=now,
-        deadline=deadline_for(exam, now),
-        max_score=round(sum(v.points for v in versions), 2),
-    )
+    claimed = db.session.execute(
+        insert_ignoring_conflicts(Attempt)
+        .values(
+            exam_id=exam.id,
+            learner_id=learner.id,
+            number=used + 1,
+            state="open",
+            started_at=now,
+            deadline=deadline_for(exam, now),
+            max_score=round(sum(v.points for v in versions), 2),
+        )
+        .on_conflict_do_nothing(index_elements=["exam_id", "learner_id", "number"])
+        .returning(Attempt.id)
+    ).scalar()
+    if claimed is None:  # another tab started it first: answer that attempt
+        existing = open_attempt_of(exam, learner.id)
+        if existing is None:
+            raise ExamRefused("conflict", _("Please try again."))
+        return existing, False
+    attempt = db.session.get(Attempt, claimed)
     for position, version in enumerate(versions):
         option_ids = [option.id for option in version.options]
         if exam.shuffle_options:
@@ -139,14 +151,7 @@ def start_attempt(exam: Exam, learner, now: datetime) -> tuple[Attempt, bool]:
                 points=version.points,
             )
         )
-    try:
-        with db.session.begin_nested():
-            db.session.add(attempt)
-    except IntegrityError:  # another tab made it first
-        existing = open_attempt_of(exam, learner.id)
-        if existing is None:
-            raise ExamRefused("conflict", _("Please try again.")) from None
-        return existing, False
+    db.session.flush()
     return attempt, True
 
 
@@ -261,24 +266,20 @@ def _total_up(attempt: Attempt, now: datetime) -> None:
 
 def record_pass(exam: Exam, learner_id: int, attempt: Attempt | None, now: datetime) -> bool:
     """Write the learner's pass of ``exam`` and send ``exam_passed``, once; whether now."""
-    query = select(ExamPass.id).where(
-        ExamPass.exam_id == exam.id, ExamPass.learner_id == learner_id
-    )
-    if db.session.scalar(query) is not None:
-        return False
     percent = attempt.percent if attempt is not None else 0.0
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                ExamPass(
-                    exam_id=exam.id,
-                    learner_id=learner_id,
-                    attempt_id=attempt.id if attempt is not None else None,
-                    percent=percent,
-                    passed_at=now,
-                )
-            )
-    except IntegrityError:  # recorded by a concurrent transaction
+    claimed = db.session.execute(
+        insert_ignoring_conflicts(ExamPass)
+        .values(
+            exam_id=exam.id,
+            learner_id=learner_id,
+            attempt_id=attempt.id if attempt is not None else None,
+            percent=percent,
+            passed_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["exam_id", "learner_id"])
+        .returning(ExamPass.id)
+    ).scalar()
+    if claimed is None:  # passed before, or a concurrent transaction recorded it
         return False
     exam_passed.send(
         learner_id=learner_id, exam_id=exam.id, course_id=exam.course_id, percent=percent
