@@ -12,6 +12,7 @@ Import checks every row first. When any row is bad, nothing is imported (unless 
 teacher asked for the good rows only); the report says, per row, what was refused and why.
 """
 
+import io
 import re
 from dataclasses import dataclass
 
@@ -155,8 +156,18 @@ def row_to_data(cells: dict[str, str]) -> QuestionData:
     return data
 
 
+def read_limited(stream, limit: int | None = None) -> io.BytesIO:
+    """The uploaded file in memory, refused above ``limit`` bytes (MAX_IMPORT_BYTES)."""
+    limit = limit or MAX_IMPORT_BYTES
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise ImportFileError(_("The file is larger than %(mb)d MB.", mb=limit // 2**20))
+    return io.BytesIO(data)
+
+
 def read_rows(stream) -> list[tuple[int, dict[str, str]]]:
     """The sheet's filled rows as (row number, {header: text})."""
+    stream = read_limited(stream)
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
         rows = workbook.worksheets[0].iter_rows(values_only=True)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from lms.accounts.lookups import find_learner
 from lms.assessment import grading
 from lms.assessment.attempts import record_pass
+from lms.assessment.importing import read_limited
 from lms.assessment.models import Attempt, Exam
 from lms.assessment.questions import AssessmentError
 from lms.courses.services import is_enrolled
@@ -55,6 +56,7 @@ def _columns(header: list[str]) -> tuple[int, int]:
 def import_scores(exam: Exam, stream, *, actor, now) -> list[ScoreRow]:
     if not exam.is_offline:
         raise AssessmentError(_("Scores are imported into offline exams only."))
+    stream = read_limited(stream)
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
         rows = workbook.worksheets[0].iter_rows(values_only=True)

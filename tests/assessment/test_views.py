@@ -353,3 +353,13 @@ def test_the_exam_page_shows_its_times_and_rules(app, client, make_user, make_co
     page = client.get(f"/exams/{exam.id}").get_data(as_text=True)
     assert "75" in page and 'id="exam-start"' in page and 'id="page-config"' in page
     assert "<script>" not in page  # configuration is data, scripts are modules (CSP)
+
+
+def test_an_import_larger_than_the_limit_is_refused(app, monkeypatch):
+    from lms.assessment import importing
+    from lms.assessment.importing import ImportFileError, read_rows
+
+    monkeypatch.setattr(importing, "MAX_IMPORT_BYTES", 2**20)
+    english = app.test_request_context(headers={"Cookie": "lang=en"})
+    with english, pytest.raises(ImportFileError, match="larger than 1 MB"):
+        read_rows(io.BytesIO(b"x" * (2**20 + 1)))
