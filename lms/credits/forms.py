@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, DecimalField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
 class RuleForm(FlaskForm):
@@ -22,7 +22,7 @@ class RuleForm(FlaskForm):
         _l("Credits for passing an exam"),
         places=2,
         default=0,
-        validators=[InputRequired(), NumberRange(0, 100)],
+        validators=[Optional(), NumberRange(0, 100)],
     )
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 

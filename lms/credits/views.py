@@ -47,6 +47,13 @@ def course_record(course_id: int):
     )
 
 
+def _exam_rate(value, rule) -> float:
+    """Credits for passing an exam as entered; left empty, what the rules say now."""
+    if value is not None:
+        return float(value)
+    return rule.credits_per_exam_passed if rule is not None else 0.0
+
+
 @role_required("admin")
 def rules():
     rule = latest_rule()  # a GET writes nothing: no rule yet shows the defaults
@@ -60,7 +67,7 @@ def rules():
                     float(form.daily_cap.data),
                     float(form.yearly_cap.data),
                     form.note.data or "",
-                    float(form.credits_per_exam_passed.data or 0),
+                    _exam_rate(form.credits_per_exam_passed.data, rule),
                 ),
                 actor=current_user,
             )
