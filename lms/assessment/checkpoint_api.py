@@ -24,7 +24,11 @@ from lms.web.api import api_login_required, json_error
 @api_login_required
 def answer(checkpoint_id: int):
     checkpoint = db.session.get(Checkpoint, checkpoint_id)
-    if checkpoint is None or not can_answer_checkpoint(current_user, checkpoint):
+    if (
+        checkpoint is None
+        or checkpoint.question.deleted_at is not None
+        or not can_answer_checkpoint(current_user, checkpoint)
+    ):
         return json_error(404, "not_found", _("No such checkpoint."))
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or "answer" not in body:

@@ -11,6 +11,7 @@ from lms.assessment.models import Checkpoint, CheckpointAnswer, Question
 from lms.assessment.signals import checkpoints_answered
 from lms.courses.models import Lesson
 from lms.extensions import db
+from lms.timeutil import utcnow
 from tests.assessment.helpers import FILL_BLANK, SHORT_ANSWER, SINGLE, TRUE_FALSE, make_bank
 from tests.factories import enrol
 
@@ -145,6 +146,13 @@ def test_cheats_are_refused(app, client, csrf_token, lesson_world, make_course):
     assert response.status_code == 404 and set(response.json) == {"error", "message"}
     # the other question's (right) option on our checkpoint
     assert answer(client, csrf, first, [right_there]).status_code == 400
+    # a checkpoint whose question was deleted from the bank is not asked
+    with app.app_context():
+        db.session.get(Question, world["questions"]["true_false"]).deleted_at = utcnow()
+        db.session.commit()
+    assert answer(client, csrf, world["checkpoints"][1], True).status_code == 404
+    config, _page = player_config(client, world["course"].id, world["lesson_id"])
+    assert [c["id"] for c in config["checkpoints"]] == [first]
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(CheckpointAnswer.id))) == 0
 

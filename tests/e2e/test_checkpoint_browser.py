@@ -17,6 +17,7 @@ from lms.media import services as media
 from lms.media.models import VideoAsset
 from lms.timeutil import utcnow
 from tests.e2e.chromium import log_in, play_lesson_muted
+from tests.e2e.helpers import axe_violations
 from tests.factories import make_clip
 from tests.helpers import wait_for
 
@@ -94,6 +95,7 @@ def test_a_checkpoint_pauses_the_video_and_records_the_answer(page, live_server,
         "(box) => [...box.querySelectorAll('button.choice')].map((b) => b.offsetWidth)"
     )
     assert min(widths) > 300
+    assert not axe_violations(page)
     overlay.get_by_role("button", name="按一下侧面的电源键").click()
     feedback = overlay.locator(".question-feedback.right")
     feedback.wait_for(timeout=15_000)
