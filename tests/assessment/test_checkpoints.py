@@ -177,6 +177,8 @@ def test_teachers_pin_and_unpin_and_others_cannot(
     teacher_client = app.test_client()
     login_as(course.teacher, on=teacher_client)
     token = csrf_token(on=teacher_client)
+    lesson_page = teacher_client.get(f"/teach/courses/{course.id}/lessons/{lesson_id}")
+    assert f"/teach/lessons/{lesson_id}/checkpoints" in lesson_page.get_data(as_text=True)
     page = teacher_client.get(f"/teach/lessons/{lesson_id}/checkpoints")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
