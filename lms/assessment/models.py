@@ -130,7 +130,7 @@ class Exam(db.Model):
     time_limit_minutes: Mapped[int | None]  # None: no limit but the closing time
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    attempts_allowed: Mapped[int | None] = mapped_column(default=1)  # None: unlimited
+    attempts_allowed: Mapped[int | None]  # None: unlimited (ExamSettings defaults to 1)
     pass_percent: Mapped[float] = mapped_column(default=60.0)
     grading_method: Mapped[str] = mapped_column(String(10), default="highest")
     shuffle_questions: Mapped[bool] = mapped_column(default=False)
