@@ -19,6 +19,7 @@ let answers = {};
 let index = 0;
 let deadlineAt = null;
 let closed = false;
+let submitting = false;
 const pendingKey = () => `exam-pending-${attempt.attempt_id}`;
 
 function pending() {
@@ -272,9 +273,10 @@ function renderPalette() {
 }
 
 async function submit() {
-  if (closed) {
+  if (closed || submitting) {
     return;
   }
+  submitting = true;
   await flushPending();
   try {
     const { status } = await call(
@@ -286,7 +288,9 @@ async function submit() {
       goToResult();
     }
   } catch {
-    showNetwork(false);
+    showNetwork(false); // the server submits an overdue attempt itself
+  } finally {
+    submitting = false;
   }
 }
 
