@@ -11,7 +11,6 @@ teacher, so they are not pinned; the version answered is the question's current 
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from lms.assessment.grading import check_answer, grade, is_correct, key_of
 from lms.assessment.models import Checkpoint, CheckpointAnswer, Question
@@ -19,6 +18,7 @@ from lms.assessment.presenting import question_payload, reveal_payload
 from lms.assessment.questions import AssessmentError
 from lms.assessment.signals import checkpoints_answered
 from lms.courses.models import Lesson
+from lms.database import insert_ignoring_conflicts
 from lms.extensions import db
 
 # Types a checkpoint may ask: graded at once, without a teacher.
@@ -108,20 +108,22 @@ def answer_checkpoint(checkpoint: Checkpoint, learner_id: int, answer, now) -> d
     if given is None:
         raise AssessmentError(_("Give an answer."))
     score = grade(key, given)
-    row = CheckpointAnswer(
-        checkpoint_id=checkpoint.id,
-        learner_id=learner_id,
-        version_id=version.id,
-        answer=given,
-        score=score,
-        correct=is_correct(key, score),
-        answered_at=now,
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        raise AlreadyAnswered(_("You answered this question already.")) from None
+    claimed = db.session.execute(
+        insert_ignoring_conflicts(CheckpointAnswer)
+        .values(
+            checkpoint_id=checkpoint.id,
+            learner_id=learner_id,
+            version_id=version.id,
+            answer=given,
+            score=score,
+            correct=is_correct(key, score),
+            answered_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["checkpoint_id", "learner_id"])
+        .returning(CheckpointAnswer.id)
+    ).scalar()
+    if claimed is None:  # answered before (or by another tab at the same moment)
+        raise AlreadyAnswered(_("You answered this question already."))
     share = share_answered(checkpoint.lesson_id, learner_id)
     checkpoints_answered.send(learner_id=learner_id, lesson_id=checkpoint.lesson_id, share=share)
     return {**reveal_payload(version, score), "share": share}

@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from lms.assessment.checkpoints import CHECKPOINT_TYPES
 from lms.assessment.grading import check_answer, grade, is_correct, key_of
@@ -23,6 +22,7 @@ from lms.assessment.models import PracticeAnswer, PracticeDay, Question, Questio
 from lms.assessment.presenting import reveal_payload
 from lms.assessment.questions import AssessmentError
 from lms.courses.models import Course, Enrolment
+from lms.database import insert_ignoring_conflicts
 from lms.extensions import db
 from lms.timeutil import local_date
 
@@ -87,15 +87,19 @@ def todays_practice(learner_id: int, now: datetime) -> PracticeDay | None:
     if not candidates:
         return None
     chosen = _random.sample(candidates, min(QUESTIONS_PER_DAY, len(candidates)))
-    practice = PracticeDay(
-        learner_id=learner_id, day=today, question_ids=[v.question_id for v in chosen]
+    # A second tab drawing at the same moment: the first draw stands.
+    db.session.execute(
+        insert_ignoring_conflicts(PracticeDay)
+        .values(
+            learner_id=learner_id,
+            day=today,
+            question_ids=[v.question_id for v in chosen],
+            answered=0,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["learner_id", "day"])
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(practice)
-    except IntegrityError:  # a second tab drew at the same moment: theirs stands
-        return day_of(learner_id, today)
-    return practice
+    return day_of(learner_id, today)
 
 
 def answers_of(practice: PracticeDay) -> dict[int, PracticeAnswer]:
@@ -125,21 +129,23 @@ def answer_practice(practice: PracticeDay, question_id: int, answer, now: dateti
     if given is None:
         raise AssessmentError(_("Give an answer."))
     score = grade(key, given)
-    row = PracticeAnswer(
-        practice_day_id=practice.id,
-        learner_id=practice.learner_id,
-        question_id=question_id,
-        version_id=version.id,
-        answer=given,
-        score=score,
-        correct=is_correct(key, score),
-        answered_at=now,
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        raise PracticeAnswered(_("You answered this question already.")) from None
+    claimed = db.session.execute(
+        insert_ignoring_conflicts(PracticeAnswer)
+        .values(
+            practice_day_id=practice.id,
+            learner_id=practice.learner_id,
+            question_id=question_id,
+            version_id=version.id,
+            answer=given,
+            score=score,
+            correct=is_correct(key, score),
+            answered_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["practice_day_id", "question_id"])
+        .returning(PracticeAnswer.id)
+    ).scalar()
+    if claimed is None:
+        raise PracticeAnswered(_("You answered this question already."))
     practice.answered = len(answers_of(practice))
     return {**reveal_payload(version, score), **progress_of(practice)}
 
