@@ -1,10 +1,11 @@
 """What credits asks of assessment about a course's completion: the exams required for
 it (published, marked required) and which of them a learner passed (an ``ExamPass``,
-online or offline alike)."""
+online or offline alike); and, for the record, the share of its checkpoints answered."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from lms.assessment.models import Exam, ExamPass
+from lms.assessment.models import Checkpoint, CheckpointAnswer, Exam, ExamPass
+from lms.courses.models import Lesson
 from lms.extensions import db
 
 
@@ -30,3 +31,21 @@ def passed_exam_ids(learner_id: int, exam_ids: list[int]) -> set[int]:
             )
         )
     )
+
+
+def checkpoint_counts(learner_id: int, course_id: int) -> tuple[int, int]:
+    """(checkpoints of the course's lessons the learner answered, checkpoints in all):
+    part of the learner's record of the course, not a condition of its completion."""
+    pinned = (
+        select(Checkpoint.id)
+        .join(Lesson, Lesson.id == Checkpoint.lesson_id)
+        .where(Lesson.course_id == course_id)
+    )
+    total = db.session.scalar(select(func.count()).select_from(pinned.subquery()))
+    answered = db.session.scalar(
+        select(func.count(CheckpointAnswer.id)).where(
+            CheckpointAnswer.learner_id == learner_id,
+            CheckpointAnswer.checkpoint_id.in_(pinned),
+        )
+    )
+    return answered or 0, total or 0

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from lms.accounts.models import User
 from lms.accounts.permissions import role_required
+from lms.assessment.completion import checkpoint_counts
 from lms.courses.permissions import get_course_or_404
 from lms.credits import queries, services
 from lms.credits.forms import AdjustmentForm, ReasonForm, RuleForm
@@ -44,6 +45,7 @@ def course_record(course_id: int):
         course=course,
         status=services.course_status(current_user.id, course),
         completion=services.completion_of(current_user.id, course),
+        checkpoints=checkpoint_counts(current_user.id, course.id),
     )
 
 

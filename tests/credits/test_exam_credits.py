@@ -19,7 +19,7 @@ from lms.credits.ledger import current_rule, verify_chain
 from lms.credits.models import CourseCompletion, CreditRule, LedgerEntry
 from lms.extensions import db
 from lms.timeutil import utcnow
-from tests.assessment.helpers import make_bank, make_exam
+from tests.assessment.helpers import SINGLE, TRUE_FALSE, make_bank, make_exam
 from tests.factories import complete_lesson, enrol
 
 
@@ -190,3 +190,28 @@ def test_the_admin_sets_the_rate(app, client, csrf_token, make_user, login_as):
     with app.app_context():
         rule = db.session.scalars(select(CreditRule).order_by(CreditRule.version.desc())).first()
         assert rule.credits_per_exam_passed == 0.5
+
+
+def test_the_course_record_shows_exams_and_checkpoints_answered(
+    app, client, make_user, make_course, login_as
+):
+    from lms.assessment.checkpoints import add_checkpoint, answer_checkpoint
+    from lms.assessment.presenting import right_answer
+    from lms.courses.models import Lesson
+
+    learner, course = make_user(), make_course(lessons=1)
+    single, true_false = make_bank(app, course.id, (SINGLE, TRUE_FALSE))
+    make_exam(app, course.id, required_for_completion=True)
+    enrol(app, course, learner)
+    with app.app_context():
+        lesson = db.session.get(Lesson, course.lesson_ids[0])
+        first = add_checkpoint(lesson, single, 5, actor=None)
+        add_checkpoint(lesson, true_false, 10, actor=None)
+        answer_checkpoint(first, learner.id, right_answer(first.question.current), utcnow())
+        db.session.commit()
+    login_as(learner)
+    page = client.get(f"/record/courses/{course.id}").get_data(as_text=True)
+    exams = page.split('id="exam-part">', 1)[1].split("</p>", 1)[0]
+    answered = page.split('id="checkpoint-part">', 1)[1].split("</p>", 1)[0]
+    assert "0" in exams and "1" in exams
+    assert "1" in answered and "2" in answered
