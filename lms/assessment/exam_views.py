@@ -12,7 +12,7 @@ from lms.accounts.models import User
 from lms.accounts.permissions import role_required
 from lms.assessment import exams as services
 from lms.assessment.forms import ExamForm, ExamStaffForm, FixedListForm
-from lms.assessment.models import Exam
+from lms.assessment.models import Exam, ExamStaff
 from lms.assessment.permissions import can_manage_exams
 from lms.assessment.questions import AssessmentError
 from lms.courses.permissions import get_course_or_404
@@ -117,8 +117,6 @@ def exam_settings(exam_id: int):
 
 
 def _staff_users(exam: Exam) -> list[User]:
-    from lms.assessment.models import ExamStaff
-
     query = select(User).join(ExamStaff, ExamStaff.user_id == User.id)
     return list(db.session.scalars(query.where(ExamStaff.exam_id == exam.id)))
 

@@ -15,6 +15,7 @@ from lms.assessment.models import (
     QUESTION_TYPES,
     REVIEW_POLICIES,
     SELECTIONS,
+    Attempt,
     Exam,
     ExamQuestion,
     ExamRule,
@@ -99,8 +100,6 @@ def _apply(exam: Exam, settings: ExamSettings) -> None:
 
 
 def _has_attempts(exam: Exam) -> bool:
-    from lms.assessment.models import Attempt
-
     return (
         db.session.scalar(select(Attempt.id).where(Attempt.exam_id == exam.id).limit(1)) is not None
     )
