@@ -68,6 +68,7 @@ def test_an_exam_survives_a_lost_network_and_a_reload(page, live_server):
     page.click("#exam-start")
     page.wait_for_selector("#exam[data-state=open]")
 
+    assert page.locator(".exam-stem").count() == 1  # one question per screen
     # elder mode: whole-width option buttons at least 60 px high, the time in large text
     option = page.locator(".exam-option").first.bounding_box()
     question_box = page.locator("#exam-question").bounding_box()
