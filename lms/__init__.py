@@ -121,6 +121,7 @@ def _register_domains(app: Flask) -> None:
     registries of lower domains, commands, periodic tasks."""
     from lms import (
         accounts,
+        assessment,
         attendance,
         community,
         courses,
@@ -135,8 +136,8 @@ def _register_domains(app: Flask) -> None:
 
     app.register_blueprint(health_bp)
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
-    domains = (accounts, xapi, media, courses, study, attendance, credits, community, reports)
-    for domain in (*domains, home):
+    domains = (accounts, xapi, media, courses, study, assessment, attendance, credits, community)
+    for domain in (*domains, reports, home):
         domain.register(app)
 
 

@@ -36,3 +36,13 @@ def register_request_transaction(app: Flask) -> None:
         else:
             db.session.rollback()
         return response
+
+
+def insert_ignoring_conflicts(model):
+    """INSERT … ON CONFLICT DO NOTHING for the session's database (add
+    ``.on_conflict_do_nothing(index_elements=[...])``); the same on SQLite and PostgreSQL."""
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(model)

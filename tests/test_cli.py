@@ -12,6 +12,7 @@ LMS_COMMANDS = {
     "doctor",
     "export-xapi",
     "generate-covers",
+    "import-questions",
     "import-video",
     "reports-rollup",
     "restore",

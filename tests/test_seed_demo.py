@@ -173,6 +173,9 @@ def test_seed_demo_builds_a_district_once(app, client, login_as):
         current = [s for s in sessions if s.starts_at <= now < s.ends_at]
         assert [s.title for s in current] == [DEMO_NOW_TITLE]
         assert len([s for s in sessions if s.starts_at > now]) == 2
+        # The demo course's bank (from the shipped XLSX), its final exam of 10 questions
+        # required for completion, two checkpoints in its first lesson, three attempts.
+        assert_demo_assessment(courses[0], learner)
         course_id, lesson_id = courses[1].id, waiting[0].id
         teacher_login = SimpleNamespace(session_id=teacher.get_id())
     assert run(app, "verify-ledger").exit_code == 0
@@ -198,6 +201,23 @@ def test_seed_demo_builds_a_district_once(app, client, login_as):
             for course in db.session.scalars(select(Course))
             for lesson in course.lessons
         )
+
+
+def assert_demo_assessment(course, learner):
+    from lms.assessment.demo.seed import DEMO_EXAM_TITLE
+    from lms.assessment.models import Attempt, Checkpoint, Exam, ExamPass, Question
+
+    assert db.session.scalar(select(func.count(Question.id)).filter_by(course_id=course.id)) == 12
+    exam = db.session.scalar(select(Exam).where(Exam.course_id == course.id))
+    assert exam.title == DEMO_EXAM_TITLE and exam.required_for_completion and exam.is_published
+    assert sum(rule.count for rule in exam.rules) == 10
+    checkpoints = db.session.scalars(select(Checkpoint)).all()
+    assert {c.lesson_id for c in checkpoints} == {course.lessons[0].id} and len(checkpoints) == 2
+    attempts = db.session.scalars(select(Attempt).where(Attempt.exam_id == exam.id)).all()
+    assert len(attempts) == 3 and all(len(a.questions) == 10 for a in attempts)
+    assert sorted(a.passed for a in attempts) == [False, True, True]
+    passes = db.session.scalars(select(ExamPass.learner_id)).all()
+    assert learner.id in passes
 
 
 def test_demo_media_makes_a_clip_captions_and_a_cover_the_services_accept(tmp_path):

@@ -5,8 +5,10 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Blueprints, signals and periodic tasks of the domain."""
+    from lms.accounts.lookups import register_learner_finder
     from lms.attendance import cli, privacy, tasks  # noqa: F401  (tasks: periodic tasks)
     from lms.attendance.blueprint import bp
+    from lms.attendance.cards import find_card_by_number
     from lms.attendance.messages import status_label
     from lms.attendance.xapi import statements
     from lms.cli import register_commands, register_demo_seeder
@@ -18,3 +20,7 @@ def register(app: Flask) -> None:
     register_commands(cli.close_class_sessions)
     register_demo_seeder(30, "attendance", cli.seed_attendance)
     register_statement_source("attendance", statements)
+    register_learner_finder(
+        "attendance.card_number",
+        lambda text: card.learner if (card := find_card_by_number(text)) else None,
+    )

@@ -18,6 +18,12 @@ class RuleForm(FlaskForm):
     yearly_cap = DecimalField(
         _l("Yearly cap (credits)"), places=2, validators=[DataRequired(), NumberRange(0, 100000)]
     )
+    credits_per_exam_passed = DecimalField(
+        _l("Credits for passing an exam"),
+        places=2,
+        default=0,
+        validators=[Optional(), NumberRange(0, 100)],
+    )
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 
 

@@ -85,6 +85,7 @@ DEFAULT_RULE = {
     "credits_per_offline_hour": 1.0,
     "daily_cap": 8.0,
     "yearly_cap": 200.0,
+    "credits_per_exam_passed": 0.0,
 }
 
 

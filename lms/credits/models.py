@@ -27,6 +27,8 @@ class CreditRule(db.Model):
     credits_per_offline_hour: Mapped[float] = mapped_column(default=1.0)
     daily_cap: Mapped[float] = mapped_column(default=8.0)
     yearly_cap: Mapped[float] = mapped_column(default=200.0)
+    # Credits for passing an exam (once per exam; capped like study): 0 gives none.
+    credits_per_exam_passed: Mapped[float] = mapped_column(default=0.0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str] = mapped_column(Text, default="")

@@ -1,9 +1,10 @@
-"""Credits listens to what study and attendance announce (blinker signals).
+"""Credits listens to what study, attendance and assessment announce (blinker signals).
 
 Receivers run synchronously in the sender's transaction: a rollback takes their ledger
 entries with it.
 """
 
+from lms.assessment.signals import exam_passed
 from lms.attendance.signals import attendance_corrected, attendance_recorded
 from lms.credits import services
 from lms.study.signals import lesson_completed
@@ -21,7 +22,12 @@ def _on_attendance_corrected(sender=None, *, learner_id, class_session_id, hours
     services.attendance_corrected(learner_id, class_session_id, hours)
 
 
+def _on_exam_passed(sender=None, *, learner_id, exam_id, course_id, **extra):
+    services.exam_passed(learner_id, exam_id, course_id)
+
+
 def connect() -> None:
     lesson_completed.connect(_on_lesson_completed)
     attendance_recorded.connect(_on_attendance_recorded)
     attendance_corrected.connect(_on_attendance_corrected)
+    exam_passed.connect(_on_exam_passed)

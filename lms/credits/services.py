@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms.accounts.audit import record_event
+from lms.assessment.completion import passed_exam_ids, required_exam_ids
 from lms.attendance.models import Attendance, ClassSession
 from lms.courses.models import Course, Lesson
 from lms.credits import status_list
@@ -23,7 +24,7 @@ from lms.study.models import LessonProgress
 from lms.timeutil import local_date, utcnow
 from lms.web.errors import DomainError
 
-CAPPED_SOURCES = ("lesson", "attendance")
+CAPPED_SOURCES = ("lesson", "attendance", "exam")
 
 
 class CreditError(DomainError):
@@ -80,6 +81,22 @@ def lesson_completed(learner_id: int, lesson_id: int) -> None:
         return
     _post_study(learner_id, "lesson", str(lesson_id), lesson.duration / 3600)
     evaluate_course(learner_id, lesson.course)
+
+
+def exam_passed(learner_id: int, exam_id: int, course_id: int) -> None:
+    """Credits for passing an exam (the rule's rate, capped like study; once per exam,
+    online or offline alike), then the course's completion, which may need the exam."""
+    now = utcnow()
+    rule = current_rule()
+    if rule.credits_per_exam_passed > 0:
+        credits, reason = capped_credits(learner_id, 1.0, rule.credits_per_exam_passed, rule, now)
+        post(
+            Posting(learner_id, "exam", str(exam_id), 0.0, credits, rule.version, reason=reason),
+            now=now,
+        )
+    course = db.session.get(Course, course_id)
+    if course is not None:
+        evaluate_course(learner_id, course)
 
 
 def _active_attendance_entry(learner_id: int, class_session_id: int) -> LedgerEntry | None:
@@ -193,6 +210,8 @@ class CourseStatus:
     lessons_total: int
     sessions_attended: int
     sessions_required: int
+    exams_passed: int = 0
+    exams_required: int = 0
 
     @property
     def online_done(self) -> bool:
@@ -203,8 +222,12 @@ class CourseStatus:
         return self.sessions_attended >= self.sessions_required
 
     @property
+    def exams_done(self) -> bool:
+        return self.exams_passed >= self.exams_required
+
+    @property
     def complete(self) -> bool:
-        return self.online_done and self.offline_done
+        return self.online_done and self.offline_done and self.exams_done
 
 
 def course_status(learner_id: int, course: Course) -> CourseStatus:
@@ -234,7 +257,9 @@ def course_status(learner_id: int, course: Course) -> CourseStatus:
         else 0
     )
     required = course.required_sessions if course.is_blended else 0
-    return CourseStatus(done, len(lesson_ids), attended, required)
+    exams = required_exam_ids(course.id)
+    passed = len(passed_exam_ids(learner_id, exams))
+    return CourseStatus(done, len(lesson_ids), attended, required, passed, len(exams))
 
 
 def completion_of(learner_id: int, course: Course) -> CourseCompletion | None:
@@ -330,6 +355,7 @@ class RuleSettings:
     daily_cap: float
     yearly_cap: float
     note: str = ""
+    credits_per_exam_passed: float = 0.0
 
 
 def change_rules(settings: RuleSettings, *, actor) -> CreditRule:
@@ -339,6 +365,7 @@ def change_rules(settings: RuleSettings, *, actor) -> CreditRule:
         settings.credits_per_offline_hour,
         settings.daily_cap,
         settings.yearly_cap,
+        settings.credits_per_exam_passed,
     )
     if any(value < 0 for value in values):
         raise CreditError(_("Rates and caps cannot be negative."))
@@ -349,6 +376,7 @@ def change_rules(settings: RuleSettings, *, actor) -> CreditRule:
         credits_per_offline_hour=settings.credits_per_offline_hour,
         daily_cap=settings.daily_cap,
         yearly_cap=settings.yearly_cap,
+        credits_per_exam_passed=settings.credits_per_exam_passed,
         created_by_id=actor.id if actor else None,
         note=settings.note.strip(),
     )
@@ -363,6 +391,7 @@ def change_rules(settings: RuleSettings, *, actor) -> CreditRule:
         offline=rule.credits_per_offline_hour,
         daily_cap=rule.daily_cap,
         yearly_cap=rule.yearly_cap,
+        exam_passed=rule.credits_per_exam_passed,
     )
     return rule
 

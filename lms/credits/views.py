@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from lms.accounts.models import User
 from lms.accounts.permissions import role_required
+from lms.assessment.completion import checkpoint_counts
 from lms.courses.permissions import get_course_or_404
 from lms.credits import queries, services
 from lms.credits.forms import AdjustmentForm, ReasonForm, RuleForm
@@ -44,7 +45,15 @@ def course_record(course_id: int):
         course=course,
         status=services.course_status(current_user.id, course),
         completion=services.completion_of(current_user.id, course),
+        checkpoints=checkpoint_counts(current_user.id, course.id),
     )
+
+
+def _exam_rate(value, rule) -> float:
+    """Credits for passing an exam as entered; left empty, what the rules say now."""
+    if value is not None:
+        return float(value)
+    return rule.credits_per_exam_passed if rule is not None else 0.0
 
 
 @role_required("admin")
@@ -60,6 +69,7 @@ def rules():
                     float(form.daily_cap.data),
                     float(form.yearly_cap.data),
                     form.note.data or "",
+                    _exam_rate(form.credits_per_exam_passed.data, rule),
                 ),
                 actor=current_user,
             )

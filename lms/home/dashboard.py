@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from itertools import zip_longest
 
+from lms.assessment.practice import PracticeRecord, record_of
 from lms.attendance.models import ClassSession
 from lms.attendance.queries import my_classes_between
 from lms.attendance.rules import checkin_open
@@ -64,6 +65,7 @@ class Dashboard:
     recommended: list[Course] = field(default_factory=list)
     welcome: bool = False  # a brand-new learner: a greeting and the most popular courses
     popular: list[Course] = field(default_factory=list)
+    practice: PracticeRecord | None = None  # 每日一练: streak and days practised
 
     @property
     def has_due(self) -> bool:
@@ -126,4 +128,5 @@ def learner_dashboard(user) -> Dashboard:
             user.id, order="popular", limit=POPULAR_FOR_NEWCOMERS, in_my_categories=False
         )
         return Dashboard(**sections, welcome=True, popular=popular)
-    return Dashboard(**sections, recommended=_recommended(user.id))
+    practice = record_of(user.id, local_date(now))
+    return Dashboard(**sections, recommended=_recommended(user.id), practice=practice)

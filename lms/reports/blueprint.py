@@ -11,7 +11,8 @@ bp.add_url_rule("/", "dashboard", views.dashboard, methods=["GET"])
 
 # One of its tables as a spreadsheet, same arguments
 bp.add_url_rule(
-    "/<any(indicators, coverage, towns, trend, courses):name>.<any(csv, xlsx):fmt>",
+    "/<any(indicators, coverage, towns, trend, courses, exam_courses, exam_towns):name>"
+    ".<any(csv, xlsx):fmt>",
     "export",
     views.export,
     methods=["GET"],

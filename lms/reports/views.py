@@ -13,6 +13,7 @@ from lms.reports import exports
 from lms.reports.cache import cache_ttl
 from lms.reports.dashboard import dashboard as build_dashboard
 from lms.reports.dashboard import note_viewed
+from lms.reports.exam_stats import EXAM_TABLES, exam_table
 from lms.reports.forms import PeriodForm
 from lms.reports.periods import (
     Period,
@@ -71,6 +72,7 @@ def dashboard():
     result = build_dashboard(period, scope.town_ids)
     note_viewed()
     tables = {name: build_table(name, result.breakdown) for name in TABLE_NAMES}
+    tables.update({name: exam_table(name, period, scope.town_ids) for name in EXAM_TABLES})
     page = request.args.get("page", 1, type=int)
     pages = {name: paginate_list(tables[name].rows, page, TOWNS_PER_PAGE) for name in PAGED_TABLES}
     return render_template(
@@ -94,7 +96,10 @@ def dashboard():
 def export(name: str, fmt: str):
     form, scope = _filters()
     period = _period(form, strict=True)
-    table = build_table(name, build_dashboard(period, scope.town_ids).breakdown)
+    if name in EXAM_TABLES:
+        table = exam_table(name, period, scope.town_ids)
+    else:
+        table = build_table(name, build_dashboard(period, scope.town_ids).breakdown)
     if fmt == "csv":
         body, mimetype = exports.as_csv(table), CSV_MIMETYPE
     else:

@@ -3,7 +3,8 @@
 EXPECTED = {
     ("/reports/", "reports.dashboard", "GET HEAD OPTIONS"),
     (
-        "/reports/<any(indicators, coverage, towns, trend, courses):name>.<any(csv, xlsx):fmt>",
+        "/reports/<any(indicators, coverage, towns, trend, courses, exam_courses, exam_towns):name>"
+        ".<any(csv, xlsx):fmt>",
         "reports.export",
         "GET HEAD OPTIONS",
     ),

@@ -26,7 +26,7 @@ from tests.web_client import csrf_token_of
 
 pytestmark = pytest.mark.slow  # every route as four kinds of outsider
 
-SECRETS = ("甲学员机密", "13911112222", "草稿课机密", "认定机密")
+SECRETS = ("甲学员机密", "13911112222", "草稿课机密", "认定机密", "考题机密", "练习题机密")
 # Public by design: the verify page shows the name on a certificate to whoever holds
 # its code; the code is the permission.
 PUBLIC_BY_DESIGN = {"credits.verify"}
@@ -96,6 +96,7 @@ def world(app, make_user, make_town):
         db.session.add(answer)
         db.session.add(QuestionReport(question_id=question.id, reporter_id=owner.id))
         db.session.commit()
+        exam_ids = _exam_world(owner_row, db.session.get(User, teacher.id))
         ids = {
             "user_id": owner.id,
             "learner_id": owner.id,
@@ -113,8 +114,67 @@ def world(app, make_user, make_town):
             "code": certificate.code,
             "question_id": question.id,
             "answer_id": answer.id,
+            **exam_ids,
+            **_checkpoint_world(owner_row, db.session.get(User, teacher.id)),
         }
     return SimpleNamespace(ids=ids, others=others)
+
+
+def _exam_world(owner, teacher) -> dict:
+    """A published course of teacher A with a question bank and an exam; learner A has
+    answered it (a short answer that names them) and waits for grading."""
+    from lms.assessment.attempts import save_answer, start_attempt, submit_attempt
+    from lms.assessment.exams import ExamSettings, create_exam, publish_exam, set_fixed_questions
+    from lms.assessment.questions import QuestionData, create_question
+
+    course = courses.create_course(courses.CourseSettings(title="考试课"), actor=teacher)
+    course.status, course.published_at = "published", utcnow()
+    courses.enrol(course, owner)
+    question = create_question(
+        course,
+        QuestionData(type="short_answer", stem="考题机密：写一条体会", points=5),
+        actor=teacher,
+    )
+    exam = create_exam(course, ExamSettings(title="期末", selection="fixed"), actor=teacher)
+    set_fixed_questions(exam, [question.id])
+    publish_exam(exam, actor=teacher)
+    attempt, _ = start_attempt(exam, owner, utcnow())
+    shown = save_answer(attempt, question.id, "甲学员机密的体会", utcnow())
+    submit_attempt(attempt, utcnow())
+    db.session.commit()
+    return {
+        "exam_id": exam.id,
+        "attempt_id": attempt.id,
+        "question_id": question.id,
+        "version_id": question.current.id,
+        "answer_id": shown.id,
+    }
+
+
+def _checkpoint_world(owner, teacher) -> dict:
+    """A published course of teacher A with a checkpoint in its lesson; learner A answered
+    it (in words that name them) and practised its question today."""
+    from lms.assessment import practice
+    from lms.assessment.checkpoints import add_checkpoint, answer_checkpoint
+    from lms.assessment.questions import QuestionData, create_question
+
+    course = courses.create_course(courses.CourseSettings(title="练习课"), actor=teacher)
+    course.status, course.published_at = "published", utcnow()
+    lesson = courses.add_lesson(course, "练习一课", actor=teacher)
+    lesson.asset = VideoAsset(status="ready", duration=60.0, source_filename="b.mp4")
+    courses.enrol(course, owner)
+    question = create_question(
+        course,
+        QuestionData(type="fill_blank", stem="练习题机密：____", blanks=[["答案"]]),
+        actor=teacher,
+    )
+    db.session.flush()
+    checkpoint = add_checkpoint(lesson, question.id, 10, actor=teacher)
+    answer_checkpoint(checkpoint, owner.id, ["甲学员机密"], utcnow())
+    day = practice.todays_practice(owner.id, utcnow())
+    practice.answer_practice(day, question.id, ["甲学员机密"], utcnow())
+    db.session.commit()
+    return {"checkpoint_id": checkpoint.id}
 
 
 def url_for_rule(rule, ids) -> str:
@@ -161,7 +221,7 @@ def test_no_route_leaks_another_persons_data_or_fails(app, world, login_as):
                 problems.append((role, "GET", url, leaked(body)))
         token = csrf_token_of(client, "/privacy")
         for rule in rules:
-            for method in sorted(rule.methods & {"POST", "PATCH", "DELETE"}):
+            for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"}):
                 url = url_for_rule(rule, world.ids)
                 response = client.open(
                     url,
@@ -205,7 +265,7 @@ def test_odd_ids_never_fail(app, world, login_as):
         token = csrf_token_of(client, "/privacy")
         for rule in rules:
             for url in urls_with_one_odd_id(rule, world.ids):
-                for method in sorted(rule.methods & {"GET", "POST", "PATCH", "DELETE"}):
+                for method in sorted(rule.methods & {"GET", "POST", "PUT", "PATCH", "DELETE"}):
                     response = client.open(
                         url,
                         method=method,

@@ -104,7 +104,46 @@ def _learner_with_everything(app, make_user, make_course, make_town, phone=PHONE
             QuestionReport(question_id=question.id, reporter_id=learner.id, reason=f"{NAME}举报")
         )
         db.session.commit()
+    _assessment_answers(app, course.id, learner.id, lesson_id)
     return learner, admin
+
+
+def _assessment_answers(app, course_id, learner_id, lesson_id):
+    """An exam's short answer and a teacher's comment on it, a checkpoint answer and a
+    practice answer, each in words that name the learner."""
+    from lms.assessment import practice
+    from lms.assessment.attempts import (
+        grade_short_answer,
+        save_answer,
+        start_attempt,
+        submit_attempt,
+    )
+    from lms.assessment.checkpoints import add_checkpoint, answer_checkpoint
+    from lms.assessment.exams import ExamSettings, create_exam, publish_exam, set_fixed_questions
+    from lms.assessment.questions import QuestionData, create_question
+    from lms.courses.models import Lesson
+
+    with app.app_context():
+        course, learner = db.session.get(Course, course_id), db.session.get(User, learner_id)
+        short = create_question(course, QuestionData(type="short_answer", stem="体会"), actor=None)
+        blank = create_question(
+            course, QuestionData(type="fill_blank", stem="____", blanks=[["答"]]), actor=None
+        )
+        exam = create_exam(course, ExamSettings(title="考", selection="fixed"), actor=None)
+        set_fixed_questions(exam, [short.id])
+        publish_exam(exam, actor=None)
+        now = utcnow()
+        attempt, _ = start_attempt(exam, learner, now)
+        shown = save_answer(attempt, short.id, f"我是{NAME}", now)
+        submit_attempt(attempt, now)
+        teacher = db.session.get(User, course.teacher_ids.pop())
+        grade_short_answer(shown, 1, f"{NAME}写得好", actor=teacher, now=now)
+        checkpoint = add_checkpoint(db.session.get(Lesson, lesson_id), blank.id, 1, actor=None)
+        answer_checkpoint(checkpoint, learner_id, [NAME], now)
+        day = practice.todays_practice(learner_id, now)
+        for question_id in day.question_ids:
+            practice.answer_practice(day, question_id, [PHONE], now)
+        db.session.commit()
 
 
 def _text_hits(needles) -> list:
