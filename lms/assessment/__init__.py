@@ -12,7 +12,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     register_commands(cli.import_questions)
     _register_course_links()
-    _register_19b(app)
+    _register_practice_and_checkpoints()
 
 
 def _register_course_links() -> None:
@@ -49,13 +49,14 @@ def _register_course_links() -> None:
     )
 
 
-def _register_19b(app: Flask) -> None:
-    """Checkpoints on the player, daily practice, privacy, the demo (19b)."""
-    from lms.assessment import player, privacy
+def _register_practice_and_checkpoints() -> None:
+    """Checkpoints on the player, personal data, the xAPI sources, the demo."""
+    from lms.assessment import player, privacy, xapi
     from lms.assessment.demo.seed import seed_assessment
     from lms.cli import register_demo_seeder
 
     player.connect()
     privacy.connect()
+    xapi.register_sources()
     # After courses (20, the demo course and its learners), before credits (40).
     register_demo_seeder(35, "assessment", seed_assessment)

@@ -1,5 +1,4 @@
-"""Assessment records as xAPI statements, in the style of ``lms/study/xapi.py`` (the
-same actor: a platform account id, never a name; object ids under ``urn:keqiao-lms``).
+"""Assessment records as xAPI statements: sources of ``lms.xapi`` (see docs/xapi.md).
 
 - An exam attempt: ``attempted`` when it starts; once its result is final (graded),
   ``completed`` and then ``passed`` or ``failed``, each with ``result.score`` (scaled
@@ -8,12 +7,10 @@ same actor: a platform account id, never a name; object ids under ``urn:keqiao-l
 - A checkpoint answer and a daily-practice answer: ``answered`` with ``result.success``
   (and the score); a checkpoint's context names its lesson.
 
-``statements(since)`` yields them in time order per kind; ``since`` keeps those at or
-after that moment. Statement ids are UUID5s of the record, so an export run twice gives
-the same ids.
+Each source yields its records in time order (the registry merges them): starts by
+``started_at``, results by ``graded_at``, answers by ``answered_at``.
 """
 
-import uuid
 from datetime import datetime
 
 from sqlalchemy import select
@@ -27,17 +24,20 @@ from lms.assessment.models import (
     QuestionVersion,
 )
 from lms.extensions import db
+from lms.xapi.sources import (
+    ADL_ACTIVITY,
+    ADL_VERB,
+    activity,
+    activity_id,
+    home_page,
+    make_record,
+    register_statement_source,
+    statement_id,
+    verb,
+)
 
-ADL = "http://adlnet.gov/expapi"
-ATTEMPTED = f"{ADL}/verbs/attempted"
-COMPLETED = f"{ADL}/verbs/completed"
-PASSED = f"{ADL}/verbs/passed"
-FAILED = f"{ADL}/verbs/failed"
-ANSWERED = f"{ADL}/verbs/answered"
-ASSESSMENT = f"{ADL}/activities/assessment"
-INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
-NAMESPACE = uuid.UUID("5d7c1a52-8f1e-4a0b-9b7e-3f0c2e9a6d21")
-SYSTEM = "urn:keqiao-lms"
+ASSESSMENT = f"{ADL_ACTIVITY}/assessment"
+INTERACTION = f"{ADL_ACTIVITY}/cmi.interaction"
 # xAPI's interaction types for the question types
 INTERACTION_TYPES = {
     "single": "choice",
@@ -48,26 +48,21 @@ INTERACTION_TYPES = {
 }
 
 
-def _actor(learner_id: int) -> dict:
-    return {"objectType": "Agent", "account": {"homePage": SYSTEM, "name": str(learner_id)}}
+def register_sources() -> None:
+    register_statement_source("assessment.attempts", attempt_starts)
+    register_statement_source("assessment.results", attempt_results)
+    register_statement_source("assessment.checkpoints", checkpoint_answers)
+    register_statement_source("assessment.practice", practice_answers)
 
 
-def _verb(verb_id: str) -> dict:
-    return {"id": verb_id, "display": {"en-US": verb_id.rsplit("/", 1)[1]}}
-
-
-def _exam_object(exam: Exam) -> dict:
-    return {
-        "objectType": "Activity",
-        "id": f"{SYSTEM}:exam:{exam.id}",
-        "definition": {"type": ASSESSMENT, "name": {"zh-CN": exam.title}},
-    }
+def _extension(name: str) -> str:
+    return f"{home_page()}/xapi/extensions/{name}"
 
 
 def _question_object(question_id: int, version: QuestionVersion) -> dict:
     return {
         "objectType": "Activity",
-        "id": f"{SYSTEM}:question:{question_id}",
+        "id": activity_id("question", question_id),
         "definition": {
             "type": INTERACTION,
             "interactionType": INTERACTION_TYPES.get(version.type, "other"),
@@ -86,115 +81,101 @@ def _score(raw: float | None, maximum: float) -> dict:
     }
 
 
-def _course_context(course_id: int, **more) -> dict:
-    parents = [{"id": f"{SYSTEM}:course:{course_id}"}]
-    parents += [{"id": value} for value in more.values()]
-    return {"contextActivities": {"parent": parents}}
+def _course_context(course_id: int, *more_parents: str) -> dict:
+    parents = [{"id": activity_id("course", course_id)}]
+    parents += [{"id": parent} for parent in more_parents]
+    return {"contextActivities": {"parent": parents}, "platform": "Keqiao Learning"}
 
 
-def _attempt_statements(since):
+def _within(query, column, since, until):
+    if since is not None:
+        query = query.where(column >= since)
+    if until is not None:
+        query = query.where(column < until)
+    return query.order_by(column)
+
+
+def _attempt_statement(attempt: Attempt, exam: Exam) -> dict:
+    context = _course_context(exam.course_id)
+    context["extensions"] = {_extension("attempt-number"): attempt.number}
+    return {"object": activity("exam", exam.id, ASSESSMENT, exam.title), "context": context}
+
+
+def attempt_starts(since: datetime | None = None, until: datetime | None = None):
+    query = select(Attempt, Exam).join(Exam, Exam.id == Attempt.exam_id)
+    query = _within(query, Attempt.started_at, since, until)
+    for attempt, exam in db.session.execute(query).yield_per(1000):
+        statement = {"verb": verb(f"{ADL_VERB}/attempted", "attempted")}
+        statement |= _attempt_statement(attempt, exam)
+        yield make_record(
+            statement_id("attempted", attempt.id),
+            attempt.learner_id,
+            attempt.started_at,
+            statement,
+        )
+
+
+def attempt_results(since: datetime | None = None, until: datetime | None = None):
     query = (
         select(Attempt, Exam)
         .join(Exam, Exam.id == Attempt.exam_id)
-        .order_by(Attempt.started_at, Attempt.id)
+        .where(Attempt.state == "graded", Attempt.graded_at.is_not(None))
     )
-    if since is not None:
-        query = query.where(
-            (Attempt.started_at >= since)
-            | ((Attempt.graded_at.is_not(None)) & (Attempt.graded_at >= since))
-        )
+    query = _within(query, Attempt.graded_at, since, until)
     for attempt, exam in db.session.execute(query).yield_per(1000):
-        base = {
-            "actor": _actor(attempt.learner_id),
-            "object": _exam_object(exam),
-            "context": {
-                **_course_context(exam.course_id),
-                "extensions": {f"{SYSTEM}:attempt-number": attempt.number},
-            },
-        }
-        if since is None or attempt.started_at >= since:
-            yield {
-                "id": str(uuid.uuid5(NAMESPACE, f"attempted:{attempt.id}")),
-                **base,
-                "verb": _verb(ATTEMPTED),
-                "timestamp": attempt.started_at.isoformat(),
-            }
-        if attempt.state != "graded" or attempt.graded_at is None:
-            continue
-        if since is not None and attempt.graded_at < since:
-            continue
+        base = _attempt_statement(attempt, exam)
         result = {"score": _score(attempt.score, attempt.max_score), "completion": True}
-        yield {
-            "id": str(uuid.uuid5(NAMESPACE, f"completed:{attempt.id}")),
-            **base,
-            "verb": _verb(COMPLETED),
-            "result": result,
-            "timestamp": attempt.graded_at.isoformat(),
-        }
-        verdict = PASSED if attempt.passed else FAILED
-        yield {
-            "id": str(
-                uuid.uuid5(NAMESPACE, f"{'passed' if attempt.passed else 'failed'}:{attempt.id}")
-            ),
-            **base,
-            "verb": _verb(verdict),
-            "result": {**result, "success": bool(attempt.passed)},
-            "timestamp": attempt.graded_at.isoformat(),
-        }
+        yield make_record(
+            statement_id("completed", attempt.id),
+            attempt.learner_id,
+            attempt.graded_at,
+            {"verb": verb(f"{ADL_VERB}/completed", "completed"), "result": result, **base},
+        )
+        outcome = "passed" if attempt.passed else "failed"
+        yield make_record(
+            statement_id(outcome, attempt.id),
+            attempt.learner_id,
+            attempt.graded_at,
+            {
+                "verb": verb(f"{ADL_VERB}/{outcome}", outcome),
+                "result": {**result, "success": bool(attempt.passed)},
+                **base,
+            },
+        )
 
 
-def _answered(key: str, learner_id, question_id, version, row, context) -> dict:
-    return {
-        "id": str(uuid.uuid5(NAMESPACE, key)),
-        "actor": _actor(learner_id),
-        "verb": _verb(ANSWERED),
+def _answered(kind: str, row, question_id: int, version: QuestionVersion, context: dict):
+    statement = {
+        "verb": verb(f"{ADL_VERB}/answered", "answered"),
         "object": _question_object(question_id, version),
-        "result": {
-            "success": bool(row.correct),
-            "score": _score(row.score, version.points),
-        },
+        "result": {"success": bool(row.correct), "score": _score(row.score, version.points)},
         "context": context,
-        "timestamp": row.answered_at.isoformat(),
     }
+    return make_record(statement_id(kind, row.id), row.learner_id, row.answered_at, statement)
 
 
-def _checkpoint_statements(since):
+def checkpoint_answers(since: datetime | None = None, until: datetime | None = None):
     query = (
         select(CheckpointAnswer, Checkpoint, QuestionVersion)
         .join(Checkpoint, Checkpoint.id == CheckpointAnswer.checkpoint_id)
         .join(QuestionVersion, QuestionVersion.id == CheckpointAnswer.version_id)
-        .order_by(CheckpointAnswer.answered_at, CheckpointAnswer.id)
     )
-    if since is not None:
-        query = query.where(CheckpointAnswer.answered_at >= since)
+    query = _within(query, CheckpointAnswer.answered_at, since, until)
     for row, checkpoint, version in db.session.execute(query).yield_per(1000):
-        context = _course_context(
-            checkpoint.lesson.course_id, lesson=f"{SYSTEM}:lesson:{checkpoint.lesson_id}"
-        )
-        context["extensions"] = {f"{SYSTEM}:checkpoint-at": checkpoint.at_seconds}
-        yield _answered(
-            f"checkpoint:{row.id}", row.learner_id, checkpoint.question_id, version, row, context
-        )
+        lesson = activity_id("lesson", checkpoint.lesson_id)
+        context = _course_context(checkpoint.lesson.course_id, lesson)
+        context["extensions"] = {_extension("checkpoint-at"): checkpoint.at_seconds}
+        yield _answered("checkpoint", row, checkpoint.question_id, version, context)
 
 
-def _practice_statements(since):
-    query = (
-        select(PracticeAnswer, QuestionVersion)
-        .join(QuestionVersion, QuestionVersion.id == PracticeAnswer.version_id)
-        .order_by(PracticeAnswer.answered_at, PracticeAnswer.id)
+def practice_answers(since: datetime | None = None, until: datetime | None = None):
+    query = select(PracticeAnswer, QuestionVersion).join(
+        QuestionVersion, QuestionVersion.id == PracticeAnswer.version_id
     )
-    if since is not None:
-        query = query.where(PracticeAnswer.answered_at >= since)
+    query = _within(query, PracticeAnswer.answered_at, since, until)
     for row, version in db.session.execute(query).yield_per(1000):
-        context = {"contextActivities": {"category": [{"id": f"{SYSTEM}:daily-practice"}]}}
-        yield _answered(
-            f"practice:{row.id}", row.learner_id, row.question_id, version, row, context
-        )
-
-
-def statements(since: datetime | None = None):
-    """Yield every assessment statement (exam attempts, checkpoint answers, practice
-    answers), those at or after ``since`` when given."""
-    yield from _attempt_statements(since)
-    yield from _checkpoint_statements(since)
-    yield from _practice_statements(since)
+        context = {
+            "contextActivities": {"category": [{"id": activity_id("practice", "daily")}]},
+            "platform": "Keqiao Learning",
+        }
+        yield _answered("practice", row, row.question_id, version, context)
