@@ -11,8 +11,8 @@ from lms.assessment.presenting import right_answer
 from lms.courses.models import Lesson
 from lms.extensions import db
 from lms.timeutil import utcnow
-from tests.assessment.helpers import SINGLE, TRUE_FALSE, correct_answers, make_bank, make_exam
 from lms.xapi.sources import activity_id, records
+from tests.assessment.helpers import SINGLE, TRUE_FALSE, correct_answers, make_bank, make_exam
 from tests.factories import enrol
 from tests.xapi.ralph import RALPH, invalid_under_base_model
 
