@@ -40,7 +40,7 @@ def serve(instance: str) -> None:
     from werkzeug.serving import make_server
 
     from lms import create_app
-    from lms.accounts.services import NewUser, create_user, upsert_town
+    from lms.accounts.services import NewUser, create_user, record_consent, upsert_town
     from lms.extensions import db
     from lms.media.uploads import register_upload_purpose
 
@@ -59,12 +59,13 @@ def serve(instance: str) -> None:
             NewUser("bench", "Bench", "bench-password-9", town.code, roles=("teacher",)),
             actor=None,
         )
+        record_consent(user)  # the privacy notice, as at a first log-in
         db.session.commit()
         session_id = user.get_id()
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"], session["_fresh"] = session_id, True
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
     token = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
     server = make_server("127.0.0.1", 0, app, threaded=True)
     print(
