@@ -72,8 +72,9 @@ def queue_transcode(asset: VideoAsset) -> TranscodeJob:
     if job is None:
         job = TranscodeJob(asset=asset, max_attempts=current_app.config["LMS_JOB_MAX_ATTEMPTS"])
         db.session.add(job)
-        asset.status, asset.percent = "uploaded", 0.0
-        asset.failure_code = asset.failure_params = None
+        if not asset.is_ready:  # a playing asset plays on until the new version is in
+            asset.status, asset.percent = "uploaded", 0.0
+            asset.failure_code = asset.failure_params = None
         db.session.flush()
     submit_after_commit(TRANSCODE_JOB, job.id)
     return job

@@ -217,3 +217,16 @@ def test_local_storage_serves_both_versions_side_by_side(app, short_clip):
         asset = db.session.get(VideoAsset, asset_id)
         folders = {key.split("/")[2] for key in get_storage().list(asset.storage_prefix)}
         assert folders == {f"v{asset.jobs[0].id}", f"v{job_id}"}
+
+
+def test_a_retried_transcode_of_a_playing_asset_keeps_it_playing(app, client, short_clip):
+    asset_id = transcoded(app, short_clip)
+    with app.app_context():
+        job = services.queue_transcode(db.session.get(VideoAsset, asset_id))
+        db.session.commit()
+        assert db.session.get(VideoAsset, asset_id).is_ready
+        job_id = job.id
+    assert len(versions_played(app, client, master(app, asset_id))) == 1
+    with app.app_context():
+        assert run_transcode_job(job_id, "worker-b") == "done"
+    assert versions_played(app, client, master(app, asset_id)) == {f"v{job_id}"}
