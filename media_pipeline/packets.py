@@ -5,7 +5,10 @@ can be copied as a rung (see media_pipeline.fastpath)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from media_pipeline.errors import ProbeError
 
 # Only streams the fast path could copy are scanned.
 PACKET_SCAN_CODECS = frozenset({"h264"})
@@ -16,6 +19,24 @@ class PacketFigures:
     max_keyframe_gap: float  # seconds between keyframes, the stream's end counted too
     bit_rate: int  # bits/s from the packets' sizes over the stream's span
     keyframes: int
+
+
+def read_packet_figures(
+    run_ffprobe: Callable[[list[str], float], bytes], stream_index: int, timeout: float
+) -> PacketFigures | None:
+    """The figures of one stream, read by ``run_ffprobe(options, timeout)`` (probe's
+    guarded ffprobe). A scan that fails or takes too long leaves them unknown, which
+    only means the source is not copied."""
+    options = [
+        "-select_streams", str(stream_index),
+        "-show_entries", "packet=pts_time,duration_time,size,flags",
+        "-of", "csv=p=0",
+    ]  # fmt: skip
+    try:
+        output = run_ffprobe(options, timeout)
+    except ProbeError:
+        return None
+    return packet_figures(output.decode("ascii", "replace"))
 
 
 def packet_figures(csv_text: str) -> PacketFigures | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from media_pipeline.errors import ProbeError
-from media_pipeline.packets import PACKET_SCAN_CODECS, packet_figures
+from media_pipeline.packets import PACKET_SCAN_CODECS, read_packet_figures
 
 # ffprobe's format_name for each accepted container family; the first name is the demuxer.
 ACCEPTED_CONTAINERS = ("mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "mp3", "wav")
@@ -304,24 +304,11 @@ def _pick_audio(streams: list[dict[str, Any]]) -> AudioStream | None:
 def _with_packet_figures(
     ffprobe: str, path: Path, header: bytes, video: VideoStream, limits: ProbeLimits
 ) -> VideoStream:
-    """The longest keyframe gap and the measured bit rate, from the packets' flags and
-    sizes (demuxing only, no decoding). A scan that takes too long leaves them unknown,
-    which only means the source is not copied."""
-    try:
-        output = _ffprobe(
-            ffprobe,
-            [
-                "-select_streams", str(video.index),
-                "-show_entries", "packet=pts_time,duration_time,size,flags",
-                "-of", "csv=p=0",
-            ],
-            path,
-            header,
-            limits.packet_scan_timeout,
-        )  # fmt: skip
-    except ProbeError:
-        return video
-    figures = packet_figures(output.decode("ascii", "replace"))
+    figures = read_packet_figures(
+        lambda options, timeout: _ffprobe(ffprobe, options, path, header, timeout),
+        video.index,
+        limits.packet_scan_timeout,
+    )
     if figures is None:
         return video
     return replace(
