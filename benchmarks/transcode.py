@@ -1,6 +1,10 @@
 """Transcode benchmark: figures measured side by side in one run (not part of the tests).
 
-On a 60 s 1280×720 30 fps testsrc2 clip with a sine tone, made in a temporary folder:
+On a 60 s 1280×720 30 fps testsrc2 clip with a sine tone, made in a temporary folder
+like a phone makes it (H.264 High, a keyframe every 2 s, AAC-LC stereo 96 kb/s):
+
+(f) the fast path (the 720p rung and the audio copied, the smaller rungs encoded) against
+    today's full ladder (every rung encoded), both through transcode(), end to end;
 
 (a) our pipeline (transcode()) against the very same ffmpeg command line run bare;
 (b) the one-process ladder against one ffmpeg process per rung, one after the other
@@ -9,6 +13,7 @@ On a 60 s 1280×720 30 fps testsrc2 clip with a sine tone, made in a temporary f
 (d) the peak memory of this Python process (and of the largest ffmpeg child).
 
     .venv/bin/python benchmarks/transcode.py [--preset veryfast] [--seconds 60] [--repeat 3]
+    .venv/bin/python benchmarks/transcode.py --smoke   # a 4 s clip, once: does it run?
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from media_pipeline import Plan, build_command, plan_ladder, probe, transcode
+from media_pipeline import LadderPolicy, Plan, build_command, plan_ladder, probe, transcode
 
 
 def make_source(folder: Path, seconds: int) -> Path:
@@ -37,8 +42,10 @@ def make_source(folder: Path, seconds: int) -> Path:
             "ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
             "-f", "lavfi", "-i", f"testsrc2=size=1280x720:rate=30:duration={seconds}",
             "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
-            "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
-            "-c:a", "aac", "-b:a", "128k", "-shortest", str(source),
+            "-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high",
+            "-pix_fmt", "yuv420p", "-b:v", "2M", "-maxrate", "2500k", "-bufsize", "4M",
+            "-g", "60", "-keyint_min", "60", "-sc_threshold", "0",
+            "-c:a", "aac", "-b:a", "96k", "-ac", "2", "-ar", "48000", "-shortest", str(source),
         ],
         check=True,
     )  # fmt: skip
@@ -89,14 +96,19 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each, median reported")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--smoke", action="store_true", help="a 4 s clip, each run once")
     options = parser.parse_args()
+    if options.smoke:
+        options.seconds, options.repeat = 4, 1
     preset = options.preset
 
     with tempfile.TemporaryDirectory(prefix="transcode-bench-") as temporary:
         folder = Path(temporary)
         source = make_source(folder, options.seconds)
         info = probe(source)
-        plan = plan_ladder(info)
+        fast_plan = plan_ladder(info)
+        # Today's full ladder: the same rungs, every one encoded.
+        plan = plan_ladder(info, LadderPolicy().full_reencode())
         work = {
             "bare": lambda: run_bare(
                 build_command(source, fresh(folder, "bare", True), plan, info, preset=preset)
@@ -104,6 +116,9 @@ def main() -> int:
             # nice=0: the same priority as the bare runs, so (a) compares like for like.
             "pipeline": lambda: transcode(
                 source, fresh(folder, "pipeline"), plan, info, preset=preset, nice=0
+            ),
+            "fast_path": lambda: transcode(
+                source, fresh(folder, "fast"), fast_plan, info, preset=preset, nice=0
             ),
             "per_rung": lambda: [
                 run_bare(
@@ -119,15 +134,16 @@ def main() -> int:
         # position in the sequence weighs on all three alike.
         names = list(work)
         for repetition in range(options.repeat):
-            for name in names[repetition % 3 :] + names[: repetition % 3]:
+            shift = repetition % len(names)
+            for name in names[shift:] + names[:shift]:
                 timings[name].append(measured(work[name]))
 
-    pipeline, bare, per_rung = (
+    pipeline, bare, per_rung, fast = (
         Measure(
             statistics.median(m.wall for m in timings[name]),
             statistics.median(m.cpu for m in timings[name]),
         )
-        for name in ("pipeline", "bare", "per_rung")
+        for name in ("pipeline", "bare", "per_rung", "fast_path")
     )
     figures = {
         "ffmpeg": _ffmpeg_version(),
@@ -137,6 +153,16 @@ def main() -> int:
         "runs_each": options.repeat,
         "source_seconds": round(info.duration, 2),
         "rungs": plan.rung_names,
+        "fast_path_copied": [fast_plan.copied_rung and fast_plan.copied_rung.name]
+        + (["audio"] if fast_plan.audio and fast_plan.audio.copy else []),
+        "fast_path_refusal": fast_plan.copy_refusal,
+        "f_fast_path_seconds": round(fast.wall, 2),
+        "f_full_ladder_seconds": round(pipeline.wall, 2),
+        "f_full_over_fast_ratio": round(pipeline.wall / fast.wall, 2),
+        "f_fast_path_cpu_seconds": round(fast.cpu, 1),
+        "f_full_ladder_cpu_seconds": round(pipeline.cpu, 1),
+        "f_same_in_cpu_seconds": round(pipeline.cpu / fast.cpu, 2),
+        "f_realtime_factor_fast_path": round(info.duration / fast.wall, 2),
         "pipeline_seconds": round(pipeline.wall, 2),
         "bare_seconds": round(bare.wall, 2),
         "per_rung_seconds": round(per_rung.wall, 2),

@@ -7,6 +7,7 @@ audio-only variant that players on a very weak network may fall back to.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +91,29 @@ def read_media_playlist(path: Path) -> MediaPlaylist:
             segments.append(Segment(line, duration, length, offset))
             duration, byterange = None, None
     return MediaPlaylist(target_duration, segments, map_uri, map_range, ended, playlist_type)
+
+
+def settle_target_duration(path: Path) -> MediaPlaylist:
+    """Make ``EXT-X-TARGETDURATION`` at least every segment's duration rounded up.
+
+    ffmpeg 5.1 rounds the longest segment to the nearest second (4.5 s gives 4), which
+    players that follow Apple's rules refuse; segments of a copied rung end on the
+    source's keyframes, so they are often such fractions. Returns the playlist as kept.
+    """
+    playlist = read_media_playlist(path)
+    longest = max((segment.duration for segment in playlist.segments), default=0.0)
+    needed = math.ceil(round(longest, 3))
+    if needed <= playlist.target_duration:
+        return playlist
+    text = re.sub(
+        r"^#EXT-X-TARGETDURATION:\d+$",
+        f"#EXT-X-TARGETDURATION:{needed}",
+        path.read_text(),
+        count=1,
+        flags=re.MULTILINE,
+    )
+    path.write_text(text)
+    return read_media_playlist(path)
 
 
 def read_master_playlist(path: Path) -> tuple[list[Variant], list[dict[str, str]]]:

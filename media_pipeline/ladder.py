@@ -8,10 +8,12 @@ ultrawide source is limited by its long side instead, so 1920×800 still gets a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
+from media_pipeline.fastpath import audio_copyable, video_copy_refusal
 from media_pipeline.probe import MediaInfo, VideoStream
 
 
@@ -54,6 +56,17 @@ class LadderPolicy:
     min_video_bitrate: int = 100_000
     audio_bitrate: int = 64_000
     poster_seconds: float = 10.0  # the poster is taken at 10% of the video, at most this far
+    # The fast path (media_pipeline.fastpath): copy a compliant source's video as its
+    # rung and compliant audio as the audio rung. False for both forces a full re-encode.
+    copy_video: bool = True
+    copy_audio: bool = True
+    copy_bitrate_factor: float = 1.5  # × the copied rung's nominal maxrate
+    copy_max_keyframe_seconds: float = 5.0
+    audio_copy_max_bitrate: int = 128_000
+
+    def full_reencode(self) -> LadderPolicy:
+        """This policy with the fast path switched off."""
+        return replace(self, copy_video=False, copy_audio=False)
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,7 @@ class VideoRung:
     video_bitrate: int
     maxrate: int
     bufsize: int
+    copy: bool = False  # the source's video stream itself, not encoded
 
 
 @dataclass(frozen=True)
@@ -73,6 +87,7 @@ class AudioRung:
     bitrate: int = 64_000
     channels: int = 2
     sample_rate: int = 48_000
+    copy: bool = False  # the source's AAC-LC stream itself, not encoded
 
 
 @dataclass(frozen=True)
@@ -84,6 +99,12 @@ class Plan:
     segment_seconds: float
     poster_frame: int | None  # index of the output frame used for the poster
     tonemap: bool = False  # HDR source: map to SDR BT.709 before scaling
+    # Why the source's video is not copied as a rung (None when one is, or audio-only).
+    copy_refusal: str | None = None
+
+    @property
+    def copied_rung(self) -> VideoRung | None:
+        return next((rung for rung in self.video if rung.copy), None)
 
     @property
     def rung_names(self) -> list[str]:
@@ -98,6 +119,8 @@ class Plan:
             "segment_seconds": self.segment_seconds,
             "poster_frame": self.poster_frame,
             "tonemap": self.tonemap,
+            "copied_rung": self.copied_rung.name if self.copied_rung else None,
+            "copy_refusal": self.copy_refusal,
         }
 
     @classmethod
@@ -110,6 +133,7 @@ class Plan:
             segment_seconds=data["segment_seconds"],
             poster_frame=data.get("poster_frame"),
             tonemap=data.get("tonemap", False),
+            copy_refusal=data.get("copy_refusal"),
         )
 
 
@@ -121,14 +145,29 @@ def plan_ladder(info: MediaInfo, policy: LadderPolicy = LadderPolicy()) -> Plan:
     frame_rate = output_frame_rate(info.video.frame_rate, policy.max_frame_rate)
     keyframe_interval = max(1, round(policy.keyframe_seconds * frame_rate))
     poster_seconds = min(info.duration * 0.1, policy.poster_seconds)
+    fitted = _video_rungs(info.video, policy)
+    top = fitted[-1]
+    refusal = video_copy_refusal(
+        info.container, info.video, top.rung, top.box, top.nominal_maxrate, policy
+    )
+    rungs = [item.rung for item in fitted]
+    if refusal is None:
+        # The copied rung keeps the source's keyframes; the encoded rungs are given
+        # keyframes on the same frames (build_command), so this is only their ceiling.
+        keyframe_interval = math.ceil((policy.copy_max_keyframe_seconds + 1) * frame_rate)
+        bit_rate = info.video.packet_bit_rate or info.video.bit_rate or top.rung.video_bitrate
+        rungs[-1] = replace(
+            top.rung, video_bitrate=bit_rate, maxrate=bit_rate, bufsize=2 * bit_rate, copy=True
+        )
     return Plan(
-        video=_video_rungs(info.video, policy),
+        video=tuple(rungs),
         audio=audio,
         frame_rate=frame_rate,
         keyframe_interval=keyframe_interval,
         segment_seconds=policy.segment_seconds,
         poster_frame=int(poster_seconds * frame_rate),
         tonemap=info.video.is_hdr,
+        copy_refusal=refusal,
     )
 
 
@@ -145,7 +184,14 @@ def output_frame_rate(source: float | None, cap: int) -> Fraction:
     return nearest if abs(nearest - rate) <= nearest * Fraction(1, 100) else rate
 
 
-def _video_rungs(video: VideoStream, policy: LadderPolicy) -> tuple[VideoRung, ...]:
+@dataclass(frozen=True)
+class _Fitted:
+    rung: VideoRung
+    box: tuple[int, int] | None  # (width, height) in the source's orientation
+    nominal_maxrate: int  # before the source's own bit rate lowers it
+
+
+def _video_rungs(video: VideoStream, policy: LadderPolicy) -> list[_Fitted]:
     width, height = video.display_width, video.display_height
     portrait = height > width
     rungs = []
@@ -157,15 +203,27 @@ def _video_rungs(video: VideoStream, policy: LadderPolicy) -> tuple[VideoRung, .
         if scale > 1:
             continue
         size = (_even(width * scale, width), _even(height * scale, height))
-        rungs.append(_rung(spec, size, box_width * box_height, video, policy))
+        area = box_width * box_height
+        rungs.append(
+            _Fitted(
+                _rung(spec, size, area, video, policy),
+                (box_width, box_height),
+                int(_nominal_bitrate(spec, size, area) * policy.maxrate_factor),
+            )
+        )
     if not rungs:
         # Smaller than the lowest box: one rung at the source's own size.
         lowest = min(policy.rungs, key=lambda s: s.short_side)
         size = (_even(width, width), _even(height, height))
         name = f"{min(size)}p"
         spec = RungSpec(name, lowest.long_side, lowest.short_side, lowest.video_bitrate)
-        rungs.append(_rung(spec, size, lowest.long_side * lowest.short_side, video, policy))
-    return tuple(rungs)
+        area = lowest.long_side * lowest.short_side
+        rungs.append(_Fitted(_rung(spec, size, area, video, policy), None, 0))
+    return rungs
+
+
+def _nominal_bitrate(spec: RungSpec, size: tuple[int, int], box_area: int) -> float:
+    return spec.video_bitrate * min(1.0, max(0.25, size[0] * size[1] / box_area))
 
 
 def _rung(
@@ -176,7 +234,7 @@ def _rung(
     policy: LadderPolicy,
 ) -> VideoRung:
     width, height = size
-    bitrate = spec.video_bitrate * min(1.0, max(0.25, width * height / box_area))
+    bitrate = _nominal_bitrate(spec, size, box_area)
     if video.bit_rate:
         # Bits the source never had cannot be restored: a static screen recording at
         # 1 Mbit/s does not need 4.5 Mbit/s in its top rung.
@@ -196,6 +254,8 @@ def _rung(
 def _audio_rung(info: MediaInfo, policy: LadderPolicy) -> AudioRung:
     source_rate = info.audio.sample_rate if info.audio else None
     sample_rate = source_rate if source_rate in (44_100, 48_000) else 48_000
+    if info.audio and audio_copyable(info.audio, policy):
+        return AudioRung(bitrate=info.audio.bit_rate, sample_rate=sample_rate, copy=True)
     return AudioRung(bitrate=policy.audio_bitrate, sample_rate=sample_rate)
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from media_pipeline.errors import ProbeError
+from media_pipeline.packets import PACKET_SCAN_CODECS, read_packet_figures
 
 # ffprobe's format_name for each accepted container family; the first name is the demuxer.
 ACCEPTED_CONTAINERS = ("mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "mp3", "wav")
@@ -48,6 +49,8 @@ class ProbeLimits:
     max_height: int = 2304
     max_streams: int = 16
     timeout: float = 30.0
+    # Reading every packet's flags of a long recording takes a while (no decoding).
+    packet_scan_timeout: float = 300.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,10 @@ class VideoStream:
     frame_count: int | None = None
     sample_aspect_ratio: float = 1.0
     color_transfer: str | None = None
+    profile: str | None = None  # ffprobe's name: "Main", "High", "High 10", ...
+    # Read from packet flags and sizes (H.264 only, no decoding); None when not measured.
+    max_keyframe_gap: float | None = None  # seconds
+    packet_bit_rate: int | None = None  # bits/s over the whole stream
 
     @property
     def display_width(self) -> int:
@@ -92,6 +99,7 @@ class AudioStream:
     channel_layout: str | None = None
     sample_rate: int | None = None
     bit_rate: int | None = None
+    profile: str | None = None  # "LC" for AAC-LC
 
 
 @dataclass(frozen=True)
@@ -170,6 +178,8 @@ def probe(
         raise ProbeError("too_long", duration=duration, max_duration=limits.max_duration)
     if video is not None:
         _check_resolution(video, limits)
+        if video.codec in PACKET_SCAN_CODECS:
+            video = _with_packet_figures(ffprobe, path, header, video, limits)
 
     return MediaInfo(
         container=container,
@@ -267,6 +277,7 @@ def _pick_video(streams: list[dict[str, Any]]) -> VideoStream | None:
         frame_count=frame_count,
         sample_aspect_ratio=float(_rate(stream.get("sample_aspect_ratio"), ":") or 1),
         color_transfer=stream.get("color_transfer"),
+        profile=stream.get("profile"),
     )
 
 
@@ -286,6 +297,22 @@ def _pick_audio(streams: list[dict[str, Any]]) -> AudioStream | None:
         channel_layout=stream.get("channel_layout"),
         sample_rate=_int(stream.get("sample_rate")),
         bit_rate=_int(stream.get("bit_rate")),
+        profile=stream.get("profile"),
+    )
+
+
+def _with_packet_figures(
+    ffprobe: str, path: Path, header: bytes, video: VideoStream, limits: ProbeLimits
+) -> VideoStream:
+    figures = read_packet_figures(
+        lambda options, timeout: _ffprobe(ffprobe, options, path, header, timeout),
+        video.index,
+        limits.packet_scan_timeout,
+    )
+    if figures is None:
+        return video
+    return replace(
+        video, max_keyframe_gap=figures.max_keyframe_gap, packet_bit_rate=figures.bit_rate
     )
 
 

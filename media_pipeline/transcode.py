@@ -17,7 +17,7 @@ from typing import Any
 import ffmpeg as ffmpeg_lib
 
 from media_pipeline.errors import TranscodeError
-from media_pipeline.hls import measure_bandwidth, read_media_playlist, render_master
+from media_pipeline.hls import measure_bandwidth, render_master, settle_target_duration
 from media_pipeline.ladder import Plan
 from media_pipeline.probe import (
     ACCEPTED_CONTAINERS,
@@ -143,28 +143,38 @@ def build_command(
                 video = video.filter(name, **arguments)
         video = video.filter("fps", fps=str(plan.frame_rate))
         wants_poster = plan.poster_frame is not None
-        branches = video.filter_multi_output("split", len(plan.video) + int(wants_poster))
+        encoded = [rung for rung in plan.video if not rung.copy]
+        branches = video.filter_multi_output("split", len(encoded) + int(wants_poster))
         for number, rung in enumerate(plan.video):
-            scaled = branches[number].filter("scale", rung.width, rung.height)
+            stream_map.append(f"v:{number}{audio_group},name:{rung.name}")
+            if rung.copy:
+                # The source's own packets: no filter may touch them.
+                streams.append(source[str(info.video.index)])
+                continue
+            scaled = branches[encoded.index(rung)].filter("scale", rung.width, rung.height)
             streams.append(scaled.filter("setsar", 1).filter("format", "yuv420p"))
+            # Per stream: the copied stream's codec context cannot parse "high".
+            options[f"profile:v:{number}"] = "high"
             options[f"b:v:{number}"] = rung.video_bitrate
             options[f"maxrate:v:{number}"] = rung.maxrate
             options[f"bufsize:v:{number}"] = rung.bufsize
-            stream_map.append(f"v:{number}{audio_group},name:{rung.name}")
         options |= _video_options(plan, preset)
         if wants_poster:
             top = plan.video[-1]
-            picked = branches[len(plan.video)].filter("select", f"eq(n,{plan.poster_frame})")
+            picked = branches[len(encoded)].filter("select", f"eq(n,{plan.poster_frame})")
             poster = picked.filter("scale", top.width, top.height).filter("setsar", 1)
     if plan.audio and info.audio:
         streams.append(source[str(info.audio.index)])
-        options |= {
-            "c:a": plan.audio.codec,
-            "b:a": plan.audio.bitrate,
-            # -ac 2 downmixes 5.1 (and guesses unknown layouts) once for every rung.
-            "ac": plan.audio.channels,
-            "ar": plan.audio.sample_rate,
-        }
+        if plan.audio.copy:
+            options["c:a"] = "copy"
+        else:
+            options |= {
+                "c:a": plan.audio.codec,
+                "b:a": plan.audio.bitrate,
+                # -ac 2 downmixes 5.1 (and guesses unknown layouts) once for every rung.
+                "ac": plan.audio.channels,
+                "ar": plan.audio.sample_rate,
+            }
         stream_map.append(f"a:0{audio_group},name:{plan.audio.name}")
 
     outputs = [
@@ -192,10 +202,9 @@ def build_command(
 
 
 def _video_options(plan: Plan, preset: str) -> dict[str, Any]:
-    return {
+    options = {
         "c:v": "libx264",
         "preset": preset,
-        "profile:v": "high",
         "pix_fmt": "yuv420p",
         # The same fixed GOP in every rung, closed, with no scene-cut keyframes, so
         # every rung switches on the same frames.
@@ -204,6 +213,14 @@ def _video_options(plan: Plan, preset: str) -> dict[str, Any]:
         "sc_threshold": 0,
         "flags": "+cgop",
     }
+    if plan.copied_rung is not None:
+        # Beside a copied rung, keyframes fall where the source has them (its segments
+        # can end nowhere else); the GOP length above is then only a ceiling. The copied
+        # stream's own "-c:v:N copy" comes after "-c:v" (ffmpeg-python sorts the
+        # options) and the last match wins, so no encoder option reaches it.
+        options["force_key_frames"] = "source"
+        options[f"c:v:{plan.video.index(plan.copied_rung)}"] = "copy"
+    return options
 
 
 def _finish(out_dir: Path, plan: Plan, info: MediaInfo, seconds: float) -> TranscodeResult:
@@ -245,7 +262,7 @@ def _rung_output(
     audio: RungOutput | None = None,
 ) -> RungOutput:
     folder = out_dir / name
-    playlist = read_media_playlist(folder / RUNG_PLAYLIST)
+    playlist = settle_target_duration(folder / RUNG_PLAYLIST)
     bandwidth = measure_bandwidth(playlist, folder)
     media = folder / RUNG_MEDIA
     if codecs is None:

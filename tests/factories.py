@@ -26,8 +26,9 @@ TEST_PASSWORD = "correct-horse-9"  # every make_user account's, unless a test sa
 # Media
 
 
-def make_clip(path, seconds=3, size="320x240", audio=True, rate=25):
-    """A small H.264/AAC clip from ffmpeg's test sources."""
+def make_clip(path, seconds=3, size="320x240", audio=True, rate=25, phone=False):
+    """A small H.264/AAC clip from ffmpeg's test sources; ``phone``: what a phone makes
+    (H.264 High, a keyframe every 2 s, AAC-LC stereo), which the fast path copies."""
     args = [
         "ffmpeg",
         "-v",
@@ -40,8 +41,14 @@ def make_clip(path, seconds=3, size="320x240", audio=True, rate=25):
     ]
     if audio:
         args += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"]
-    args += ["-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
-    args += ["-c:a", "aac"] if audio else []
+    args += ["-t", str(seconds), "-c:v", "libx264", "-pix_fmt", "yuv420p"]
+    if phone:
+        args += ["-preset", "veryfast", "-profile:v", "high", "-g", str(2 * rate)]
+        args += ["-keyint_min", str(2 * rate), "-sc_threshold", "0"]
+        args += ["-c:a", "aac", "-b:a", "96k", "-ac", "2"] if audio else []
+    else:
+        args += ["-preset", "ultrafast"]
+        args += ["-c:a", "aac"] if audio else []
     subprocess.run([*args, "-y", str(path)], check=True, timeout=120)
     return path
 

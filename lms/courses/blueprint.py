@@ -68,6 +68,12 @@ bp.add_url_rule(
     methods=POST,
 )
 bp.add_url_rule(
+    "/teach/courses/<int:course_id>/lessons/<int:lesson_id>/reencode",
+    "reencode_lesson",
+    teach_views.reencode_lesson,
+    methods=POST,
+)
+bp.add_url_rule(
     "/teach/courses/<int:course_id>/lessons/<int:lesson_id>/captions",
     "upload_captions",
     teach_views.upload_captions,

@@ -163,14 +163,24 @@ def attach_video(lesson: Lesson, asset: VideoAsset) -> None:
 
 
 def promote_ready_asset(asset_id: int) -> None:
-    """The pending video of a lesson became ready: it replaces the old one."""
+    """The pending video of a lesson became ready: it replaces the old one, whose files
+    stay until the links learners mid-lesson hold have expired."""
     lessons = db.session.scalars(select(Lesson).where(Lesson.pending_asset_id == asset_id)).all()
     for lesson in lessons:
         old = lesson.asset
         lesson.asset_id, lesson.pending_asset_id = asset_id, None
         db.session.flush()
         if old is not None and old.id != asset_id:
-            media_services.delete_asset(old)
+            media_services.retire_asset(old)
+
+
+def force_lesson_reencode(lesson: Lesson, *, actor: User):
+    """Transcode the lesson's video again with every rung encoded (the fast path may
+    have copied a source that passed its checks yet plays badly). Raises DomainError
+    when there is no ready video."""
+    if lesson.asset is None:
+        raise CourseError(_("This lesson has no video yet."))
+    return media_services.force_reencode(lesson.asset, actor=actor)
 
 
 # Categories --------------------------------------------------------------------------

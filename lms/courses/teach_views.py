@@ -164,6 +164,17 @@ def delete_lesson(course_id: int, lesson_id: int):
 
 
 @role_required("teacher", "admin")
+def reencode_lesson(course_id: int, lesson_id: int):
+    course = get_course_or_404(course_id, for_edit=True)
+    lesson = get_lesson_or_404(course, lesson_id)
+    return act_then_redirect(
+        lambda: services.force_lesson_reencode(lesson, actor=current_user),
+        done=_("The video is being encoded again; the current one plays until it is done."),
+        to=url_for("courses.edit_lesson", course_id=course.id, lesson_id=lesson.id),
+    )
+
+
+@role_required("teacher", "admin")
 def upload_captions(course_id: int, lesson_id: int):
     course = get_course_or_404(course_id, for_edit=True)
     lesson = get_lesson_or_404(course, lesson_id)

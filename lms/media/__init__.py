@@ -5,7 +5,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from lms.cli import register_commands
-    from lms.media import api, cli, jobs
+    from lms.media import api, cli, jobs, retirement  # noqa: F401  (periodic task)
     from lms.media.blueprint import bp
     from lms.media.messages import failure_message
     from lms.media.storage import init_storage

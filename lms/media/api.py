@@ -87,7 +87,7 @@ def _owned_upload(public_id: str) -> Upload:
 
 def _offset_headers(upload: Upload, status: int = 204) -> Response:
     response = Response(status=status)
-    response.headers["Upload-Offset"] = str(upload.committed_offset)
+    response.headers["Upload-Offset"] = str(uploads.stored_offset(upload))
     response.headers["Upload-Length"] = str(upload.length)
     response.headers["Cache-Control"] = "no-store"
     if upload.asset is not None:
@@ -154,7 +154,7 @@ def upload_resource(public_id: str):
             json.dumps(
                 {
                     "id": upload.public_id,
-                    "offset": upload.committed_offset,
+                    "offset": uploads.stored_offset(upload),
                     "length": upload.length,
                     "status": upload.status,
                     "asset_id": upload.asset.public_id if upload.asset else None,

@@ -21,6 +21,7 @@ from sqlalchemy import and_, or_, select, update
 
 from lms.extensions import db
 from lms.media.models import TranscodeJob, VideoAsset
+from lms.media.retirement import retire_prefix, version_for_job
 from lms.media.signals import asset_ready
 from lms.media.storage import get_storage, local_copy
 from lms.tasks.joblog import logged_job
@@ -142,7 +143,7 @@ def run_transcode_job(job_id: int, worker_id: str) -> str | None:
     job = db.session.get(TranscodeJob, job_id)
     asset = job.asset
     try:
-        _transcode_asset(job.id, asset, worker_id)
+        _transcode_asset(job, asset, worker_id)
     except LeaseLost:
         log.warning("job %s: lease lost to another worker", job_id)
         return None
@@ -158,21 +159,28 @@ def run_transcode_job(job_id: int, worker_id: str) -> str | None:
     return "done"
 
 
-def _transcode_asset(job_id: int, asset: VideoAsset, worker_id: str) -> None:
+def _transcode_asset(job: TranscodeJob, asset: VideoAsset, worker_id: str) -> None:
     config = current_app.config
     storage = get_storage()
+    job_id, full_reencode = job.id, job.full_reencode
+    # A re-transcode of a playing asset keeps it "ready": learners go on playing the
+    # published version until the new one replaces it.
+    state = {} if asset.is_ready else {"status": "probing"}
     work_root = Path(config["INSTANCE_PATH"]) / "work"
     work_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=work_root) as work:
         work_dir = Path(work)
-        _update_held(job_id, worker_id, status="probing", percent=0.0)
+        _update_held(job_id, worker_id, percent=0.0, **state)
         with local_copy(storage, asset.source_key, work_dir) as source:
             info = probe(source, probe_limits(config))
-            plan = plan_ladder(info, LadderPolicy())
+            policy = LadderPolicy().full_reencode() if full_reencode else LadderPolicy()
+            plan = plan_ladder(info, policy)
+            if state:
+                state = {"status": "transcoding"}
             _update_held(
                 job_id,
                 worker_id,
-                status="transcoding",
+                **state,
                 media_info=info.to_dict(),
                 ladder=plan.to_dict(),
                 duration=info.duration,
@@ -193,7 +201,7 @@ def _transcode_asset(job_id: int, asset: VideoAsset, worker_id: str) -> None:
                 source, output, plan, info, on_progress, preset=config["LMS_TRANSCODE_PRESET"]
             )
         _update_held(job_id, worker_id)  # still ours before publishing
-        storage.put_directory(output, asset.hls_prefix)
+        storage.put_directory(output, asset.version_prefix(version_for_job(job_id)))
 
 
 def _finish(job_id, worker_id, status, code=None, params=None, error_text=None) -> None:
@@ -205,9 +213,17 @@ def _finish(job_id, worker_id, status, code=None, params=None, error_text=None) 
     job.last_error = error_text
     asset = job.asset
     if status == "done":
+        # The switch: every object of the new version is stored; one UPDATE of the
+        # asset row makes it the one players are given.
+        version = version_for_job(job_id)
+        if asset.is_ready and asset.hls_version != version:
+            retire_prefix(asset, asset.hls_prefix)
+        asset.hls_version = version
         asset.status, asset.percent, asset.ready_at = "ready", 100.0, now
         asset.failure_code = asset.failure_params = None
         asset_ready.send(asset_id=asset.id)
+    elif asset.is_ready:
+        asset.percent = 100.0  # a failed re-transcode: the published version stays
     else:
         asset.status, asset.failure_code, asset.failure_params = "failed", code, params or {}
     db.session.commit()
@@ -250,9 +266,10 @@ def requeue_expired_jobs() -> list[int]:
     for job in jobs:
         if job.attempts >= job.max_attempts:
             job.status, job.finished_at, job.lease_expires_at = "failed", now, None
-            job.asset.status = "failed"
-            job.asset.failure_code = "attempts_exhausted"
-            job.asset.failure_params = {"error": job.last_error or "worker lost"}
+            if not job.asset.is_ready:  # a failed re-transcode leaves what plays
+                job.asset.status = "failed"
+                job.asset.failure_code = "attempts_exhausted"
+                job.asset.failure_params = {"error": job.last_error or "worker lost"}
             continue
         job.status, job.lease_owner, job.lease_expires_at, job.updated_at = (
             "queued",

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.extensions import db
 from lms.timeutil import UTCDateTime, utcnow
 
+LEGACY_HLS_FOLDER = "hls"  # versions are "v<job id>", so never this
 ASSET_STATUSES = ("uploaded", "probing", "transcoding", "ready", "failed")
 JOB_STATUSES = ("queued", "running", "done", "failed")
 
@@ -35,6 +36,9 @@ class VideoAsset(db.Model):
     has_audio: Mapped[bool] = mapped_column(default=False)
     media_info: Mapped[dict | None] = mapped_column(JSON)
     ladder: Mapped[dict | None] = mapped_column(JSON)
+    # The published rendition: its files lie under ``assets/<public_id>/<hls_version>/``.
+    # None for assets transcoded before versions existed (``assets/<public_id>/hls/``).
+    hls_version: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -49,7 +53,11 @@ class VideoAsset(db.Model):
 
     @property
     def hls_prefix(self) -> str:
-        return f"{self.storage_prefix}/hls"
+        """Where the published rendition's files are."""
+        return self.version_prefix(self.hls_version)
+
+    def version_prefix(self, version: str | None) -> str:
+        return f"{self.storage_prefix}/{version or LEGACY_HLS_FOLDER}"
 
     @property
     def source_prefix(self) -> str:
@@ -83,6 +91,8 @@ class TranscodeJob(db.Model):
     lease_owner: Mapped[str | None] = mapped_column(String(80))
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # A teacher or admin asked for every rung to be encoded (no fast path).
+    full_reencode: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -91,6 +101,26 @@ class TranscodeJob(db.Model):
 
     def __repr__(self):
         return f"<TranscodeJob {self.id} {self.status} attempt {self.attempts}>"
+
+
+class RetiredRendition(db.Model):
+    """Stored files no player may need after ``delete_after``: a rendition replaced by a
+    re-transcode (``prefix``), or a whole asset replaced by another video
+    (``asset_id``). Kept until the longest signed link to them has expired, so a learner
+    mid-lesson goes on playing what they started."""
+
+    __tablename__ = "media_retired_renditions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prefix: Mapped[str | None] = mapped_column(String(255))
+    asset_id: Mapped[int | None] = mapped_column(
+        ForeignKey("video_assets.id", ondelete="CASCADE"), index=True
+    )
+    delete_after: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self):
+        return f"<RetiredRendition {self.prefix or self.asset_id} after {self.delete_after}>"
 
 
 UPLOAD_STATUSES = ("active", "complete", "aborted")

@@ -6,16 +6,19 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
 from lms.accounts.models import User
 from lms.extensions import db
+from lms.media import retirement
 from lms.media.jobs import TRANSCODE_JOB
 from lms.media.messages import failure_message
 from lms.media.models import TranscodeJob, VideoAsset
 from lms.media.storage import get_storage
 from lms.tasks.jobs import submit_after_commit
 from lms.timeutil import utcnow
+from lms.web.errors import DomainError
 
 ACTIVE_JOB_STATUSES = ("queued", "running")
 _SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,5}$")
@@ -69,8 +72,9 @@ def queue_transcode(asset: VideoAsset) -> TranscodeJob:
     if job is None:
         job = TranscodeJob(asset=asset, max_attempts=current_app.config["LMS_JOB_MAX_ATTEMPTS"])
         db.session.add(job)
-        asset.status, asset.percent = "uploaded", 0.0
-        asset.failure_code = asset.failure_params = None
+        if not asset.is_ready:  # a playing asset plays on until the new version is in
+            asset.status, asset.percent = "uploaded", 0.0
+            asset.failure_code = asset.failure_params = None
         db.session.flush()
     submit_after_commit(TRANSCODE_JOB, job.id)
     return job
@@ -80,11 +84,40 @@ def retry_job(job: TranscodeJob, *, actor: User) -> TranscodeJob:
     return queue_transcode(job.asset)
 
 
+class NothingToReencode(DomainError):
+    """The asset has no source, or its first transcode has not finished."""
+
+
+def force_reencode(asset: VideoAsset, *, actor: User) -> TranscodeJob:
+    """Transcode the asset again with every rung encoded (no fast path): for a source
+    that passed the copy checks but plays badly. The published version keeps playing
+    until the new one replaces it (lms.media.retirement)."""
+    if asset.source_key is None or not asset.is_ready:
+        raise NothingToReencode(_("This video is not ready yet."))
+    job = active_job(asset)
+    if job is not None and job.status == "queued":
+        job.full_reencode = True
+        db.session.flush()
+        return job
+    if job is not None:  # running: the forced one follows it
+        raise NothingToReencode(_("This video is being transcoded; try again when it is done."))
+    job = TranscodeJob(
+        asset=asset, full_reencode=True, max_attempts=current_app.config["LMS_JOB_MAX_ATTEMPTS"]
+    )
+    db.session.add(job)
+    db.session.flush()
+    submit_after_commit(TRANSCODE_JOB, job.id)
+    return job
+
+
+def retire_asset(asset: VideoAsset) -> None:
+    """Delete a replaced asset once no playback link to it can still be valid."""
+    retirement.retire_asset(asset)
+
+
 def delete_asset(asset: VideoAsset) -> None:
-    storage = get_storage()
-    storage.delete_prefix(asset.storage_prefix)
-    storage.delete_prefix(asset.source_prefix)
-    db.session.delete(asset)
+    """Delete the asset now (its lesson is gone); a replaced video is retired instead."""
+    retirement.delete_asset(asset)
 
 
 def asset_status(asset: VideoAsset) -> dict:

@@ -6,9 +6,13 @@ there. The offset is committed as bytes are stored, so a dropped request keeps w
 arrived. Memory stays constant whatever the file's size.
 
 - Local storage: bytes are written in 1 MiB blocks at their offset into a partial file
-  in the instance folder; the committed offset moves forward about once a second and
-  when a request ends, early or not. Two requests for the same bytes write the same
-  bytes, so a stale request still running on the server does no harm.
+  in the instance folder. Every writer starts at the upload's offset, never past the
+  file's end, and writes on without gaps, so the partial file's length is always bytes
+  kept for good: the offset a client is told is the larger of that length and the
+  committed offset, and the database row moves forward at most about once a second
+  (a commit per 8 MiB chunk cost as much as writing the chunk; see docs/operations.md).
+  Two requests for the same bytes write the same bytes, so a stale request still
+  running on the server does no harm.
 - S3: each PATCH body is whole multipart parts of ``chunk_size()`` bytes (the last may
   be smaller); each part streams straight from the request to ``upload_part`` and is
   committed once S3 has it. A part cut short is dropped, so the reported offset is
@@ -117,6 +121,16 @@ def partial_path(upload: Upload) -> Path:
     return Path(current_app.config["INSTANCE_PATH"]) / "uploads" / f"{upload.public_id}.part"
 
 
+def stored_offset(upload: Upload) -> int:
+    """The bytes kept so far, what a client resumes from (see the module's notes)."""
+    if upload.backend == "local" and upload.status == "active":
+        try:
+            return max(upload.committed_offset, partial_path(upload).stat().st_size)
+        except FileNotFoundError:
+            pass
+    return upload.committed_offset
+
+
 # Creating, appending, finishing, aborting.
 
 
@@ -165,14 +179,10 @@ def append_chunk(upload: Upload, offset: int, stream: BinaryIO, content_length: 
     """
     if upload.status == "aborted":
         raise UploadRefused(404, _("This upload no longer exists."))
-    if offset != upload.committed_offset:
+    at = stored_offset(upload)
+    if offset != at:
         raise UploadRefused(
-            409,
-            _(
-                "The upload is at byte %(at)s, not %(sent)s.",
-                at=upload.committed_offset,
-                sent=offset,
-            ),
+            409, _("The upload is at byte %(at)s, not %(sent)s.", at=at, sent=offset)
         )
     if offset + content_length > upload.length:
         raise UploadRefused(413, _("More bytes were sent than the file's declared length."))
@@ -210,28 +220,28 @@ def _append_local(upload: Upload, offset: int, stream: BinaryIO, content_length:
                 written += os.pwrite(fd, view[written:], position + written)
             position += len(view)
             if position < upload.length and time.monotonic() - last_commit >= COMMIT_EVERY_SECONDS:
-                _commit_local_offset(upload, offset, position)
+                _commit_local_offset(upload, position)
                 last_commit = time.monotonic()
     finally:
         os.close(fd)
     if position == upload.length:
-        _finish_at_end(upload, offset)
-    elif position > offset:
-        _commit_local_offset(upload, offset, position)
+        _finish_at_end(upload, 0)  # [0, offset) was stored: offset was the file's length
+    elif position > offset and _seconds_since(upload.updated_at) >= COMMIT_EVERY_SECONDS:
+        _commit_local_offset(upload, position)
 
 
-def _commit_local_offset(upload: Upload, start: int, end: int) -> None:
-    """Move the committed offset forward to ``end`` for a writer that began at ``start``.
+def _seconds_since(moment) -> float:
+    return (utcnow() - moment).total_seconds() if moment else float("inf")
 
-    [0, start) was stored before this writer began and it has stored [start, end), so
-    [0, end) is stored whatever other writers did; the offset never moves back.
-    """
+
+def _commit_local_offset(upload: Upload, end: int) -> None:
+    """Move the committed offset forward to ``end`` (never back): [0, end) is stored,
+    since this writer began at the partial file's end or before it and wrote on."""
     db.session.execute(
         update(Upload)
         .where(
             Upload.id == upload.id,
             Upload.status == "active",
-            Upload.committed_offset >= start,
             Upload.committed_offset < end,
         )
         .values(committed_offset=end, updated_at=utcnow())

@@ -29,6 +29,11 @@ EXPECTED = {
         "POST",
     ),
     (
+        "/teach/courses/<int:course_id>/lessons/<int:lesson_id>/reencode",
+        "courses.reencode_lesson",
+        "POST",
+    ),
+    (
         "/teach/courses/<int:course_id>/lessons/<int:lesson_id>/captions",
         "courses.upload_captions",
         "POST",

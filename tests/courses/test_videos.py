@@ -3,6 +3,8 @@
 import re
 from urllib.parse import urlsplit
 
+from sqlalchemy import select
+
 from lms.accounts.models import User
 from lms.courses import services
 from lms.courses.models import Course, Lesson
@@ -10,8 +12,10 @@ from lms.courses.videos import may_upload_to_lesson
 from lms.extensions import db
 from lms.media import services as media_services
 from lms.media.jobs import run_transcode_job
-from lms.media.models import VideoAsset
+from lms.media.models import RetiredRendition, VideoAsset
+from lms.media.retirement import delete_retired_renditions
 from lms.media.storage import get_storage
+from lms.timeutil import utcnow
 from tests.factories import enrol
 
 
@@ -42,6 +46,13 @@ def test_a_replacement_plays_only_once_ready_and_then_the_old_one_goes(app, make
         services.promote_ready_asset(new.id)
         db.session.commit()
         assert lesson.asset_id == new.id and lesson.pending_asset_id is None
+        # Learners mid-lesson keep playing the old video until their links expire.
+        assert db.session.get(VideoAsset, old_id) is not None
+        retired = db.session.scalars(select(RetiredRendition)).one()
+        assert retired.asset_id == old_id
+        retired.delete_after = utcnow()
+        assert delete_retired_renditions() == [retired.id]
+        db.session.commit()
         assert db.session.get(VideoAsset, old_id) is None
 
 
@@ -151,3 +162,38 @@ def test_deleting_a_lesson_deletes_its_videos(app, make_course, tmp_path):
         db.session.commit()
         assert get_storage().list(prefix) == []
         assert db.session.get(Course, course.id).lessons == []
+
+
+def test_a_teacher_forces_a_full_reencode_from_the_lesson_page(
+    app, client, csrf_token, login_as, make_user, make_course
+):
+    from lms.media.models import TranscodeJob
+
+    course = make_course()
+    lesson_id = course.lesson_ids[0]
+    with app.app_context():
+        asset = db.session.get(Lesson, lesson_id).asset
+        asset.source_key = f"sources/{asset.public_id}/source.mp4"
+        db.session.commit()
+        asset_id = asset.id
+    url = f"/teach/courses/{course.id}/lessons/{lesson_id}/reencode"
+    login_as(make_user("teacher"))  # not this course's teacher
+    assert client.post(url, data={"csrf_token": csrf_token()}).status_code == 403
+    other = make_course()
+    login_as(other.teacher)  # a lesson of another course
+    other_url = f"/teach/courses/{other.id}/lessons/{lesson_id}/reencode"
+    assert client.post(other_url, data={"csrf_token": csrf_token()}).status_code == 404
+    login_as(course.teacher)
+    page = client.get(f"/teach/courses/{course.id}/lessons/{lesson_id}").get_data(as_text=True)
+    assert f'action="{url}"' in page
+    assert client.post(url).status_code == 400  # no CSRF token
+    response = client.post(url, data={"csrf_token": csrf_token()})
+    assert response.status_code == 302
+    with app.app_context():
+        jobs = db.session.scalars(select(TranscodeJob).where(TranscodeJob.asset_id == asset_id))
+        assert [(job.status, job.full_reencode) for job in jobs] == [("queued", True)]
+        assert db.session.get(VideoAsset, asset_id).is_ready  # it plays on meanwhile
+    login_as(make_user("admin"))
+    assert client.post(url, data={"csrf_token": csrf_token()}).status_code == 302
+    with app.app_context():  # the queued job is reused, not doubled
+        assert db.session.query(TranscodeJob).filter_by(asset_id=asset_id).count() == 1

@@ -3,9 +3,11 @@
 import uuid
 
 import pytest
+from sqlalchemy import select
 
 from lms.accounts.services import NewUser, create_user, record_consent
 from lms.extensions import db
+from lms.media.models import VideoAsset
 from tests.e2e.chromium import log_in, play_lesson_muted
 from tests.e2e.helpers import axe_violations
 from tests.factories import make_clip
@@ -26,7 +28,9 @@ def make_account(app, role):
 
 
 def test_upload_review_enrol_and_play(browser, live_server, tmp_path):
-    clip = make_clip(tmp_path / "课堂录像.mp4", seconds=8, size="320x240")
+    # As a phone records it: the fast path copies its video as the 240p rung, so the
+    # learner below plays the source's own H.264 through hls.js.
+    clip = make_clip(tmp_path / "课堂录像.mp4", seconds=8, size="320x240", phone=True)
     teacher, admin, learner = (
         make_account(live_server.app, role) for role in ("teacher", "admin", "learner")
     )
@@ -43,6 +47,11 @@ def test_upload_review_enrol_and_play(browser, live_server, tmp_path):
     teacher_page.wait_for_selector("#video-file")
     teacher_page.set_input_files("#video-file", str(clip))
     teacher_page.wait_for_selector("#upload-message:has-text('视频已就绪')", timeout=120_000)
+    with live_server.app.app_context():
+        asset = db.session.scalars(
+            select(VideoAsset).where(VideoAsset.source_filename == clip.name)
+        ).one()
+        assert asset.ladder["copied_rung"] == "240p", asset.ladder["copy_refusal"]
     teacher_page.click("text=" + title)
     teacher_page.click("#submit-course")
     teacher_page.wait_for_selector("text=已提交审核")

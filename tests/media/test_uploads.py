@@ -197,6 +197,29 @@ def test_a_wrong_offset_is_a_conflict_and_stores_nothing(
     assert head_offset(url, headers) == 0 == bytes_kept(app, upload_row(app, url))
 
 
+def test_local_chunks_count_before_the_database_row_catches_up(
+    app, live_server, teacher_headers, finished
+):
+    """A commit per 8 MiB chunk cost as much as writing it: on local storage the row
+    moves at most about once a second, and the partial file's length is the offset."""
+    if app.config["LMS_STORAGE"] != "local":
+        pytest.skip("local storage only")
+    headers = teacher_headers()
+    data = os.urandom(3 * MiB)
+    url = create(live_server, headers, len(data)).headers["Location"]
+    for number in range(2):
+        response = patch(url, headers, number * MiB, data[number * MiB : (number + 1) * MiB])
+        assert response.status_code == 204
+        assert int(response.headers["Upload-Offset"]) == (number + 1) * MiB
+    assert head_offset(url, headers) == 2 * MiB
+    assert upload_row(app, url).committed_offset <= 2 * MiB  # at most a second behind
+    assert patch(url, headers, MiB, data[MiB : 2 * MiB]).status_code == 409
+    assert patch(url, headers, 2 * MiB, data[2 * MiB :]).status_code == 204
+    upload = upload_row(app, url)
+    assert (upload.status, upload.committed_offset) == ("complete", 3 * MiB)
+    assert stored_digest(app, upload.storage_key) == hashlib.sha256(data).hexdigest()
+
+
 def test_an_upload_over_the_size_limit_is_refused_at_creation(
     app, live_server, teacher_headers, finished
 ):

@@ -8,6 +8,31 @@ import { pageConfig } from "./page.js";
 const RETRY_DELAYS_MS = [0, 1000, 3000, 5000, 10000, 20000, 30000, 60000];
 const FOLLOW_EVERY_MS = 2000;
 const FOLLOW_AFTER_ERROR_MS = 5000;
+const SPEED_WINDOW_MS = 5000; // the speed shown is the average over the last seconds
+
+/* Speed and time remaining from (time, bytes sent) samples of the last few seconds. */
+function rateMeter() {
+  let samples = [];
+  return (sent, total) => {
+    const now = performance.now();
+    samples.push([now, sent]);
+    samples = samples.filter(([at], index) => index === samples.length - 1 || now - at <= SPEED_WINDOW_MS);
+    const [firstAt, firstSent] = samples[0];
+    if (now - firstAt < 500 || sent <= firstSent) {
+      return null;
+    }
+    const bytesPerSecond = ((sent - firstSent) * 1000) / (now - firstAt);
+    return { bytesPerSecond, secondsLeft: (total - sent) / bytesPerSecond };
+  };
+}
+
+function formatRate(template, rate) {
+  const seconds = Math.max(0, Math.round(rate.secondsLeft));
+  return template
+    .replace("{speed}", (rate.bytesPerSecond / 1048576).toFixed(1))
+    .replace("{minutes}", String(Math.floor(seconds / 60)))
+    .replace("{seconds}", String(seconds % 60));
+}
 
 function startUpload(config) {
   const box = document.getElementById("video-upload");
@@ -15,6 +40,7 @@ function startUpload(config) {
   const uploadBar = document.getElementById("upload-progress");
   const processingBar = document.getElementById("processing-progress");
   const message = document.getElementById("upload-message");
+  const speed = document.getElementById("upload-speed");
   const text = config.messages;
 
   function say(words) {
@@ -70,6 +96,7 @@ function startUpload(config) {
       say(text.tooLarge);
       return;
     }
+    const measure = rateMeter();
     const upload = new tus.Upload(file, {
       endpoint: config.endpoint,
       chunkSize: config.chunkSize,
@@ -82,9 +109,15 @@ function startUpload(config) {
         uploadBar.hidden = false;
         uploadBar.value = total ? (sent / total) * 100 : 0;
         say(navigator.onLine ? text.uploading : text.offline);
+        const rate = measure(sent, total);
+        if (rate) {
+          speed.hidden = false;
+          speed.textContent = formatRate(text.rate, rate);
+        }
       },
       onSuccess: () => {
         uploadBar.value = 100;
+        speed.hidden = true;
         followProcessing();
       },
     });

@@ -1,0 +1,38 @@
+"""The benchmarks still run (their --smoke modes: tiny inputs, no figures checked)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(script: str, *args: str) -> str:
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), "--smoke", *args],
+        capture_output=True,
+        text=True,
+        timeout=280,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return completed.stdout
+
+
+def test_transcode_benchmark_compares_the_fast_path_with_the_full_ladder():
+    figures = json.loads(run("transcode.py", "--json"))
+    assert figures["fast_path_copied"] == ["720p", "audio"]
+    assert figures["f_full_over_fast_ratio"] > 0
+
+
+def test_upload_benchmark_measures_local_and_s3(tmp_path):
+    output = run("upload.py", "--dir", str(tmp_path))
+    results = json.loads(output[output.index("[") :])
+    assert [r["storage"] for r in results] == ["local", "s3"]
+    assert all(r["ratio_to_baseline"] > 0 for r in results)
