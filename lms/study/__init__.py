@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 
 def register(app: Flask) -> None:
+    from lms.accounts.identity import register_lean_endpoint
     from lms.cli import register_commands
     from lms.courses.hooks import register_course_link
     from lms.study import cli, privacy
@@ -13,6 +14,7 @@ def register(app: Flask) -> None:
     from lms.study.permissions import can_view_lesson_analytics
 
     app.register_blueprint(bp)
+    register_lean_endpoint("study.heartbeat")  # checks its learner in the beat's read
     connect()
     register_course_link(
         "teach_lesson",
