@@ -165,7 +165,7 @@ def populate(app, learners: int) -> dict:
         db.session.execute(
             insert(LearningCard),
             [
-                {"learner_id": i, "number": tokens.card_number(i), "token": token,
+                {"learner_id": i, "number": tokens.card_number(token), "token": token,
                  "issued_at": now, "issue_count": 1}
                 for i, token in zip(ids[-BATCH:], card_tokens, strict=True)
             ],

@@ -14,10 +14,11 @@ verifies (docs/credit-bank.md).
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -149,7 +150,85 @@ def post(posting: Posting, *, now: datetime | None = None) -> LedgerEntry | None
         posting.is_reversal,
     ):
         return None
+    entry = _chained_entry(posting, head, now or utcnow())
+    db.session.flush()
+    return entry
+
+
+def _key(posting: Posting) -> tuple:
+    return (
+        posting.learner_id,
+        posting.source_type,
+        posting.source_id,
+        posting.revision,
+        posting.is_reversal,
+    )
+
+
+def _lock_heads(learner_ids: list[int]) -> dict[int, LedgerHead]:
+    """Every learner's head, made if missing and locked, in one order (no deadlock)."""
+    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(
+        insert(LedgerHead).on_conflict_do_nothing(index_elements=["learner_id"]),
+        [{"learner_id": i, "last_seq": 0, "last_hash": GENESIS} for i in learner_ids],
+    )
+    heads = db.session.scalars(
+        select(LedgerHead)
+        .where(LedgerHead.learner_id.in_(learner_ids))
+        .order_by(LedgerHead.learner_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {head.learner_id: head for head in heads}
+
+
+def _posted_keys(postings: list[Posting]) -> set[tuple]:
+    """Which of these (learner, source, revision, reversal) are in the ledger: one query
+    on the unique index's columns."""
+    query = select(
+        LedgerEntry.learner_id,
+        LedgerEntry.source_type,
+        LedgerEntry.source_id,
+        LedgerEntry.revision,
+        LedgerEntry.is_reversal,
+    ).where(
+        LedgerEntry.learner_id.in_({p.learner_id for p in postings}),
+        LedgerEntry.source_type.in_({p.source_type for p in postings}),
+        LedgerEntry.source_id.in_({p.source_id for p in postings}),
+    )
+    return {tuple(row) for row in db.session.execute(query)}
+
+
+def post_many(
+    postings: list[Posting],
+    *,
+    now: datetime | None = None,
+    decide: Callable[[Posting], Posting] | None = None,
+) -> list[LedgerEntry | None]:
+    """Append many entries as ``post`` would one after another, in this order, with one
+    lock and one head update per learner: the same sequence numbers and hashes. None for
+    a posting already in the ledger (or earlier in the list). ``decide`` sees each
+    posting that will be written, in order, after the heads are locked, and may change
+    its figures (the credit caps)."""
+    if not postings:
+        return []
     now = now or utcnow()
+    heads = _lock_heads(sorted({posting.learner_id for posting in postings}))
+    posted = _posted_keys(postings)
+    entries = []
+    for posting in postings:
+        key = _key(posting)
+        if key in posted:
+            entries.append(None)
+            continue
+        posted.add(key)
+        entries.append(_chained_entry(decide(posting) if decide else posting, heads[key[0]], now))
+    db.session.flush()
+    return entries
+
+
+def _chained_entry(posting: Posting, head: LedgerHead, now: datetime) -> LedgerEntry:
+    """The next entry of the head's chain (added to the session); the head moves on."""
     words = None
     if posting.reason:
         words = LedgerText(
@@ -175,8 +254,25 @@ def post(posting: Posting, *, now: datetime | None = None) -> LedgerEntry | None
     entry.entry_hash = entry_hash(hashed_fields(entry), head.last_hash)
     db.session.add(entry)
     head.last_seq, head.last_hash = entry.seq, entry.entry_hash
-    db.session.flush()
     return entry
+
+
+def credits_posted_by_learner(learner_ids, *, today, since_day, source_types) -> dict:
+    """{learner: (thousandths since ``today``, since ``since_day``)}, as credits_posted
+    sums them, for many learners in one query."""
+    today_milli = func.sum(
+        case((LedgerEntry.local_day >= today, LedgerEntry.credits_milli), else_=0)
+    )
+    rows = db.session.execute(
+        select(LedgerEntry.learner_id, today_milli, func.sum(LedgerEntry.credits_milli))
+        .where(
+            LedgerEntry.learner_id.in_(learner_ids),
+            LedgerEntry.local_day >= since_day,
+            LedgerEntry.source_type.in_(source_types),
+        )
+        .group_by(LedgerEntry.learner_id)
+    )
+    return {learner_id: (int(day or 0), int(year or 0)) for learner_id, day, year in rows}
 
 
 def credits_posted(learner_id: int, *, since_day, source_types) -> float:

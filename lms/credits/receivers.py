@@ -4,7 +4,12 @@ Receivers run synchronously in the sender's transaction: a rollback takes their 
 entries with it.
 """
 
-from lms.attendance.signals import attendance_corrected, attendance_recorded
+from lms.attendance.signals import (
+    attendance_batch_ended,
+    attendance_corrected,
+    attendance_recorded,
+    current_batch,
+)
 from lms.credits import services
 from lms.study.signals import lesson_completed
 
@@ -14,7 +19,17 @@ def _on_lesson_completed(sender=None, *, learner_id, lesson_id, **extra):
 
 
 def _on_attendance_recorded(sender=None, *, learner_id, class_session_id, hours, **extra):
+    batch = current_batch()
+    if batch is not None:  # posted with the batch's others when it ends
+        batch.setdefault("credits_recorded", []).append((learner_id, class_session_id, hours))
+        return
     services.attendance_recorded(learner_id, class_session_id, hours)
+
+
+def _on_attendance_batch_ended(sender=None, *, batch, **extra):
+    recorded = batch.pop("credits_recorded", None)
+    if recorded:
+        services.attendance_recorded_many(recorded)
 
 
 def _on_attendance_corrected(sender=None, *, learner_id, class_session_id, hours, **extra):
@@ -25,3 +40,4 @@ def connect() -> None:
     lesson_completed.connect(_on_lesson_completed)
     attendance_recorded.connect(_on_attendance_recorded)
     attendance_corrected.connect(_on_attendance_corrected)
+    attendance_batch_ended.connect(_on_attendance_batch_ended)
