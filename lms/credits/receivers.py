@@ -10,7 +10,7 @@ from lms.attendance.signals import (
     attendance_recorded,
     current_batch,
 )
-from lms.credits import services
+from lms.credits import batches, services
 from lms.study.signals import lesson_completed
 
 
@@ -29,7 +29,7 @@ def _on_attendance_recorded(sender=None, *, learner_id, class_session_id, hours,
 def _on_attendance_batch_ended(sender=None, *, batch, **extra):
     recorded = batch.pop("credits_recorded", None)
     if recorded:
-        services.attendance_recorded_many(recorded)
+        batches.attendance_recorded_many(recorded)
 
 
 def _on_attendance_corrected(sender=None, *, learner_id, class_session_id, hours, **extra):

@@ -7,7 +7,7 @@ admin adjustments are not capped: a person decided them.
 """
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -16,16 +16,7 @@ from lms.accounts.audit import record_event
 from lms.attendance.models import Attendance, ClassSession
 from lms.courses.models import Course, Lesson
 from lms.credits import status_list
-from lms.credits.ledger import (
-    Posting,
-    credits_posted,
-    credits_posted_by_learner,
-    current_rule,
-    find_entry,
-    milli,
-    post,
-    post_many,
-)
+from lms.credits.ledger import Posting, credits_posted, current_rule, find_entry, post
 from lms.credits.models import Certificate, CourseCompletion, CreditRule, LedgerEntry
 from lms.extensions import db
 from lms.study.models import LessonProgress
@@ -46,10 +37,10 @@ def capped_credits(learner_id: int, hours: float, rate: float, rule: CreditRule,
     posted_year = credits_posted(
         learner_id, since_day=today.replace(month=1, day=1), source_types=CAPPED_SOURCES
     )
-    return _cut_to_caps(hours, rate, rule, posted_today, posted_year)
+    return cut_to_caps(hours, rate, rule, posted_today, posted_year)
 
 
-def _cut_to_caps(hours: float, rate: float, rule: CreditRule, posted_today, posted_year):
+def cut_to_caps(hours: float, rate: float, rule: CreditRule, posted_today, posted_year):
     wanted = round(hours * rate, 3)
     left_today = rule.daily_cap - posted_today
     left_year = rule.yearly_cap - posted_year
@@ -82,44 +73,6 @@ def _post_study(
         ),
         now=now,
     )
-
-
-def _post_study_many(source_type: str, items: list[tuple[int, str, float]]) -> None:
-    """``_post_study`` for many (learner, source id, hours) at once, in this order: one
-    lock and head update per learner, the caps counted as one posting after another
-    would count them (ledger.post_many)."""
-    if not items:
-        return
-    now = utcnow()
-    rule = current_rule()
-    rate = (
-        rule.credits_per_online_hour if source_type == "lesson" else rule.credits_per_offline_hour
-    )
-    today = local_date(now)
-    postings = [
-        Posting(learner_id, source_type, source_id, hours, 0.0, rule.version)
-        for learner_id, source_id, hours in items
-    ]
-    counted: dict[int, list[int]] = {}
-
-    def decide(posting: Posting) -> Posting:
-        if not counted:  # after the heads are locked: what stands now
-            posted = credits_posted_by_learner(
-                {p.learner_id for p in postings},
-                today=today,
-                since_day=today.replace(month=1, day=1),
-                source_types=CAPPED_SOURCES,
-            )
-            counted.update({i: list(posted.get(i, (0, 0))) for i, *_ in items})
-        so_far = counted[posting.learner_id]
-        credits, reason = _cut_to_caps(
-            posting.hours, rate, rule, so_far[0] / 1000, so_far[1] / 1000
-        )
-        so_far[0] += milli(credits)
-        so_far[1] += milli(credits)
-        return replace(posting, credits=credits, reason=reason)
-
-    post_many(postings, now=now, decide=decide)
 
 
 # What study and attendance announce --------------------------------------------------
@@ -160,35 +113,7 @@ def _latest_revision(learner_id: int, class_session_id: int) -> int:
 def attendance_recorded(learner_id: int, class_session_id: int, hours: float) -> None:
     if hours > 0 and _latest_revision(learner_id, class_session_id) == 0:
         _post_study(learner_id, "attendance", str(class_session_id), hours)
-    _evaluate_session_course(learner_id, class_session_id)
-
-
-def attendance_recorded_many(records: list[tuple[int, int, float]]) -> None:
-    """``attendance_recorded`` for many (learner, class session, hours) announced in one
-    batch (a scan batch, a check-in burst): the same entries, posted together."""
-    revisions = _latest_revisions(records)
-    due = []
-    for learner_id, class_session_id, hours in records:
-        key = (learner_id, str(class_session_id))
-        if hours > 0 and revisions.get(key, 0) == 0:
-            due.append((learner_id, str(class_session_id), hours))
-            revisions[key] = 1
-    _post_study_many("attendance", due)
-    for learner_id, class_session_id, _hours in records:
-        _evaluate_session_course(learner_id, class_session_id)
-
-
-def _latest_revisions(records) -> dict[tuple[int, str], int]:
-    rows = db.session.execute(
-        select(LedgerEntry.learner_id, LedgerEntry.source_id, func.max(LedgerEntry.revision))
-        .where(
-            LedgerEntry.learner_id.in_({learner_id for learner_id, _, _ in records}),
-            LedgerEntry.source_type == "attendance",
-            LedgerEntry.source_id.in_({str(session_id) for _, session_id, _ in records}),
-        )
-        .group_by(LedgerEntry.learner_id, LedgerEntry.source_id)
-    )
-    return {(learner_id, source_id): revision for learner_id, source_id, revision in rows}
+    evaluate_session_course(learner_id, class_session_id)
 
 
 def attendance_corrected(learner_id: int, class_session_id: int, hours: float) -> None:
@@ -201,7 +126,7 @@ def attendance_corrected(learner_id: int, class_session_id: int, hours: float) -
     if hours > 0:
         revision = _latest_revision(learner_id, class_session_id) + 1
         _post_study(learner_id, "attendance", str(class_session_id), hours, revision=revision)
-    _evaluate_session_course(learner_id, class_session_id)
+    evaluate_session_course(learner_id, class_session_id)
 
 
 def reverse(entry: LedgerEntry, *, reason: str, actor_id: int | None) -> LedgerEntry | None:
@@ -336,7 +261,7 @@ def evaluate_course(learner_id: int, course: Course) -> CourseCompletion | None:
     return completion
 
 
-def _evaluate_session_course(learner_id: int, class_session_id: int) -> None:
+def evaluate_session_course(learner_id: int, class_session_id: int) -> None:
     class_session = db.session.get(ClassSession, class_session_id)
     if class_session is not None and class_session.course is not None:
         evaluate_course(learner_id, class_session.course)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import delete, event, select
 
 from lms.attendance.signals import announcing_batch, attendance_recorded
-from lms.credits import ledger
+from lms.credits import batches, ledger
 from lms.credits import services as credit_services
 from lms.credits.ledger import Posting, post, verify_chain
 from lms.credits.models import LedgerEntry, LedgerHead, LedgerText
@@ -23,6 +23,7 @@ SESSIONS = (910001, 910002)  # no such class sessions: nothing else to evaluate
 def frozen(monkeypatch):
     """One clock and one salt for both runs, so equal entries have equal hashes."""
     monkeypatch.setattr(credit_services, "utcnow", lambda: NOW)
+    monkeypatch.setattr(batches, "utcnow", lambda: NOW)
     monkeypatch.setattr(ledger, "utcnow", lambda: NOW)
     monkeypatch.setattr(ledger, "secrets", SimpleNamespace(token_hex=lambda n: "5a" * n))
 
