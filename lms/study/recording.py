@@ -250,6 +250,8 @@ def record_heartbeat(
     if row.superseded_at is not None:
         raise Superseded()
     settings = lesson_settings(row.lesson_id)
+    if settings is None:  # the lesson was deleted a moment ago
+        raise NoSuchSession()
     wall_seconds = max(0.0, (now - row.last_beat_at).total_seconds())
     interval = heartbeat_interval()
     found = _Progress(
