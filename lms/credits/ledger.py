@@ -17,8 +17,9 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -204,27 +205,79 @@ def post_many(
     *,
     now: datetime | None = None,
     decide: Callable[[Posting], Posting] | None = None,
-) -> list[LedgerEntry | None]:
+) -> list[str | None]:
     """Append many entries as ``post`` would one after another, in this order, with one
-    lock and one head update per learner: the same sequence numbers and hashes. None for
-    a posting already in the ledger (or earlier in the list). ``decide`` sees each
-    posting that will be written, in order, after the heads are locked, and may change
-    its figures (the credit caps)."""
+    lock and one head update per learner: the same sequence numbers and hashes. Returns
+    each entry's hash, None for a posting already in the ledger (or earlier in the
+    list). ``decide`` sees each posting that will be written, in order, after the heads
+    are locked, and may change its figures (the credit caps). The rows are written with
+    one multi-row insert and one update of the heads (no ORM objects: a batch is large)."""
     if not postings:
         return []
     now = now or utcnow()
     heads = _lock_heads(sorted({posting.learner_id for posting in postings}))
+    chains = {learner_id: [head.last_seq, head.last_hash] for learner_id, head in heads.items()}
     posted = _posted_keys(postings)
-    entries = []
+    rows, words, hashes = [], [], []
     for posting in postings:
         key = _key(posting)
         if key in posted:
-            entries.append(None)
+            hashes.append(None)
             continue
         posted.add(key)
-        entries.append(_chained_entry(decide(posting) if decide else posting, heads[key[0]], now))
-    db.session.flush()
-    return entries
+        row, text = _chained_row(decide(posting) if decide else posting, chains[key[0]], now)
+        rows.append(row)
+        words.append(text)
+        hashes.append(row["entry_hash"])
+    if any(words):
+        db.session.add_all([text for text in words if text is not None])
+        db.session.flush()  # the words' ids, for their entries
+    for row, text in zip(rows, words, strict=True):
+        row["text_id"] = text.id if text is not None else None
+    if rows:
+        db.session.execute(LedgerEntry.__table__.insert(), rows)
+        table = LedgerHead.__table__
+        db.session.execute(
+            update(table)
+            .where(table.c.learner_id == bindparam("b_learner"))
+            .values(last_seq=bindparam("b_seq"), last_hash=bindparam("b_hash")),
+            [
+                {"b_learner": learner_id, "b_seq": chain[0], "b_hash": chain[1]}
+                for learner_id, chain in chains.items()
+                if chain[0] != heads[learner_id].last_seq
+            ],
+        )
+        for head in heads.values():
+            db.session.expire(head)  # written above, not through the object
+    return hashes
+
+
+def _chained_row(posting: Posting, chain: list, now: datetime) -> tuple[dict, LedgerText | None]:
+    """The next entry of a chain ([last seq, last hash], moved on) as a row, and its words."""
+    words = None
+    if posting.reason:
+        words = LedgerText(
+            learner_id=posting.learner_id, text=posting.reason, salt=secrets.token_hex(16)
+        )
+    row = {
+        "learner_id": posting.learner_id,
+        "seq": chain[0] + 1,
+        "source_type": posting.source_type,
+        "source_id": posting.source_id,
+        "revision": posting.revision,
+        "is_reversal": posting.is_reversal,
+        "hours_milli": milli(posting.hours),
+        "credits_milli": milli(posting.credits),
+        "rule_version": posting.rule_version,
+        "reason_digest": reason_digest(words.text, words.salt) if words else "",
+        "created_at": now,
+        "local_day": local_date(now),
+        "actor_id": posting.actor_id,
+        "prev_hash": chain[1],
+    }
+    row["entry_hash"] = entry_hash(hashed_fields(SimpleNamespace(**row)), chain[1])
+    chain[0], chain[1] = row["seq"], row["entry_hash"]
+    return row, words
 
 
 def _chained_entry(posting: Posting, head: LedgerHead, now: datetime) -> LedgerEntry:
