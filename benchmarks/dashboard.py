@@ -267,6 +267,84 @@ def measure(app, options) -> dict:
     return results
 
 
+PARTS = (
+    "activity_by_town",
+    "offline_hours_by_town",
+    "registered_by_town",
+    "completion_by_town",
+    "recognitions_by_town",
+    "signups_by_town",
+    "sessions_held_by_town",
+    "top_courses",
+)
+
+
+def measure_parts(app, options) -> dict:
+    """Each part of the breakdown alone, for the year (district and one 镇街): what bounds
+    the whole, and which parts read rollups and which raw rows."""
+    from lms.accounts.models import Town
+    from lms.extensions import db
+    from lms.reports import activity, queries
+    from lms.reports.periods import year_period
+    from lms.reports.rollup import read_state
+    from lms.timeutil import utcnow
+
+    period, now = year_period(options.until.year), utcnow()
+    results = {}
+    with app.app_context():
+        zone = app.config["LMS_TIMEZONE"]
+        town = db.session.scalar(db.select(Town).where(Town.code == options.town))
+        through = read_state().rolled_through
+        for scope_label, scope in (("district", None), ("town", {town.id})):
+            for name in PARTS:
+                if name == "activity_by_town":
+                    call = lambda s=scope: activity.activity_by_town(  # noqa: E731
+                        period, s, rolled_through=through, zone=zone, now=now
+                    )
+                elif name in ("offline_hours_by_town", "signups_by_town", "sessions_held_by_town"):
+                    function = getattr(queries, name)
+                    call = lambda s=scope, f=function: f(  # noqa: E731
+                        period, s, zone=zone, now=now
+                    )
+                else:
+                    function = getattr(queries, name)
+                    call = lambda s=scope, f=function: f(period, s, zone=zone)  # noqa: E731
+                key = f"year {options.until.year} · {scope_label} · {name}"
+                results[key] = timed(call, options.runs)
+                print(f"  {key:<56} {results[key]}", flush=True)
+    return results
+
+
+def aims(results: dict, options) -> list[str]:
+    """The issue's aims for the dashboard, each with what was measured and whether met."""
+    year = f"year {options.until.year}"
+    district = results["queries"][f"{year} · district"]["median_ms"]
+    town = next(v for k, v in results["queries"].items() if k.startswith(f"{year} · town"))
+    page = results["pages"]["district page, empty cache"]["median_ms"]
+    study_key = f"last {options.heartbeat_days} days · district · study activity only · ratio"
+    study_ratio = results["queries"].get(study_key, "n/a")
+    parts = results.get("parts", {})
+    slowest = sorted(
+        ((v["median_ms"], k.rsplit(" · ", 1)[1]) for k, v in parts.items() if "district" in k),
+        reverse=True,
+    )[:3]
+    lines = [
+        "aims (median of uncached runs):",
+        f"  district, {year}, uncached: {district} ms (aim < 300 ms): "
+        f"{'met' if district < 300 else 'NOT met'}",
+        f"  one 镇街, {year}, uncached: {town['median_ms']} ms (aim < 100 ms): "
+        f"{'met' if town['median_ms'] < 100 else 'NOT met'}",
+        f"  district page, empty cache: {page} ms",
+        f"  >= 10x faster than raw rows for every part: study only ({study_ratio}x);"
+        " the other parts read raw rows: NOT met",
+    ]
+    if slowest:
+        lines.append(
+            "  slowest parts (district): " + ", ".join(f"{name} {ms} ms" for ms, name in slowest)
+        )
+    return lines
+
+
 def measure_page(app, options) -> dict:
     from lms.accounts.models import User, UserRole
     from lms.extensions import db
@@ -319,7 +397,15 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="measure an existing database")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--smoke", action="store_true", help="a small district, two runs: does it all work?"
+    )
     options = parser.parse_args()
+    if options.smoke:
+        options.learners, options.days, options.heartbeat_days = 300, 40, 3
+        options.runs, options.raw_runs = 2, 1
+    if options.database in ("test", "postgres"):
+        parser.error("use a database of the benchmark's own")
     options.until = date.today() - timedelta(days=1)
     if not options.reuse:
         recreate_database(options)
@@ -333,8 +419,11 @@ def main() -> None:
             print(f"  {report['seed']}", flush=True)
         print("dashboard queries (no cache):", flush=True)
         report["queries"] = measure(app, options)
+        print("each part alone (no cache):", flush=True)
+        report["parts"] = measure_parts(app, options)
         print("pages:", flush=True)
         report["pages"] = measure_page(app, options)
+        print("\n".join(aims(report, options)), flush=True)
         report["load_after"] = os.getloadavg()
         print(f"load average {os.getloadavg()}", flush=True)
     finally:

@@ -28,7 +28,11 @@ from lms.attendance.models import (
     Signup,
 )
 from lms.attendance.services import AttendanceError, insert_ignoring_conflicts
-from lms.attendance.signals import attendance_corrected, attendance_recorded
+from lms.attendance.signals import (
+    announcing_batch,
+    attendance_corrected,
+    attendance_recorded,
+)
 from lms.extensions import db
 from lms.timeutil import utcnow
 
@@ -194,9 +198,10 @@ def apply_marks(
                 run.announce.pop(learner_id, None)
             run.announce.update(retry.announce)
     db.session.flush()
-    for learner_id, (kind, hours) in run.announce.items():
-        signal = attendance_recorded if kind == "recorded" else attendance_corrected
-        signal.send(learner_id=learner_id, class_session_id=class_session.id, hours=hours)
+    with announcing_batch():
+        for learner_id, (kind, hours) in run.announce.items():
+            signal = attendance_recorded if kind == "recorded" else attendance_corrected
+            signal.send(learner_id=learner_id, class_session_id=class_session.id, hours=hours)
     return outcomes
 
 
@@ -309,10 +314,11 @@ def close_session(class_session: ClassSession, *, now: datetime | None = None) -
         if row.checked_in_at is not None and row.hours is None:
             run.finalise(row, 0.0)
     db.session.flush()
-    for learner_id, (_kind, hours) in run.announce.items():
-        attendance_recorded.send(
-            learner_id=learner_id, class_session_id=class_session.id, hours=hours
-        )
+    with announcing_batch():
+        for learner_id, (_kind, hours) in run.announce.items():
+            attendance_recorded.send(
+                learner_id=learner_id, class_session_id=class_session.id, hours=hours
+            )
     return True
 
 

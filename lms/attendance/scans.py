@@ -142,7 +142,10 @@ def record_scans(
         for _, item in skew_items
         if item.scanned_at is not None
     }
-    claimed = _claim(class_session, [item for _, item in skew_items], effective, actor.id, now)
+    # A batch sent again: every nonce answered from this one indexed lookup.
+    earlier = _earlier_scans(class_session, [item.nonce for _, item in skew_items])
+    fresh = [item for _, item in skew_items if item.nonce not in earlier]
+    claimed = _claim(class_session, fresh, effective, actor.id, now) if fresh else set()
     card_tokens = {}
     for _, item in skew_items:
         if item.nonce in claimed and item.problem is None:
@@ -177,7 +180,7 @@ def record_scans(
         }
     _store_results(class_session, items, results, claimed)
     _audit(class_session, items, results, claimed, actor, source)
-    _answer_repeats(class_session, items, results, claimed)
+    _answer_repeats(class_session, items, results, earlier)
     return [{"nonce": item.nonce, **result} for item, result in zip(items, results, strict=True)]
 
 
@@ -230,27 +233,29 @@ def _audit(class_session, items, results, claimed, actor, source) -> None:
         )
 
 
-def _answer_repeats(class_session, items, results, claimed) -> None:
-    """Nonces received before: ``duplicate``, naming the learner recorded then."""
+def _earlier_scans(class_session, nonces) -> dict[str, dict | None]:
+    """{nonce: the learner recorded then (id and name) or None} for the nonces received
+    before: one query on the (class session, nonce) unique index."""
+    rows = db.session.execute(
+        select(Scan.nonce, User.id, User.display_name)
+        .outerjoin(User, User.id == Scan.learner_id)
+        .where(Scan.class_session_id == class_session.id, Scan.nonce.in_(nonces))
+    )
+    return {
+        nonce: {"id": user_id, "name": name} if user_id else None for nonce, user_id, name in rows
+    }
+
+
+def _answer_repeats(class_session, items, results, earlier) -> None:
+    """Nonces received before: ``duplicate``, naming the learner recorded then (a nonce
+    another request claimed since the lookup is looked up again)."""
     repeats = [index for index, item in enumerate(items) if results[index] is None]
-    if not repeats:
-        return
-    nonces = {items[index].nonce for index in repeats}
-    earlier = {
-        scan.nonce: scan
-        for scan in db.session.scalars(
-            select(Scan).where(Scan.class_session_id == class_session.id, Scan.nonce.in_(nonces))
-        )
-    }
-    learner_ids = {scan.learner_id for scan in earlier.values() if scan.learner_id}
-    names = {
-        user.id: user for user in db.session.scalars(select(User).where(User.id.in_(learner_ids)))
-    }
+    missing = [items[index].nonce for index in repeats if items[index].nonce not in earlier]
+    if missing:
+        earlier = {**earlier, **_earlier_scans(class_session, missing)}
     for index in repeats:
-        scan = earlier.get(items[index].nonce)
-        learner = names.get(scan.learner_id) if scan else None
         results[index] = {
             "status": "duplicate",
             "reason": "nonce_seen",
-            "learner": _learner_json(learner),
+            "learner": earlier.get(items[index].nonce),
         }

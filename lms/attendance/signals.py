@@ -15,11 +15,44 @@ attendance_corrected.send(learner_id=..., class_session_id=..., hours=...)
     were final (a check-out synced from an offline scanner after the close, a check-in
     after a hand-marked absence); ``hours`` is the learner's new total for the session
     (0.0 when excused or absent), replacing what was announced before, if anything.
+
+attendance_batch_ended.send(batch=...)
+    after the announcements of one batch (``apply_marks``: a scan batch, one check-in;
+    ``close_session``), still inside the transaction. While a batch is open,
+    ``current_batch()`` is a dict a receiver may gather into and act on once, at the end
+    (credits posts a batch's ledger entries together); outside one it is None.
 """
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from blinker import Namespace
 
 attendance_signals = Namespace()
+attendance_batch_ended = attendance_signals.signal("attendance-batch-ended")
+
+_batch: ContextVar[dict | None] = ContextVar("attendance_batch", default=None)
+
+
+def current_batch() -> dict | None:
+    return _batch.get()
+
+
+@contextmanager
+def announcing_batch() -> Iterator[None]:
+    """Announcements sent inside form one batch (a nested one joins the outer)."""
+    if _batch.get() is not None:
+        yield
+        return
+    gathered: dict = {}
+    token = _batch.set(gathered)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    attendance_batch_ended.send(batch=gathered)  # not after an exception: it rolls back
+
 
 attendance_recorded = attendance_signals.signal("attendance-recorded")
 attendance_corrected = attendance_signals.signal("attendance-corrected")

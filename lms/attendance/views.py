@@ -146,7 +146,6 @@ def attend(token: str):
     at = now
     if key:
         bound_at = selfcheck.use_pending_checkin(key, token, current_user.id, now)
-        db.session.commit()  # used even when the check-in below is refused
         at = bound_at or now
     try:
         class_session, outcome = selfcheck.check_in_with_token(
@@ -166,6 +165,10 @@ def attend(token: str):
         )
     response = make_response(response)
     if key:
+        if response.status_code >= 400:
+            # A refused check-in writes nothing, but the pending one is used all the same
+            # (the request's own commit, one transaction, is for successes only).
+            db.session.commit()
         response.delete_cookie(PENDING_COOKIE, path=PENDING_COOKIE_PATH)
     return response
 

@@ -33,14 +33,18 @@ class CreditError(DomainError):
 
 def capped_credits(learner_id: int, hours: float, rate: float, rule: CreditRule, now):
     """Credits for ``hours`` at ``rate``, cut to what the caps leave, and why."""
-    wanted = round(hours * rate, 3)
     today = local_date(now)
-    left_today = rule.daily_cap - credits_posted(
-        learner_id, since_day=today, source_types=CAPPED_SOURCES
-    )
-    left_year = rule.yearly_cap - credits_posted(
+    posted_today = credits_posted(learner_id, since_day=today, source_types=CAPPED_SOURCES)
+    posted_year = credits_posted(
         learner_id, since_day=today.replace(month=1, day=1), source_types=CAPPED_SOURCES
     )
+    return cut_to_caps(hours, rate, rule, posted_today, posted_year)
+
+
+def cut_to_caps(hours: float, rate: float, rule: CreditRule, posted_today, posted_year):
+    wanted = round(hours * rate, 3)
+    left_today = rule.daily_cap - posted_today
+    left_year = rule.yearly_cap - posted_year
     allowed = max(0.0, min(wanted, left_today, left_year))
     if allowed >= wanted:
         return wanted, ""
@@ -126,7 +130,7 @@ def _latest_revision(learner_id: int, class_session_id: int) -> int:
 def attendance_recorded(learner_id: int, class_session_id: int, hours: float) -> None:
     if hours > 0 and _latest_revision(learner_id, class_session_id) == 0:
         _post_study(learner_id, "attendance", str(class_session_id), hours)
-    _evaluate_session_course(learner_id, class_session_id)
+    evaluate_session_course(learner_id, class_session_id)
 
 
 def attendance_corrected(learner_id: int, class_session_id: int, hours: float) -> None:
@@ -139,7 +143,7 @@ def attendance_corrected(learner_id: int, class_session_id: int, hours: float) -
     if hours > 0:
         revision = _latest_revision(learner_id, class_session_id) + 1
         _post_study(learner_id, "attendance", str(class_session_id), hours, revision=revision)
-    _evaluate_session_course(learner_id, class_session_id)
+    evaluate_session_course(learner_id, class_session_id)
 
 
 def reverse(entry: LedgerEntry, *, reason: str, actor_id: int | None) -> LedgerEntry | None:
@@ -282,7 +286,7 @@ def evaluate_course(learner_id: int, course: Course) -> CourseCompletion | None:
     return completion
 
 
-def _evaluate_session_course(learner_id: int, class_session_id: int) -> None:
+def evaluate_session_course(learner_id: int, class_session_id: int) -> None:
     class_session = db.session.get(ClassSession, class_session_id)
     if class_session is not None and class_session.course is not None:
         evaluate_course(learner_id, class_session.course)

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 
 def register(app: Flask) -> None:
+    from lms.accounts.identity import register_lean_endpoint
     from lms.courses.hooks import register_course_link
     from lms.study import privacy, xapi
     from lms.study.blueprint import bp
@@ -13,6 +14,7 @@ def register(app: Flask) -> None:
     from lms.xapi.sources import register_statement_source
 
     app.register_blueprint(bp)
+    register_lean_endpoint("study.heartbeat")  # checks its learner in the beat's read
     connect()
     register_course_link(
         "teach_lesson",

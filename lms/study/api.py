@@ -10,6 +10,8 @@ from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms.accounts.identity import session_identity
+from lms.accounts.services import needs_consent
 from lms.courses.models import Lesson
 from lms.courses.permissions import can_see_course
 from lms.extensions import db, limiter
@@ -36,6 +38,9 @@ def resume_position(progress, duration: float) -> float:
 
 
 def _learner_key() -> str:
+    identity = session_identity()  # no user query on the heartbeat path
+    if identity is not None:
+        return f"user:{identity[0]}"
     if current_user.is_authenticated:
         return f"user:{current_user.id}"
     return f"ip:{request.remote_addr}"
@@ -68,18 +73,39 @@ def open_play_session(lesson_id: int):
     ), 201
 
 
-@study_limit
-@api_login_required
-def heartbeat(play_session_id: int):
+def _owned_session_or_404(play_session_id: int):
     play_session = db.session.get(PlaySession, play_session_id)
     if play_session is None or not can_record_beats(current_user, play_session):
         return json_error(404, "not_found", _("No such play session."))
+    return None
+
+
+@study_limit
+def heartbeat(play_session_id: int):
+    """The lean path (recording.py): the learner is checked in the beat's locked read."""
+    identity = session_identity()
+    if identity is None:
+        if not current_user.is_authenticated:
+            return json_error(401, "unauthenticated", _("Please log in."))
+        identity = (current_user.id, current_user.session_token)
     try:
         beat = parse_beat(request.get_json(silent=True))
     except MalformedBeat as malformed:
-        return json_error(400, "malformed", _("The heartbeat is malformed."), field=malformed.field)
+        # Someone else's or no play session is not found, however malformed the beat.
+        return _owned_session_or_404(play_session_id) or json_error(
+            400, "malformed", _("The heartbeat is malformed."), field=malformed.field
+        )
     try:
-        return jsonify(recording.record_heartbeat(play_session.id, beat))
+        return jsonify(recording.record_heartbeat(play_session_id, beat, learner=identity))
+    except recording.NoSuchSession:
+        # Why: the slow checks, only now (current_user loads the user).
+        if not current_user.is_authenticated:  # a stale cookie: logged out since
+            return json_error(401, "unauthenticated", _("Please log in."))
+        if needs_consent(current_user):
+            return json_error(
+                403, "consent_required", _("Please accept the new privacy notice first.")
+            )
+        return json_error(404, "not_found", _("No such play session."))
     except recording.Superseded:
         return json_error(
             409, "superseded", _("This lesson is now playing in another window or device.")

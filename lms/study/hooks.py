@@ -15,6 +15,7 @@ from lms.courses.hooks import (
 )
 from lms.courses.models import Course
 from lms.extensions import db
+from lms.study import lesson_settings
 from lms.study.models import Heartbeat
 from lms.study.permissions import can_study_lesson
 from lms.study.queries import studied_seconds_by_course
@@ -57,5 +58,6 @@ def prune_heartbeats() -> int:
 
 
 def connect() -> None:
+    lesson_settings.connect()
     register_player_extension(PlayerExtension("study", "js/study.js", heartbeat_config))
     register_catalogue_order(CatalogueOrder("studied", lambda: _l("Most studied"), most_studied))

@@ -2,18 +2,30 @@
 
 The decisions are services.apply_beat's; this module loads and locks the rows, applies
 the outcome, keeps the per-lesson and per-day rollups and announces completions.
+
+A heartbeat is the busiest request there is, so its path is lean: one statement reads
+the play session (locked), the learner's progress and, from the API, checks the learner
+(id, session token, not disabled; roles are never loaded); the lesson's settings come
+from a per-process cache (lesson_settings.py); one more statement writes everything (the
+play session, the raw beat, the lesson's progress and the day's total, as upserts) on
+PostgreSQL. The request's one commit makes an acknowledged beat durable before its 200
+leaves.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.util import identity_key
 
+from lms.accounts.identity import user_conditions
+from lms.accounts.models import User
 from lms.courses.models import Lesson
 from lms.extensions import db
+from lms.study.lesson_settings import lesson_settings
 from lms.study.models import DailyStudy, Heartbeat, LessonProgress, PlaySession
 from lms.study.services import MIN_GAP_FACTOR, Beat, apply_beat
 from lms.study.signals import lesson_completed
@@ -63,37 +75,7 @@ def open_play_session(lesson: Lesson, learner_id: int, *, now: datetime | None =
     return play_session
 
 
-def _progress_for_update(learner_id: int, lesson_id: int, now: datetime) -> LessonProgress:
-    progress = find_progress(learner_id, lesson_id, lock=True)
-    if progress is None:
-        try:
-            with db.session.begin_nested():
-                progress = LessonProgress(
-                    learner_id=learner_id,
-                    lesson_id=lesson_id,
-                    played_segments=[],
-                    covered_seconds=0.0,
-                    started_at=now,
-                    updated_at=now,
-                )
-                db.session.add(progress)
-        except IntegrityError:  # another request created it a moment ago
-            progress = find_progress(learner_id, lesson_id, lock=True)
-    return progress
-
-
-def _add_to_day(learner_id: int, day, seconds: float) -> None:
-    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(DailyStudy).values(learner_id=learner_id, day=day, credited_seconds=seconds)
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["learner_id", "day"],
-            set_={"credited_seconds": DailyStudy.credited_seconds + seconds},
-        )
-    )
-
-
-def totals(progress: LessonProgress | None, credited: float = 0.0) -> dict:
+def totals(progress, credited: float = 0.0) -> dict:
     return {
         "credited_seconds": round(credited, 3),
         "lesson_credited_seconds": round(progress.credited_seconds, 3) if progress else 0.0,
@@ -102,65 +84,211 @@ def totals(progress: LessonProgress | None, credited: float = 0.0) -> dict:
     }
 
 
-def record_heartbeat(play_session_id: int, beat: Beat, *, now: datetime | None = None) -> dict:
-    """Apply one beat; raises Superseded for a player that was taken over and TooSoon for
-    a beat sooner than half the interval after the last accepted one."""
-    now = now or utcnow()
-    session_row = db.session.scalar(
-        select(PlaySession)
-        .where(PlaySession.id == play_session_id)
-        .with_for_update()
-        # A beat that waited on this lock must see what the other one wrote, not the
-        # copy this request loaded before: otherwise both are credited.
-        .execution_options(populate_existing=True)
+class NoSuchSession(Exception):
+    """No play session of that id, or not the given learner's."""
+
+
+@dataclass
+class _Progress:
+    """The learner's stored progress on the lesson, as the beat found it."""
+
+    played_segments: list
+    covered_seconds: float
+    progress: float
+    credited_seconds: float
+    completed_at: datetime | None
+
+
+_PS, _LP, _USERS = PlaySession.__table__, LessonProgress.__table__, User.__table__
+
+
+def _lock_session(play_session_id: int, learner: tuple[int, str] | None):
+    """The play session, locked, with its learner's progress on the lesson: one statement.
+    With ``learner`` (id, session token), only the play session of that learner, active
+    and with the privacy notice accepted (accounts.identity.user_conditions)."""
+    query = (
+        select(
+            _PS.c.learner_id,
+            _PS.c.lesson_id,
+            _PS.c.last_seq,
+            _PS.c.last_beat_at,
+            _PS.c.superseded_at,
+            _LP.c.id.label("progress_id"),
+            _LP.c.played_segments,
+            _LP.c.covered_seconds,
+            _LP.c.progress,
+            _LP.c.credited_seconds,
+            _LP.c.completed_at,
+        )
+        .select_from(
+            _PS.outerjoin(
+                _LP, and_(_LP.c.learner_id == _PS.c.learner_id, _LP.c.lesson_id == _PS.c.lesson_id)
+            )
+        )
+        .where(_PS.c.id == play_session_id)
+        # Two racing beats of one player: the second waits here and then sees what the
+        # first wrote, so the elapsed time is credited once. The progress row is only
+        # written under this lock (a learner's other players are superseded under it).
+        .with_for_update(of=_PS)
     )
-    if session_row.superseded_at is not None:
-        raise Superseded()
-    wall_seconds = max(0.0, (now - session_row.last_beat_at).total_seconds())
-    interval = heartbeat_interval()
-    lesson = db.session.get(Lesson, session_row.lesson_id)
-    course = lesson.course
-    duration = lesson.duration
-    progress = _progress_for_update(session_row.learner_id, lesson.id, now)
-    outcome = apply_beat(
-        beat,
-        last_seq=session_row.last_seq,
-        wall_seconds=wall_seconds,
-        covered=[tuple(segment) for segment in progress.played_segments or []],
-        covered_seconds=progress.covered_seconds,
-        duration=duration,
-        interval=interval,
-        forbid_skip=course.forbid_skip,
-    )
-    if outcome.too_soon:
-        raise TooSoon(totals(progress), MIN_GAP_FACTOR * interval - wall_seconds)
-    if not outcome.accepted:
-        return totals(progress)
-    db.session.add(
-        Heartbeat(
-            play_session_id=session_row.id,
+    if learner is not None:
+        query = query.join_from(_PS, _USERS, _USERS.c.id == _PS.c.learner_id).where(
+            *user_conditions(learner)
+        )
+    return db.session.execute(query).first()
+
+
+def _write_beat(row, play_session_id: int, beat: Beat, outcome, progress: _Progress, now):
+    """Every write of an accepted beat: one statement on PostgreSQL (data-modifying CTEs),
+    one per table on SQLite."""
+    postgresql = db.engine.dialect.name == "postgresql"
+    insert = postgresql_insert if postgresql else sqlite_insert
+    credit = outcome.credited_seconds
+    statements = [
+        update(_PS)
+        .where(_PS.c.id == play_session_id)
+        .values(
+            last_seq=beat.seq,
+            last_beat_at=now,
+            credited_seconds=_PS.c.credited_seconds + credit,
+            position=outcome.position,
+        ),
+        Heartbeat.__table__.insert().values(
+            play_session_id=play_session_id,
             seq=beat.seq,
             received_at=now,
             position=beat.position,
             segments=[list(segment) for segment in beat.segments],
             rate=beat.rate,
             visible=beat.visible,
-            credited_seconds=outcome.credited_seconds,
+            credited_seconds=credit,
+        ),
+    ]
+    values = {
+        "played_segments": progress.played_segments,
+        "covered_seconds": progress.covered_seconds,
+        "progress": progress.progress,
+        "resume_position": outcome.position,
+        "updated_at": now,
+    }
+    if row.progress_id is None:
+        statement = insert(_LP).values(
+            learner_id=row.learner_id,
+            lesson_id=row.lesson_id,
+            started_at=now,
+            credited_seconds=credit,
+            completed_at=progress.completed_at,
+            **values,
         )
+        excluded = statement.excluded
+        statements.append(
+            # Another player of the learner made the row a moment ago: add to it.
+            statement.on_conflict_do_update(
+                index_elements=["learner_id", "lesson_id"],
+                set_={
+                    **{name: excluded[name] for name in values},
+                    "credited_seconds": _LP.c.credited_seconds + credit,
+                    "completed_at": func.coalesce(_LP.c.completed_at, excluded.completed_at),
+                },
+            )
+        )
+    else:
+        statements.append(
+            update(_LP)
+            .where(_LP.c.id == row.progress_id)
+            .values(
+                credited_seconds=_LP.c.credited_seconds + credit,
+                completed_at=progress.completed_at,
+                **values,
+            )
+        )
+    if credit > 0:
+        day = insert(DailyStudy.__table__).values(
+            learner_id=row.learner_id, day=local_date(now), credited_seconds=credit
+        )
+        statements.append(
+            day.on_conflict_do_update(
+                index_elements=["learner_id", "day"],
+                set_={"credited_seconds": DailyStudy.__table__.c.credited_seconds + credit},
+            )
+        )
+    if postgresql:
+        db.session.execute(
+            select(literal(1)).add_cte(
+                *(statement.cte(f"beat_write_{n}") for n, statement in enumerate(statements))
+            )
+        )
+    else:
+        for statement in statements:
+            db.session.execute(statement)
+
+
+def _expire_loaded(play_session_id: int, progress_id: int | None) -> None:
+    """Rows this session loaded as objects before the beat wrote them are stale now."""
+    for model, key in ((PlaySession, play_session_id), (LessonProgress, progress_id)):
+        if key is not None:
+            loaded = db.session.identity_map.get(identity_key(model, key))
+            if loaded is not None:
+                db.session.expire(loaded)
+
+
+def record_heartbeat(
+    play_session_id: int,
+    beat: Beat,
+    *,
+    now: datetime | None = None,
+    learner: tuple[int, str] | None = None,
+) -> dict:
+    """Apply one beat: two statements (the locked read and the writes), in the caller's
+    transaction. Raises NoSuchSession (no such play session, or not ``learner``'s: id and
+    session token), Superseded for a player that was taken over and TooSoon for a beat
+    sooner than half the interval after the last accepted one."""
+    now = now or utcnow()
+    row = _lock_session(play_session_id, learner)
+    if row is None:
+        raise NoSuchSession()
+    if row.superseded_at is not None:
+        raise Superseded()
+    settings = lesson_settings(row.lesson_id)
+    if settings is None:  # the lesson was deleted a moment ago
+        raise NoSuchSession()
+    wall_seconds = max(0.0, (now - row.last_beat_at).total_seconds())
+    interval = heartbeat_interval()
+    found = _Progress(
+        played_segments=row.played_segments or [],
+        covered_seconds=row.covered_seconds or 0.0,
+        progress=row.progress or 0.0,
+        credited_seconds=row.credited_seconds or 0.0,
+        completed_at=row.completed_at,
     )
-    session_row.last_seq, session_row.last_beat_at = beat.seq, now
-    session_row.credited_seconds += outcome.credited_seconds
-    session_row.position = outcome.position
-    progress.played_segments = [list(segment) for segment in outcome.covered]
-    progress.covered_seconds = outcome.covered_seconds
-    progress.progress = outcome.progress
-    progress.credited_seconds += outcome.credited_seconds
-    progress.resume_position = outcome.position
-    progress.updated_at = now
-    if progress.completed_at is None and outcome.progress >= course.completion_threshold:
-        progress.completed_at = now
-        lesson_completed.send(learner_id=session_row.learner_id, lesson_id=lesson.id)
-    if outcome.credited_seconds > 0:
-        _add_to_day(session_row.learner_id, local_date(now), outcome.credited_seconds)
-    db.session.flush()
+    outcome = apply_beat(
+        beat,
+        last_seq=row.last_seq,
+        wall_seconds=wall_seconds,
+        covered=[tuple(segment) for segment in found.played_segments],
+        covered_seconds=found.covered_seconds,
+        duration=settings.duration,
+        interval=interval,
+        forbid_skip=settings.forbid_skip,
+    )
+    if outcome.too_soon:
+        raise TooSoon(_totals(found, row), MIN_GAP_FACTOR * interval - wall_seconds)
+    if not outcome.accepted:
+        return _totals(found, row)
+    completes = found.completed_at is None and outcome.progress >= settings.completion_threshold
+    progress = _Progress(
+        played_segments=[list(segment) for segment in outcome.covered],
+        covered_seconds=outcome.covered_seconds,
+        progress=outcome.progress,
+        credited_seconds=found.credited_seconds + outcome.credited_seconds,
+        completed_at=now if completes else found.completed_at,
+    )
+    _write_beat(row, play_session_id, beat, outcome, progress, now)
+    _expire_loaded(play_session_id, row.progress_id)
+    if completes:
+        lesson_completed.send(learner_id=row.learner_id, lesson_id=row.lesson_id)
     return totals(progress, outcome.credited_seconds)
+
+
+def _totals(progress: _Progress, row) -> dict:
+    return totals(progress if row.progress_id is not None else None)

@@ -4,7 +4,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from lms.attendance.models import Attendance, Scan, Signup
 from lms.attendance.signals import attendance_recorded
@@ -293,3 +293,43 @@ def test_the_scanner_roster_lists_learners_with_a_key_of_their_card(
     assert entry["name"] == "赵大妈" and entry["checked_in"] is False
     assert entry["card_key"] == hashlib.sha256(payload.encode()).hexdigest()[:24]
     assert payload.split(":")[-1].lower() not in str(roster).lower()  # the token itself is not sent
+
+
+def test_a_batch_posts_its_ledger_entries_together_and_a_resent_one_is_one_lookup(
+    app, client, csrf_token, scanner, make_user
+):
+    from lms.credits.ledger import verify_chain
+    from lms.credits.models import LedgerEntry
+
+    class_session = scanner()
+    learners = bulk_learners(app, 40, make_user().town_id)
+    batch = [scan(one.payload) for one in learners]
+    seen = []
+
+    def statement(conn, cursor, text, parameters, context, executemany):
+        seen.append((" ".join(text.split()), len(parameters) if executemany else 1))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", statement)
+    try:
+        first = post(client, csrf_token, class_session.id, batch)
+        posted = list(seen)
+        seen.clear()
+        again = post(client, csrf_token, class_session.id, batch)
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+    assert {r["status"] for r in first.get_json()["results"]} == {"recorded"}
+    head_updates = sum(n for text, n in posted if text.startswith("UPDATE ledger_heads"))
+    head_locks = [text for text, _ in posted if text.startswith("SELECT ledger_heads")]
+    assert head_updates == 40 and len(head_locks) == 1
+    results = again.get_json()["results"]
+    assert {r["status"] for r in results} == {"duplicate"}
+    assert {r["learner"]["id"] for r in results} == {one.id for one in learners}
+    # The resent batch: one lookup of all its nonces, nothing written.
+    scans = [text for text, _ in seen if "attendance_scans" in text]
+    assert len(scans) == 1 and scans[0].startswith("SELECT attendance_scans.nonce")
+    assert not any(text.startswith(("INSERT", "UPDATE")) for text, _ in seen)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(LedgerEntry.id))) == 40
+        assert all(verify_chain(one.id) is None for one in learners)

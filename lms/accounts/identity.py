@@ -1,0 +1,48 @@
+"""Who the session cookie names, without a query: for the busiest API requests.
+
+Flask-Login keeps ``"<id>:<session token>"`` in the session; ``current_user`` loads that
+user (and their roles) to check the token. A lean path reads the pair here and checks it
+in its own statement (the user's id, token and not disabled), so the request costs no
+user query. A session naming no one (a visitor, or a remember-me cookie only) gives None:
+then ``current_user`` decides as usual.
+"""
+
+from flask import current_app, request, session
+
+from lms.accounts.models import User
+
+
+def session_identity() -> tuple[int, str] | None:
+    value = session.get("_user_id")
+    if not isinstance(value, str):
+        return None
+    user_id, _, token = value.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    return int(user_id), token
+
+
+# Endpoints that check the session's user themselves, in their own statement, with
+# user_conditions(): the consent check before every request leaves them alone when the
+# session names a user (it would load the user and their roles).
+LEAN_ENDPOINTS: set[str] = set()
+
+
+def register_lean_endpoint(endpoint: str) -> None:
+    LEAN_ENDPOINTS.add(endpoint)
+
+
+def skips_user_load() -> bool:
+    return request.endpoint in LEAN_ENDPOINTS and session_identity() is not None
+
+
+def user_conditions(identity: tuple[int, str]) -> list:
+    """SQL conditions on ``users`` for what current_user and the consent check would
+    require: this id and session token, not disabled, the current privacy notice accepted."""
+    user_id, token = identity
+    return [
+        User.id == user_id,
+        User.session_token == token,
+        User.disabled.is_(False),
+        User.privacy_version == current_app.config["PRIVACY_NOTICE_VERSION"],
+    ]
