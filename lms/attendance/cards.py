@@ -5,7 +5,7 @@ from sqlalchemy import select
 from lms.accounts.models import User
 from lms.attendance import tokens
 from lms.attendance.models import LearningCard
-from lms.attendance.services import insert_ignoring_conflicts
+from lms.database import insert_ignoring_conflicts
 from lms.extensions import db
 from lms.timeutil import utcnow
 

@@ -27,12 +27,13 @@ from lms.attendance.models import (
     ClassSession,
     Signup,
 )
-from lms.attendance.services import AttendanceError, insert_ignoring_conflicts
+from lms.attendance.services import AttendanceError
 from lms.attendance.signals import (
     announcing_batch,
     attendance_corrected,
     attendance_recorded,
 )
+from lms.database import insert_ignoring_conflicts
 from lms.extensions import db
 from lms.timeutil import utcnow
 

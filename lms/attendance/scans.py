@@ -20,7 +20,7 @@ from lms.attendance.cards import learners_by_token
 from lms.attendance.checkin import Mark, apply_marks
 from lms.attendance.models import SCAN_MODES, ClassSession, Scan
 from lms.attendance.permissions import learners_in_class
-from lms.attendance.services import insert_ignoring_conflicts
+from lms.database import insert_ignoring_conflicts
 from lms.extensions import db
 from lms.timeutil import utcnow
 from lms.web.errors import DomainError

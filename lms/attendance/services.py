@@ -10,12 +10,11 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lms.accounts.models import Town, User
 from lms.attendance.models import ClassSession, CommunitySchool, Place, SchoolStaff, Signup
 from lms.courses.models import Course
+from lms.database import insert_ignoring_conflicts
 from lms.extensions import db
 from lms.timeutil import utcnow
 from lms.web.errors import DomainError
@@ -26,12 +25,6 @@ MAX_SESSION_HOURS = 12
 
 class AttendanceError(DomainError):
     """A refusal with a message fit to show the person who asked."""
-
-
-def insert_ignoring_conflicts(model):
-    """INSERT … ON CONFLICT DO NOTHING for the session's database."""
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(model)
 
 
 # Schools -------------------------------------------------------------------------------
