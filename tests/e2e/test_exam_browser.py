@@ -69,6 +69,11 @@ def test_an_exam_survives_a_lost_network_and_a_reload(page, live_server):
     page.wait_for_selector("#exam[data-state=open]")
 
     assert page.locator(".exam-stem").count() == 1  # one question per screen
+    # read aloud (docs/read-aloud.md): the stem, then the options in the order shown
+    read_order = page.eval_on_selector_all(
+        "#exam-question [data-read-order]", "els => els.map(e => e.dataset.readOrder)"
+    )
+    assert read_order == [str(n) for n in range(page.locator(".exam-option").count() + 1)]
     # elder mode: whole-width option buttons at least 60 px high, the time in large text
     option = page.locator(".exam-option").first.bounding_box()
     question_box = page.locator("#exam-question").bounding_box()

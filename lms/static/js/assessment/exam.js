@@ -138,10 +138,13 @@ function tick() {
   }
 }
 
-function optionButton(label, pressed, onChoose) {
+// Read aloud (docs/read-aloud.md): the stem is read first (order 0), then the options
+// in the order shown (1…n).
+function optionButton(label, pressed, onChoose, readOrder) {
   const button = document.createElement("button");
   button.type = "button";
   button.className = "exam-option";
+  button.setAttribute("data-read-order", String(readOrder));
   button.textContent = label;
   button.setAttribute("aria-pressed", pressed ? "true" : "false");
   button.addEventListener("click", onChoose);
@@ -165,7 +168,7 @@ function renderChoices(question, box) {
         }
         save(question.id, next);
         renderQuestion();
-      }),
+      }, position + 1),
     );
   });
 }
@@ -200,6 +203,7 @@ function renderQuestion() {
   const stem = document.createElement("p");
   stem.className = "exam-stem";
   stem.textContent = question.stem;
+  stem.setAttribute("data-read-order", "0");
   box.append(stem);
   if (question.image_url) {
     const image = document.createElement("img");
@@ -211,14 +215,14 @@ function renderQuestion() {
   if (question.type === "single" || question.type === "multiple") {
     renderChoices(question, box);
   } else if (question.type === "true_false") {
-    for (const value of [true, false]) {
+    [true, false].forEach((value, position) => {
       box.append(
         optionButton(messages[String(value)], answers[question.id] === value, () => {
           save(question.id, value);
           renderQuestion();
-        }),
+        }, position + 1),
       );
-    }
+    });
   } else {
     renderTexts(question, box);
   }
