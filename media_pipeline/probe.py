@@ -17,25 +17,13 @@ from typing import Any
 
 from media_pipeline.errors import ProbeError
 from media_pipeline.packets import PACKET_SCAN_CODECS, read_packet_figures
+from media_pipeline.signatures import looks_like_container, sniff_image
 
 # ffprobe's format_name for each accepted container family; the first name is the demuxer.
 ACCEPTED_CONTAINERS = ("mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "mp3", "wav")
 FORMAT_WHITELIST = ",".join(ACCEPTED_CONTAINERS)
 PROTOCOL_WHITELIST = "file"
 
-# Magic numbers of still images that someone may rename to .mp4.
-_IMAGE_SIGNATURES = {
-    b"\x89PNG\r\n\x1a\n": "png",
-    b"GIF87a": "gif",
-    b"GIF89a": "gif",
-    b"\xff\xd8\xff": "jpeg",
-    b"BM": "bmp",
-    b"II*\x00": "tiff",
-    b"MM\x00*": "tiff",
-}
-_IMAGE_BRANDS = {b"heic", b"heix", b"mif1", b"msf1", b"avif", b"avis"}
-_ISO_BOX_TYPES = {b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide", b"pnot", b"uuid"}
-_CONTAINER_MAGIC = (b"\x1a\x45\xdf\xa3", b"ID3", b"RIFF")
 _IMAGE_CODECS = {"png", "mjpeg", "gif", "bmp", "webp", "tiff", "jpeg2000"}
 
 
@@ -148,7 +136,7 @@ def probe(
         raise ProbeError("too_large", size=size, max_size=limits.max_size)
     with path.open("rb") as file:
         header = file.read(64)
-    image_format = _sniff_image(header)
+    image_format = sniff_image(header)
     if image_format:
         raise ProbeError("still_image", format=image_format)
 
@@ -226,24 +214,9 @@ def _classify_failure(stderr: str, header: bytes) -> ProbeError:
         return ProbeError("not_media", format=refused.group(1))
     # A file that starts like one of our containers but cannot be opened is damaged
     # (typically an MP4 cut off before its moov atom); anything else is not media at all.
-    if _looks_like_container(header):
+    if looks_like_container(header):
         return ProbeError("corrupt")
     return ProbeError("not_media", format=None)
-
-
-def _sniff_image(header: bytes) -> str | None:
-    for signature, name in _IMAGE_SIGNATURES.items():
-        if header.startswith(signature):
-            return name
-    if header[:4] == b"RIFF" and header[8:12] == b"WEBP":
-        return "webp"
-    if header[4:8] == b"ftyp" and header[8:12] in _IMAGE_BRANDS:
-        return header[8:12].decode()
-    return None
-
-
-def _looks_like_container(header: bytes) -> bool:
-    return header[4:8] in _ISO_BOX_TYPES or header.startswith(_CONTAINER_MAGIC)
 
 
 def _pick_video(streams: list[dict[str, Any]]) -> VideoStream | None:

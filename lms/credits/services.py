@@ -7,7 +7,7 @@ admin adjustments are not capped: a person decided them.
 """
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -364,23 +364,12 @@ class RuleSettings:
 
 def change_rules(settings: RuleSettings, *, actor) -> CreditRule:
     """A change makes a new version; entries posted before keep theirs."""
-    values = (
-        settings.credits_per_online_hour,
-        settings.credits_per_offline_hour,
-        settings.daily_cap,
-        settings.yearly_cap,
-        settings.credits_per_exam_passed,
-    )
-    if any(value < 0 for value in values):
+    rates_and_caps = {name: value for name, value in asdict(settings).items() if name != "note"}
+    if any(value < 0 for value in rates_and_caps.values()):
         raise CreditError(_("Rates and caps cannot be negative."))
-    latest = current_rule()
     rule = CreditRule(
-        version=latest.version + 1,
-        credits_per_online_hour=settings.credits_per_online_hour,
-        credits_per_offline_hour=settings.credits_per_offline_hour,
-        daily_cap=settings.daily_cap,
-        yearly_cap=settings.yearly_cap,
-        credits_per_exam_passed=settings.credits_per_exam_passed,
+        version=current_rule().version + 1,
+        **rates_and_caps,
         created_by_id=actor.id if actor else None,
         note=settings.note.strip(),
     )

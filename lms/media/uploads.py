@@ -7,12 +7,11 @@ arrived. Memory stays constant whatever the file's size.
 
 - Local storage: bytes are written in 1 MiB blocks at their offset into a partial file
   in the instance folder. Every writer starts at the upload's offset, never past the
-  file's end, and writes on without gaps, so the partial file's length is always bytes
-  kept for good: the offset a client is told is the larger of that length and the
-  committed offset, and the database row moves forward at most about once a second
-  (a commit per 8 MiB chunk cost as much as writing the chunk; see docs/operations.md).
-  Two requests for the same bytes write the same bytes, so a stale request still
-  running on the server does no harm.
+  file's end, and writes on without gaps, so the partial file's length is bytes kept
+  for good: a client is told the larger of that length and the committed offset, and
+  the row moves at most about once a second (a commit per 8 MiB chunk cost as much as
+  writing it; docs/operations.md). Two requests for the same bytes write the same
+  bytes, so a stale request still running on the server does no harm.
 - S3: each PATCH body is whole multipart parts of ``chunk_size()`` bytes (the last may
   be smaller); each part streams straight from the request to ``upload_part`` and is
   committed once S3 has it. A part cut short is dropped, so the reported offset is
@@ -237,13 +236,10 @@ def _seconds_since(moment) -> float:
 def _commit_local_offset(upload: Upload, end: int) -> None:
     """Move the committed offset forward to ``end`` (never back): [0, end) is stored,
     since this writer began at the partial file's end or before it and wrote on."""
+    still_behind = (Upload.status == "active", Upload.committed_offset < end)
     db.session.execute(
         update(Upload)
-        .where(
-            Upload.id == upload.id,
-            Upload.status == "active",
-            Upload.committed_offset < end,
-        )
+        .where(Upload.id == upload.id, *still_behind)
         .values(committed_offset=end, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
