@@ -15,9 +15,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lms.accounts.models import Town, User
 from lms.attendance.models import ClassSession, CommunitySchool, Place, SchoolStaff, Signup
+from lms.attendance.signals import class_session_saved
 from lms.courses.models import Course
 from lms.extensions import db
-from lms.timeutil import utcnow
+from lms.timeutil import local_date, utcnow
 from lms.web.errors import DomainError
 
 MAX_CAPACITY = 1000
@@ -158,9 +159,12 @@ def save_session(
 ) -> ClassSession:
     """Create (class_session None) or update a class session of ``school``."""
     _check_session(data, class_session)
+    old_day = old_town_id = None
     if class_session is None:
         class_session = ClassSession(school_id=school.id, school=school, created_by_id=actor.id)
         db.session.add(class_session)
+    else:
+        old_day, old_town_id = local_date(class_session.starts_at), class_session.school.town_id
     for name in (
         "title",
         "room",
@@ -176,6 +180,9 @@ def save_session(
         setattr(class_session, name, getattr(data, name))
     class_session.title = data.title.strip()
     db.session.flush()
+    class_session_saved.send(
+        class_session_id=class_session.id, old_day=old_day, old_town_id=old_town_id
+    )
     return class_session
 
 
