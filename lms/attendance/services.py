@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lms.accounts.models import Town, User
 from lms.attendance.models import ClassSession, CommunitySchool, Place, SchoolStaff, Signup
-from lms.attendance.signals import class_session_saved
+from lms.attendance.signals import class_session_saved, community_school_moved
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.timeutil import local_date, utcnow
@@ -66,10 +66,14 @@ def save_school(school: CommunitySchool | None, data: SchoolSettings, *, actor) 
     if db.session.get(Town, data.town_id) is None:
         raise AttendanceError(_("Please choose a town or street."))
     staff = _staff_users(data.staff_usernames)
+    moved = school is not None and school.town_id != data.town_id
     if school is None:
         school = CommunitySchool()
         db.session.add(school)
     school.name, school.town_id, school.address = data.name.strip(), data.town_id, data.address
+    if moved:
+        db.session.flush()
+        community_school_moved.send(school_id=school.id)
     wanted = {user.id for user in staff}
     school.staff_links = [link for link in school.staff_links if link.user_id in wanted]
     for user in staff:

@@ -21,6 +21,10 @@ class_session_saved.send(class_session_id=..., old_day=..., old_town_id=...)
     ``old_day`` (local day of its start) and ``old_town_id`` (its school's 镇街) are what
     they were before an edit, None for a new session.
 
+community_school_moved.send(school_id=...)
+    after an existing community school is given another 镇街 (flushed, in the
+    transaction): its past classes now count there.
+
 attendance_batch_ended.send(batch=...)
     after the announcements of one batch (``apply_marks``: a scan batch, one check-in;
     ``close_session``), still inside the transaction. While a batch is open,
@@ -62,3 +66,4 @@ def announcing_batch() -> Iterator[None]:
 attendance_recorded = attendance_signals.signal("attendance-recorded")
 attendance_corrected = attendance_signals.signal("attendance-corrected")
 class_session_saved = attendance_signals.signal("class-session-saved")
+community_school_moved = attendance_signals.signal("community-school-moved")

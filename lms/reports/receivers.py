@@ -1,6 +1,7 @@
 """Reports listens to attendance so the offline-class rollup (``session_rollup``) stays
 right for sessions already rolled: an attendance recorded or corrected after a session's
-close, or a session moved, re-rolls its (day, 镇街) rows in the sender's transaction.
+close, or a session moved, re-rolls its (day, 镇街) rows in the sender's transaction; a school
+moved to another 镇街 empties the rollup until the next refresh.
 Announcements about sessions not yet rolled (the usual case: scans while a session runs)
 cost one look-up in the session's identity map and nothing else.
 """
@@ -11,6 +12,7 @@ from lms.attendance.signals import (
     attendance_corrected,
     attendance_recorded,
     class_session_saved,
+    community_school_moved,
     current_batch,
 )
 from lms.extensions import db
@@ -58,8 +60,13 @@ def _on_class_session_saved(sender=None, *, class_session_id, old_day, old_town_
     session_rollup.reroll(keys)
 
 
+def _on_community_school_moved(sender=None, *, school_id, **extra):
+    session_rollup.reset()
+
+
 def connect() -> None:
     attendance_recorded.connect(_on_attendance)
     attendance_corrected.connect(_on_attendance)
     attendance_batch_ended.connect(_on_attendance_batch_ended)
     class_session_saved.connect(_on_class_session_saved)
+    community_school_moved.connect(_on_community_school_moved)

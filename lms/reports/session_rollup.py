@@ -10,7 +10,8 @@ and its local day is at or before the watermark; what changes after that is re-r
   the old watermark and the new one, and re-rolls the (day, 镇街) of every session closed
   since the last refresh, whatever its day;
 - receivers re-roll a session's (day, 镇街) when its attendance is recorded or corrected
-  after the close, and the old and new (day, 镇街) when a session is edited.
+  after the close, and the old and new (day, 镇街) when a session is edited; a school
+  moved to another 镇街 empties the rollup (``reset``) until the next refresh.
 
 Readers take the rows for days up to the watermark and read live the sessions held in
 the period that are after it or were not yet closed at the last refresh (``cutoff``).
@@ -119,6 +120,13 @@ def _roll_days(first: date, last: date, cutoff: datetime) -> None:
     keys = {(local_date(starts_at), town_id) for starts_at, town_id, _, _ in rows}
     db.session.execute(delete(town_days).where(town_days.c.day.between(first, last)))
     _write(rows, keys)
+
+
+def reset() -> None:
+    """Forget the rollup (a school moved to another 镇街): readers take the raw rows until
+    the next refresh builds it again."""
+    db.session.execute(delete(town_days))
+    db.session.execute(delete(rollup_state).where(rollup_state.c.name == STATE_NAME))
 
 
 def reroll(keys: set[tuple[date, int]]) -> None:

@@ -132,3 +132,16 @@ def test_changes_after_the_refresh_are_rolled_again(app, random_district):
         db.session.commit()
         after = db.session.execute(town_days.select().order_by("day", "town_id")).all()
         assert before == after
+        # A school moved to another 镇街: its past classes count there at once.
+        school = moved.school
+        other = next(town for town in towns if town.id != school.town_id)
+        services.save_school(
+            school, services.SchoolSettings(name=school.name, town_id=other.id), actor=admin
+        )
+        db.session.commit()
+        assert session_rollup.read_cutoff() == (None, None)
+        _assert_rollup_equals_raw(towns)
+        rollup.refresh(today=TODAY)
+        db.session.commit()
+        assert session_rollup.read_cutoff()[0] == date(2025, 7, 1)
+        _assert_rollup_equals_raw(towns)
