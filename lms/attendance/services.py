@@ -13,10 +13,11 @@ from sqlalchemy import select, update
 
 from lms.accounts.models import Town, User
 from lms.attendance.models import ClassSession, CommunitySchool, Place, SchoolStaff, Signup
+from lms.attendance.signals import class_session_saved, community_school_moved
 from lms.courses.models import Course
 from lms.database import insert_ignoring_conflicts
 from lms.extensions import db
-from lms.timeutil import utcnow
+from lms.timeutil import local_date, utcnow
 from lms.web.errors import DomainError
 
 MAX_CAPACITY = 1000
@@ -58,10 +59,14 @@ def save_school(school: CommunitySchool | None, data: SchoolSettings, *, actor) 
     if db.session.get(Town, data.town_id) is None:
         raise AttendanceError(_("Please choose a town or street."))
     staff = _staff_users(data.staff_usernames)
+    moved = school is not None and school.town_id != data.town_id
     if school is None:
         school = CommunitySchool()
         db.session.add(school)
     school.name, school.town_id, school.address = data.name.strip(), data.town_id, data.address
+    if moved:
+        db.session.flush()
+        community_school_moved.send(school_id=school.id)
     wanted = {user.id for user in staff}
     school.staff_links = [link for link in school.staff_links if link.user_id in wanted]
     for user in staff:
@@ -151,9 +156,12 @@ def save_session(
 ) -> ClassSession:
     """Create (class_session None) or update a class session of ``school``."""
     _check_session(data, class_session)
+    old_day = old_town_id = None
     if class_session is None:
         class_session = ClassSession(school_id=school.id, school=school, created_by_id=actor.id)
         db.session.add(class_session)
+    else:
+        old_day, old_town_id = local_date(class_session.starts_at), class_session.school.town_id
     for name in (
         "title",
         "room",
@@ -169,6 +177,9 @@ def save_session(
         setattr(class_session, name, getattr(data, name))
     class_session.title = data.title.strip()
     db.session.flush()
+    class_session_saved.send(
+        class_session_id=class_session.id, old_day=old_day, old_town_id=old_town_id
+    )
     return class_session
 
 

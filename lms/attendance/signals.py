@@ -1,4 +1,4 @@
-"""What attendance announces; credits listens (attendance imports none of it).
+"""What attendance announces; credits and reports listen (attendance imports none of it).
 
 Both are sent synchronously inside the transaction that writes the attendance, with
 keyword arguments only, so a rollback takes the receivers' writes with it:
@@ -15,6 +15,15 @@ attendance_corrected.send(learner_id=..., class_session_id=..., hours=...)
     were final (a check-out synced from an offline scanner after the close, a check-in
     after a hand-marked absence); ``hours`` is the learner's new total for the session
     (0.0 when excused or absent), replacing what was announced before, if anything.
+
+class_session_saved.send(class_session_id=..., old_day=..., old_town_id=...)
+    after a class session is created or edited (flushed, in the transaction);
+    ``old_day`` (local day of its start) and ``old_town_id`` (its school's 镇街) are what
+    they were before an edit, None for a new session.
+
+community_school_moved.send(school_id=...)
+    after an existing community school is given another 镇街 (flushed, in the
+    transaction): its past classes now count there.
 
 attendance_batch_ended.send(batch=...)
     after the announcements of one batch (``apply_marks``: a scan batch, one check-in;
@@ -56,3 +65,5 @@ def announcing_batch() -> Iterator[None]:
 
 attendance_recorded = attendance_signals.signal("attendance-recorded")
 attendance_corrected = attendance_signals.signal("attendance-corrected")
+class_session_saved = attendance_signals.signal("class-session-saved")
+community_school_moved = attendance_signals.signal("community-school-moved")

@@ -8,7 +8,9 @@ def register(app: Flask) -> None:
     from lms.reports import cli, models, tasks  # noqa: F401  (tables, indexes, periodic task)
     from lms.reports.blueprint import bp
     from lms.reports.permissions import can_view_reports
+    from lms.reports.receivers import connect
 
     app.register_blueprint(bp)
     app.jinja_env.globals["can_view_reports"] = can_view_reports
     register_commands(cli.reports_rollup)
+    connect()

@@ -54,8 +54,21 @@ study_years = Table(
     Index("ix_report_study_years_year", "year"),
 )
 
-# One row (name "study"): the last local day whose study seconds and credits are in
-# report_study_years, and a version that changes with every refresh (caches key on it).
+# Offline classes per local day of the session's start and school 镇街 (closed sessions
+# up to the "sessions" watermark; see lms.reports.session_rollup).
+town_days = Table(
+    "report_town_days",
+    db.metadata,
+    Column("day", Date, primary_key=True),
+    Column("town_id", ForeignKey("towns.id", ondelete="CASCADE"), primary_key=True),
+    Column("sessions_held", Integer, nullable=False, default=0),
+    Column("signups", Integer, nullable=False, default=0),
+    Column("signups_attended", Integer, nullable=False, default=0),
+)
+
+# One row per rollup: "study", the last local day whose study seconds and credits are in
+# report_study_years, and a version that changes with every refresh (caches key on it);
+# "sessions", the last day of report_town_days and when it was refreshed.
 rollup_state = Table(
     "report_rollup_state",
     db.metadata,

@@ -24,6 +24,7 @@ from lms.attendance.models import (
 from lms.courses.models import Course, Enrolment
 from lms.credits.models import CourseCompletion, Recognition
 from lms.extensions import db
+from lms.reports import session_rollup
 from lms.reports.activity import activity_by_town, held_sessions_filter, learners
 from lms.reports.figures import Breakdown, CourseFigures, Figures, MonthFigures
 from lms.reports.periods import Period, day_bounds
@@ -124,9 +125,22 @@ def _school_town_filter(town_ids):
     return CommunitySchool.town_id.in_(town_ids) if town_ids is not None else true()
 
 
-def signups_by_town(period: Period, town_ids, *, zone=None, now=None) -> dict:
+def _session_rollup(zone: str, now: datetime, raw: bool):
+    """(watermark, cutoff) of the offline-class rollup; (None, None): read raw rows
+    (asked for, a zone other than the district's the rollup's days are in, or figures as
+    they were before the last refresh)."""
+    if raw or zone != current_app.config["LMS_TIMEZONE"]:
+        return None, None
+    through, cutoff = session_rollup.read_cutoff()
+    return (None, None) if cutoff is None or now < cutoff else (through, cutoff)
+
+
+def signups_by_town(period: Period, town_ids, *, zone=None, now=None, raw=False) -> dict:
     """(sign-ups not cancelled, of which attended) at sessions held in the period, per
-    school's 镇街. Walk-ins (attendance without a sign-up) are not in this rate."""
+    school's 镇街. Walk-ins (attendance without a sign-up) are not in this rate. Rolled
+    days come from ``report_town_days``, the rest from the rows (``raw``: all of it)."""
+    zone, now = _zone(zone), now or utcnow()
+    through, cutoff = _session_rollup(zone, now, raw)
     attended = Attendance.status.in_(ATTENDED_STATUSES)
     query = (
         select(CommunitySchool.town_id, func.count(), func.sum(case((attended, 1), else_=0)))
@@ -142,26 +156,40 @@ def signups_by_town(period: Period, town_ids, *, zone=None, now=None) -> dict:
         )
         .where(
             Signup.cancelled_at.is_(None),
-            held_sessions_filter(period, _zone(zone), now or utcnow()),
+            held_sessions_filter(period, zone, now),
+            session_rollup.live_sessions_filter(through, cutoff),
             _school_town_filter(town_ids),
         )
         .group_by(CommunitySchool.town_id)
     )
-    return {town: (int(total), int(done or 0)) for town, total, done in db.session.execute(query)}
+    result = {town: [int(total), int(done or 0)] for town, total, done in db.session.execute(query)}
+    rolled = session_rollup.rolled_by_town(period.start, period.end, town_ids, through)
+    for town, (_held, signups, attended_) in rolled.items():
+        sums = result.setdefault(town, [0, 0])
+        sums[0] += signups
+        sums[1] += attended_
+    return {town: tuple(sums) for town, sums in result.items() if sums[0]}
 
 
-def sessions_held_by_town(period: Period, town_ids, *, zone=None, now=None) -> dict:
+def sessions_held_by_town(period: Period, town_ids, *, zone=None, now=None, raw=False) -> dict:
+    zone, now = _zone(zone), now or utcnow()
+    through, cutoff = _session_rollup(zone, now, raw)
     query = (
         select(CommunitySchool.town_id, func.count())
         .select_from(ClassSession)
         .join(CommunitySchool, CommunitySchool.id == ClassSession.school_id)
         .where(
-            held_sessions_filter(period, _zone(zone), now or utcnow()),
+            held_sessions_filter(period, zone, now),
+            session_rollup.live_sessions_filter(through, cutoff),
             _school_town_filter(town_ids),
         )
         .group_by(CommunitySchool.town_id)
     )
-    return dict(db.session.execute(query).all())
+    result = dict(db.session.execute(query).all())
+    rolled = session_rollup.rolled_by_town(period.start, period.end, town_ids, through)
+    for town, (held, _signups, _attended) in rolled.items():
+        result[town] = result.get(town, 0) + held
+    return {town: held for town, held in result.items() if held}
 
 
 def recognitions_by_town(period: Period, town_ids, *, zone=None) -> dict:

@@ -6,6 +6,8 @@ columns between the old watermark and the new one, from ``daily_study`` and
 ``ledger_entries``, in one transaction with the state row. A full ``rebuild`` empties the
 table first; ``seed-synthetic`` and ``flask lms reports-rollup --rebuild`` use it after
 writing past days directly.
+
+The same refresh moves the offline-class rollup (``session_rollup``) forward first.
 """
 
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lms.credits.models import LedgerEntry
 from lms.extensions import db
+from lms.reports import session_rollup
 from lms.reports.models import (
     credits_column_name,
     rollup_state,
@@ -112,8 +115,10 @@ def _upsert_months(months: list[Month], through: date) -> None:
 
 def refresh(*, today: date | None = None, rebuild: bool = False) -> RollupState:
     """Move the watermark to ``today`` − 2 days; the caller commits."""
-    today = today or local_date(utcnow())
+    now = utcnow()
+    today = today or local_date(now)
     target = today - timedelta(days=SAFETY_DAYS)
+    session_rollup.refresh(target, now, rebuild=rebuild)
     state = read_state()
     if rebuild or state.rolled_through is None:
         db.session.execute(delete(study_years))
