@@ -97,28 +97,33 @@ def share_answered(lesson_id: int, learner_id: int) -> float:
     return round(len(answered_ids(lesson_id, learner_id)) / total, 4) if total else 0.0
 
 
+def graded_answer(version, answer) -> dict:
+    """An answer to ``version`` graded, as the columns a checkpoint or practice answer
+    keeps. Raises ``AnswerShapeError`` (bad shape, another question's option), or
+    ``AssessmentError`` when nothing was given."""
+    key = key_of(version)
+    given = check_answer(key, answer)
+    if given is None:
+        raise AssessmentError(_("Give an answer."))
+    score = grade(key, given)
+    return {
+        "version_id": version.id,
+        "answer": given,
+        "score": score,
+        "correct": is_correct(key, score),
+    }
+
+
 def answer_checkpoint(checkpoint: Checkpoint, learner_id: int, answer, now) -> dict:
     """Grade and keep the learner's one answer; the feedback the player shows.
 
     Raises ``AnswerShapeError`` (bad shape, another question's option) or
     ``AlreadyAnswered``."""
     version = checkpoint.question.current
-    key = key_of(version)
-    given = check_answer(key, answer)
-    if given is None:
-        raise AssessmentError(_("Give an answer."))
-    score = grade(key, given)
+    graded = graded_answer(version, answer)
     claimed = db.session.execute(
         insert_ignoring_conflicts(CheckpointAnswer)
-        .values(
-            checkpoint_id=checkpoint.id,
-            learner_id=learner_id,
-            version_id=version.id,
-            answer=given,
-            score=score,
-            correct=is_correct(key, score),
-            answered_at=now,
-        )
+        .values(checkpoint_id=checkpoint.id, learner_id=learner_id, answered_at=now, **graded)
         .on_conflict_do_nothing(index_elements=["checkpoint_id", "learner_id"])
         .returning(CheckpointAnswer.id)
     ).scalar()
@@ -126,4 +131,4 @@ def answer_checkpoint(checkpoint: Checkpoint, learner_id: int, answer, now) -> d
         raise AlreadyAnswered(_("You answered this question already."))
     share = share_answered(checkpoint.lesson_id, learner_id)
     checkpoints_answered.send(learner_id=learner_id, lesson_id=checkpoint.lesson_id, share=share)
-    return {**reveal_payload(version, score), "share": share}
+    return {**reveal_payload(version, graded["score"]), "share": share}

@@ -16,8 +16,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from lms.assessment.checkpoints import CHECKPOINT_TYPES
-from lms.assessment.grading import check_answer, grade, is_correct, key_of
+from lms.assessment.checkpoints import CHECKPOINT_TYPES, graded_answer
 from lms.assessment.models import PracticeAnswer, PracticeDay, Question, QuestionVersion
 from lms.assessment.presenting import reveal_payload
 from lms.assessment.questions import AssessmentError
@@ -124,22 +123,15 @@ def answer_practice(practice: PracticeDay, question_id: int, answer, now: dateti
     version = current_version(question_id)
     if version is None or version.type not in PRACTICE_TYPES:
         raise LookupError(question_id)
-    key = key_of(version)
-    given = check_answer(key, answer)
-    if given is None:
-        raise AssessmentError(_("Give an answer."))
-    score = grade(key, given)
+    graded = graded_answer(version, answer)
     claimed = db.session.execute(
         insert_ignoring_conflicts(PracticeAnswer)
         .values(
             practice_day_id=practice.id,
             learner_id=practice.learner_id,
             question_id=question_id,
-            version_id=version.id,
-            answer=given,
-            score=score,
-            correct=is_correct(key, score),
             answered_at=now,
+            **graded,
         )
         .on_conflict_do_nothing(index_elements=["practice_day_id", "question_id"])
         .returning(PracticeAnswer.id)
@@ -147,7 +139,7 @@ def answer_practice(practice: PracticeDay, question_id: int, answer, now: dateti
     if claimed is None:
         raise PracticeAnswered(_("You answered this question already."))
     practice.answered = len(answers_of(practice))
-    return {**reveal_payload(version, score), **progress_of(practice)}
+    return {**reveal_payload(version, graded["score"]), **progress_of(practice)}
 
 
 def progress_of(practice: PracticeDay) -> dict:

@@ -180,28 +180,23 @@ def _resolve_reports(question: LessonQuestion, actor) -> int:
 
 
 def hide_question(question: LessonQuestion, *, actor) -> None:
-    was = question.state
-    question.state, question.hidden_at, question.hidden_by_id = "hidden", utcnow(), actor.id
-    reports = _resolve_reports(question, actor)
-    record_event(
-        "question.hidden",
-        actor=actor,
-        target_type="lesson_question",
-        target_id=question.id,
-        course_id=question.course_id,
-        was=was,
-        reports=reports,
-    )
-    db.session.flush()
+    _moderate_question(question, "hidden", actor)
 
 
 def restore_question(question: LessonQuestion, *, actor) -> None:
     """Publish a held or hidden question."""
+    _moderate_question(question, "published", actor)
+
+
+def _moderate_question(question: LessonQuestion, state: str, actor) -> None:
+    """Hide or publish a question, resolve its reports and audit it."""
     was = question.state
-    question.state, question.hidden_at, question.hidden_by_id = "published", None, None
+    hidden = state == "hidden"
+    question.state = state
+    question.hidden_at, question.hidden_by_id = (utcnow(), actor.id) if hidden else (None, None)
     reports = _resolve_reports(question, actor)
     record_event(
-        "question.restored",
+        "question.hidden" if hidden else "question.restored",
         actor=actor,
         target_type="lesson_question",
         target_id=question.id,
