@@ -20,6 +20,7 @@ def _register_course_links() -> None:
     from flask import url_for
     from flask_babel import lazy_gettext as _l
 
+    from lms.assessment.exams import has_published_exam
     from lms.assessment.permissions import can_manage_bank
     from lms.courses.hooks import register_course_link
 
@@ -28,7 +29,9 @@ def _register_course_links() -> None:
         "assessment.course_exams",
         _l("Exams"),
         lambda course: url_for("assessment.course_exams", course_id=course.id),
-        visible=lambda user, course: user.is_authenticated and course.is_published,
+        visible=lambda user, course: (
+            user.is_authenticated and course.is_published and has_published_exam(course)
+        ),
         order=40,
     )
     register_course_link(

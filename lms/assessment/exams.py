@@ -184,6 +184,11 @@ def exams_of(course: Course, *, published_only: bool = False) -> list[Exam]:
     return list(db.session.scalars(query))
 
 
+def has_published_exam(course: Course) -> bool:
+    query = select(Exam.id).where(Exam.course_id == course.id, Exam.published_at.is_not(None))
+    return db.session.scalar(query.limit(1)) is not None
+
+
 def get_exam_or_404(course: Course, exam_id: int) -> Exam:
     exam = db.session.get(Exam, exam_id)
     if exam is None or exam.course_id != course.id:

@@ -363,3 +363,17 @@ def test_an_import_larger_than_the_limit_is_refused(app, monkeypatch):
     english = app.test_request_context(headers={"Cookie": "lang=en"})
     with english, pytest.raises(ImportFileError, match="larger than 1 MB"):
         read_rows(io.BytesIO(b"x" * (2**20 + 1)))
+
+
+def test_the_course_page_links_to_exams_only_when_the_course_has_a_published_one(
+    app, client, make_user, make_course, login_as
+):
+    course = make_course()
+    learner = make_user("learner")
+    enrol(app, course, learner)
+    login_as(learner)
+    exams_link = f'href="/courses/{course.id}/exams"'
+    assert exams_link not in client.get(f"/courses/{course.id}").get_data(as_text=True)
+
+    make_exam(app, course.id, make_bank(app, course.id, [SINGLE]))
+    assert exams_link in client.get(f"/courses/{course.id}").get_data(as_text=True)
