@@ -5,13 +5,14 @@ connection, a reload or a closed lid the browser asks for the offset and goes on
 there. The offset is committed as bytes are stored, so a dropped request keeps what
 arrived. Memory stays constant whatever the file's size.
 
-- Local storage: bytes are written in blocks at their offset into a partial file
-  in the instance folder. Every writer starts at the upload's offset, never past the
-  file's end, and writes on without gaps, so the partial file's length is bytes kept
-  for good: a client is told the larger of that length and the committed offset, and
-  the row moves at most about once a second (a commit per 8 MiB chunk cost as much as
-  writing it; docs/operations.md). Two requests for the same bytes write the same
-  bytes, so a stale request still running on the server does no harm.
+- Local storage: bytes are read into a reused buffer and written from it at their
+  offset (uploads_body.py) into a partial file in the instance folder. Every writer
+  starts at the upload's offset, never past the file's end, and writes on without
+  gaps, so the partial file's length is bytes kept for good: a client is told the
+  larger of that length and the committed offset, and the row moves at most about once
+  a second (a commit per 8 MiB chunk cost as much as writing it; docs/operations.md).
+  Two requests for the same bytes write the same bytes, so a stale request still
+  running on the server does no harm.
 - S3: each PATCH body is whole multipart parts of ``chunk_size()`` bytes (the last may
   be smaller); each part streams straight from the request to ``upload_part`` and is
   committed once S3 has it. A part cut short is dropped, so the reported offset is
