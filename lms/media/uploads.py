@@ -35,7 +35,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import BinaryIO
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -46,7 +45,7 @@ from lms.extensions import db
 from lms.media import services
 from lms.media.models import Upload, VideoAsset
 from lms.media.storage import get_storage
-from lms.media.uploads_body import Body, write_body
+from lms.media.uploads_body import Body, PartBody, reused_buffer, write_body
 from lms.tasks.periodic import periodic_task
 from lms.timeutil import utcnow
 from lms.web.errors import DomainError
@@ -245,68 +244,46 @@ def _commit_local_offset(upload: Upload, end: int) -> None:
         raise UploadRefused(404, _("This upload no longer exists."))
 
 
-class _BodyCutShort(Exception):
-    """The request body ended inside a part."""
-
-
-class _PartBody:
-    """Exactly ``length`` bytes of the request body, for one part; raises when cut short
-    (so the part upload fails instead of waiting for bytes that never come)."""
-
-    def __init__(self, stream: BinaryIO, length: int):
-        self.stream, self.remaining, self.cut_short = stream, length, False
-
-    def read(self, size: int = -1) -> bytes:
-        if self.remaining <= 0:
-            return b""
-        size = self.remaining if size is None or size < 0 else min(size, self.remaining)
-        block = self.stream.read(size)
-        if not block:
-            self.cut_short = True
-            raise _BodyCutShort()
-        self.remaining -= len(block)
-        return block
-
-
-def _append_parts(upload: Upload, offset: int, stream: BinaryIO, content_length: int) -> None:
+def _append_parts(upload: Upload, offset: int, body: Body, content_length: int) -> None:
     storage = get_storage()
-    position, end = offset, offset + content_length
-    while position < end:
-        size = min(upload.part_size, upload.length - position)
-        number = position // upload.part_size + 1
-        body = _PartBody(stream, size)
-        try:
-            etag = storage.upload_part_stream(
-                upload.storage_key, upload.multipart_upload_id, number, body, size
-            )
-        except Exception:
-            if body.cut_short:
-                return  # the client went away: the part is dropped, the offset stays
-            if storage.exists(upload.storage_key):  # completed before, but rolled back
+    with reused_buffer() as buffer:
+        position, end = offset, offset + content_length
+        while position < end:
+            size = min(upload.part_size, upload.length - position)
+            number = position // upload.part_size + 1
+            part = PartBody(body, size, buffer)
+            try:
+                etag = storage.upload_part_stream(
+                    upload.storage_key, upload.multipart_upload_id, number, part, size
+                )
+            except Exception:
+                if part.cut_short:
+                    return  # the client went away: the part is dropped, the offset stays
+                if storage.exists(upload.storage_key):  # completed before, but rolled back
+                    _finish_at_end(upload, position)
+                    return
+                raise
+            parts = [*upload.parts, {"number": number, "etag": etag, "size": size}]
+            if position + size == upload.length:
+                upload.parts = parts
                 _finish_at_end(upload, position)
                 return
-            raise
-        parts = [*upload.parts, {"number": number, "etag": etag, "size": size}]
-        if position + size == upload.length:
-            upload.parts = parts
-            _finish_at_end(upload, position)
-            return
-        result = db.session.execute(
-            update(Upload)
-            .where(
-                Upload.id == upload.id,
-                Upload.status == "active",
-                Upload.committed_offset == position,
+            result = db.session.execute(
+                update(Upload)
+                .where(
+                    Upload.id == upload.id,
+                    Upload.status == "active",
+                    Upload.committed_offset == position,
+                )
+                .values(committed_offset=position + size, parts=parts, updated_at=utcnow())
+                .execution_options(synchronize_session=False)
             )
-            .values(committed_offset=position + size, parts=parts, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
-        if result.rowcount != 1:
-            if upload.status == "aborted":
-                raise UploadRefused(404, _("This upload no longer exists."))
-            raise UploadRefused(409, _("Another request is sending this upload."))
-        position += size
+            db.session.commit()
+            if result.rowcount != 1:
+                if upload.status == "aborted":
+                    raise UploadRefused(404, _("This upload no longer exists."))
+                raise UploadRefused(409, _("Another request is sending this upload."))
+            position += size
 
 
 def _finish_at_end(upload: Upload, start: int) -> None:

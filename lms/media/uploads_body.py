@@ -1,4 +1,5 @@
-"""A PATCH body into the partial file: read into a reused buffer, written at its offset.
+"""A PATCH body into storage, read into a reused buffer: into the partial file at its
+offset (local storage), or handed on to an S3 part.
 
 The body is read straight into one of a few buffers kept for reuse (``readinto``, so the
 socket's bytes land in it without a bytes object per block) and written from there with
@@ -58,3 +59,38 @@ def write_body(fd: int, body: Body, position: int, end: int, stored: Callable[[i
             position += received
             stored(position)
     return position
+
+
+class BodyCutShort(Exception):
+    """The request body ended inside a part."""
+
+
+class PartBody:
+    """Exactly ``length`` bytes of the request body, for one S3 part; raises when cut
+    short (so the part upload fails instead of waiting for bytes that never come).
+
+    The S3 client asks for 16 KiB at a time; the request is read a buffer at a time
+    whatever it asks (gunicorn's body copies what it holds beyond each read: 16 KiB
+    reads copied a megabyte each and left the memory of a process higher after them).
+    """
+
+    def __init__(self, body: Body, length: int, buffer: memoryview):
+        self.body, self.remaining, self.buffer = body, length, buffer
+        self.start = self.end = 0
+        self.cut_short = False
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            return b"".join(iter(lambda: self.read(len(self.buffer)), b""))
+        if self.start == self.end:
+            if self.remaining <= 0:
+                return b""
+            received = self.body.readinto(self.buffer[: min(len(self.buffer), self.remaining)])
+            if not received:
+                self.cut_short = True
+                raise BodyCutShort()
+            self.remaining -= received
+            self.start, self.end = 0, received
+        block = bytes(self.buffer[self.start : min(self.start + size, self.end)])
+        self.start += len(block)
+        return block

@@ -13,7 +13,7 @@ from sqlalchemy import event, update
 
 from lms.accounts.models import User
 from lms.extensions import db
-from lms.media import api
+from lms.media import api, uploads_body
 from lms.media.storage import get_storage
 from tests.helpers import wait_for
 from tests.media.test_uploads import TUS, bytes_kept, create, head_offset, patch, upload_row
@@ -168,3 +168,28 @@ def test_a_server_stream_without_readinto_is_read_into_the_buffer():
     while count := body.readinto(buffer):
         received += bytes(buffer[:count])
     assert received == data
+
+
+def test_an_s3_part_is_read_from_the_request_a_buffer_at_a_time():
+    """The S3 client asks for 16 KiB at a time; the part hands out exactly its bytes and
+    raises when the body ends inside it."""
+    body_module = pytest.importorskip("gunicorn.http.body")
+    unreader = pytest.importorskip("gunicorn.http.unreader")
+    data = os.urandom(2 * MiB + 100)
+
+    def request_body(length):
+        pieces = [data[i : i + 65536] for i in range(0, length, 65536)]
+        reader = body_module.LengthReader(unreader.IterUnreader(pieces), length)
+        return api._RequestBody(body_module.Body(reader))
+
+    buffer = memoryview(bytearray(MiB))
+    body = request_body(len(data))
+    first = uploads_body.PartBody(body, MiB + 50, buffer)
+    assert b"".join(iter(lambda: first.read(16384), b"")) == data[: MiB + 50]
+    assert uploads_body.PartBody(body, MiB + 50, buffer).read() == data[MiB + 50 :]
+
+    cut = uploads_body.PartBody(request_body(MiB), MiB + 50, buffer)
+    with pytest.raises(uploads_body.BodyCutShort):
+        while cut.read(16384):
+            pass
+    assert cut.cut_short
