@@ -221,7 +221,7 @@ class _RequestBody:
 
 @tus_endpoint
 def append_to_upload(public_id: str):
-    upload = _owned_upload(public_id)  # first: who asks, as before any other endpoint
+    upload = _owned_upload(public_id)  # who asks first, as for the views that load the user
     if request.mimetype != OFFSET_CONTENT_TYPE:
         raise uploads.UploadRefused(415, _("Send the bytes as %(t)s.", t=OFFSET_CONTENT_TYPE))
     offset = _header_int("Upload-Offset")
