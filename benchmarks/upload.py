@@ -1,64 +1,94 @@
 """Upload benchmark: files through the real tus endpoint on loopback (not part of the tests).
 
-For each size (default 256 MiB and 1 GiB) and each storage, the app is started in a
-subprocess of its own (werkzeug, SQLite, no job worker) and a file of random bytes is
-uploaded by tuspy in the chunk size the server advertises (8 MiB, what the browser does):
+For each size (default 256 MiB and 1 GiB) and each storage, one instance (SQLite, no job
+worker) is set up in a process of its own, then served by werkzeug (threaded, what the
+tests use) and by gunicorn (gthread, the production server: docker/Dockerfile), each in
+its own process. The client is a minimal tus client on one keep-alive connection that
+sends each chunk of the size the server advertises (8 MiB, what the browser sends) with
+``sendfile``, as a browser sends a file: no Python copies on the client's side, so the
+figure is the server's.
 
-- "local": against a plain copy (shutil.copyfile, the page cache) of the same bytes on the
-  same disk in the same run;
+- "local": against a plain copy (shutil.copyfile, the page cache) of the same bytes on
+  the same disk in the same run; beside it "bare", the ceiling of any Python server: the
+  same bytes in the same chunks over one loopback connection, read into a reused buffer
+  with recv_into and written with pwrite, with no HTTP and no framework; and "tcp", the
+  same without the disk (loopback TCP alone);
 - "s3": the server streams each chunk as a multipart part to a moto S3 server (its own
   process on loopback), against a direct boto3 multipart upload of the same file in the
   same part size to the same moto server in the same run.
 
-(One PATCH of the whole file is no longer possible: MAX_CONTENT_LENGTH is one chunk.)
-Memory is the server process's peak resident set (VmHWM), which should stay flat
-whatever the file's size. Record ``uptime`` beside the figures: the machine is shared.
+The machine is shared, so every measurement is repeated (``--repeat``, interleaved) and
+the fastest of each kind is compared with the fastest baseline. Memory is the serving
+process's resident set: idle after start-up, and its peak (VmHWM, reset once the server
+is up, so start-up does not count) over every upload. Server CPU is the serving
+process's user + system seconds per upload. The aims (issue 18): the upload ≥ 0.5 of the
+baseline's throughput at 1 GiB, peak RSS < 150 MiB at every size. Record ``uptime``
+beside the figures.
 
-    .venv/bin/python benchmarks/upload.py [--sizes 256,1024] [--dir /tmp] [--storage local,s3]
+    .venv/bin/python benchmarks/upload.py [--sizes 256,1024] [--storage local,s3]
+        [--servers werkzeug,gunicorn] [--repeat 3] [--dir /tmp]
     .venv/bin/python benchmarks/upload.py --smoke   # 16 MiB, both storages: does it run?
 
-``upload.py serve INSTANCE`` is the server side (started by the benchmark itself).
+``upload.py setup|serve|bare ...`` are the server sides (started by the benchmark itself).
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import http.client
 import json
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 MiB = 2**20
+AIM_RATIO, AIM_SIZE_MIB, AIM_PEAK_RSS_MIB = 0.5, 1024, 150
+SERVERS = ("werkzeug", "gunicorn")
+CEILINGS = ("bare", "tcp")  # a Python server without HTTP; the same without the disk
 
 
-def serve(instance: str, settings: str = "{}") -> None:
-    """Migrate, make a teacher, print its session and the port, then serve."""
-    from flask_migrate import upgrade
-    from werkzeug.serving import make_server
-
-    from lms import create_app
-    from lms.accounts.services import NewUser, create_user, record_consent, upsert_town
-    from lms.extensions import db
-    from lms.media.uploads import register_upload_purpose
-
-    environ = {
+def app_environ(instance: str, settings: dict) -> dict:
+    return {
         "LMS_INSTANCE_PATH": instance,
         "LMS_SECRET_KEY": "benchmark",
         "LMS_EMBEDDED_WORKER": "0",  # no transcode of random bytes
         "LMS_MAX_UPLOAD_MB": "8192",
-        **json.loads(settings),
+        **settings,
     }
+
+
+def benchmark_app(environ=None):
+    """The app with the benchmark's upload purpose (also gunicorn's app factory)."""
+    from lms import create_app
+    from lms.media.uploads import register_upload_purpose
+
     app = create_app(environ=environ)
+    register_upload_purpose("benchmark", lambda user, ident: True, lambda upload, asset: None)
+    return app
+
+
+def setup(instance: str, settings: str) -> None:
+    """Migrate, make a teacher, print its session cookie and a CSRF token."""
+    from flask_migrate import upgrade
+
+    from lms.accounts.services import NewUser, create_user, record_consent, upsert_town
+    from lms.extensions import db
+
+    app = benchmark_app(app_environ(instance, json.loads(settings)))
     storage = app.extensions["lms_storage"]
     if hasattr(storage, "ensure_bucket"):
         storage.ensure_bucket()
-    register_upload_purpose("benchmark", lambda user, ident: True, lambda upload, asset: None)
     with app.app_context():
         upgrade()
         town = upsert_town("990000001", "基准街道", 1000)
@@ -74,18 +104,128 @@ def serve(instance: str, settings: str = "{}") -> None:
         session["_user_id"], session["_fresh"] = session_id, True
     page = client.get("/", follow_redirects=True).get_data(as_text=True)
     token = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    print(
-        json.dumps(
-            {
-                "port": server.server_port,
-                "cookie": f"session={client.get_cookie('session').value}",
-                "csrf": token,
-            }
-        ),
-        flush=True,
-    )
-    server.serve_forever()
+    cookie = f"session={client.get_cookie('session').value}"
+    print(json.dumps({"cookie": cookie, "csrf": token}), flush=True)
+
+
+def serve(instance: str, settings: str, port: str) -> None:
+    from werkzeug.serving import make_server
+
+    app = benchmark_app(app_environ(instance, json.loads(settings)))
+    make_server("127.0.0.1", int(port), app, threaded=True).serve_forever()
+
+
+def bare(port: str, folder: str, write: str = "write") -> None:
+    """The ceiling: chunks of "<length>\\n<bytes>" read into a reused buffer and written
+    with pwrite (or, "tcp", only read); a line "<end>\\n" answers each chunk."""
+    listener = socket.create_server(("127.0.0.1", int(port)))
+    buffer = memoryview(bytearray(MiB))
+    while True:
+        connection, _ = listener.accept()
+        with connection, connection.makefile("rb", buffering=0) as raw:
+            position, fd = 0, None
+            while line := _read_line(raw):
+                if fd is None and write == "write":  # not at accept: wait_for_port connects
+                    fd = os.open(Path(folder) / "bare.bin", os.O_WRONLY | os.O_CREAT)
+                end = position + int(line)
+                while position < end:
+                    received = raw.readinto(buffer[: min(len(buffer), end - position)])
+                    if not received:
+                        break
+                    if write == "write":
+                        os.pwrite(fd, buffer[:received], position)
+                    position += received
+                connection.sendall(f"{position}\n".encode())
+            if fd is not None:
+                os.close(fd)
+
+
+def _read_line(raw) -> bytes:
+    line = b""
+    while not line.endswith(b"\n"):
+        byte = raw.read(1)
+        if not byte:
+            return b""
+        line += byte
+    return line.strip()
+
+
+# The client side.
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
+    for _ in range(600):
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited:\n{log.read_text()[-3000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"the server did not start:\n{log.read_text()[-3000:]}")
+
+
+class Server:
+    """A serving process (werkzeug, gunicorn's worker, or the bare ceiling)."""
+
+    def __init__(self, kind: str, instance: Path, settings: dict, folder: Path):
+        self.kind, self.port = kind, free_port()
+        self.log = folder / f"{kind}.log"
+        environ = {**os.environ, "PYTHONPATH": str(ROOT)}
+        if kind == "werkzeug":
+            command = [sys.executable, __file__, "serve", str(instance), json.dumps(settings)]
+            command.append(str(self.port))
+        elif kind == "gunicorn":
+            environ.update(app_environ(str(instance), settings))
+            command = [
+                str(Path(sys.executable).parent / "gunicorn"),
+                *("--workers", "1", "--worker-class", "gthread", "--threads", "8"),
+                *("--keep-alive", "5", "--timeout", "300", "--no-control-socket"),
+                *("--bind", f"127.0.0.1:{self.port}"),
+                "benchmarks.upload:benchmark_app()",
+            ]
+        else:
+            mode = "write" if kind == "bare" else "read-only"
+            command = [sys.executable, __file__, "bare", str(self.port), str(folder), mode]
+        with self.log.open("w") as errors:
+            self.process = subprocess.Popen(
+                command, stdout=subprocess.DEVNULL, stderr=errors, cwd=ROOT, env=environ
+            )
+        wait_for_port(self.port, self.process, self.log)
+        if kind in SERVERS:  # gunicorn's worker loads the app after the port is open
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            connection.request("GET", "/healthz")
+            assert connection.getresponse().status == 200
+            connection.close()
+        self.pid = self.process.pid
+        if kind == "gunicorn":  # the worker serves; the master only watches it
+            children = Path(f"/proc/{self.pid}/task/{self.pid}/children")
+            for _ in range(200):
+                if pids := children.read_text().split():
+                    self.pid = int(pids[0])
+                    break
+                time.sleep(0.05)
+        self.idle_kib = memory_kib(self.pid)["VmRSS"]
+        self.startup_peak_kib = memory_kib(self.pid)["VmHWM"]
+        Path(f"/proc/{self.pid}/clear_refs").write_text("5")  # VmHWM from here on
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 def memory_kib(pid: int) -> dict[str, int]:
@@ -97,66 +237,69 @@ def memory_kib(pid: int) -> dict[str, int]:
     return fields
 
 
-def start_server(instance: Path, settings: dict) -> tuple[subprocess.Popen, dict]:
-    log = instance.with_suffix(".log")
-    instance.mkdir(parents=True, exist_ok=True)
-    with log.open("w") as errors:
-        process = subprocess.Popen(
-            [sys.executable, __file__, "serve", str(instance), json.dumps(settings)],
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            text=True,
-            cwd=ROOT,
-        )
-    line = process.stdout.readline()
-    if not line:
-        raise RuntimeError(f"the server did not start:\n{log.read_text()[-3000:]}")
-    return process, json.loads(line)
-
-
-def metadata(filename: str) -> str:
-    import base64
-
-    pairs = (("filename", filename), ("purpose", "benchmark:1"))
-    return ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in pairs)
-
-
-def upload_in_chunks(base: str, headers: dict, source: Path) -> str:
-    from tusclient import client as tus
-
-    chunk = int(__import__("requests").options(f"{base}/api/v1/uploads").headers["Lms-Chunk-Size"])
-    uploader = tus.TusClient(f"{base}/api/v1/uploads", headers=headers).uploader(
-        str(source),
-        chunk_size=chunk,
-        metadata={"filename": source.name, "purpose": "benchmark:1"},
+def tus_upload(port: int, source: Path, headers: dict) -> None:
+    """Create the upload, then PATCH the chunks on one keep-alive connection."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    connection.request("OPTIONS", "/api/v1/uploads")
+    response = connection.getresponse()
+    response.read()
+    chunk = int(response.headers["Lms-Chunk-Size"])
+    size = source.stat().st_size
+    pairs = (("filename", source.name), ("purpose", "benchmark:1"))
+    metadata = ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in pairs)
+    tus = {**headers, "Tus-Resumable": "1.0.0"}
+    connection.request(
+        "POST",
+        "/api/v1/uploads",
+        headers={**tus, "Upload-Length": str(size), "Upload-Metadata": metadata},
     )
-    uploader.upload()
-    return uploader.url
+    response = connection.getresponse()
+    response.read()
+    assert response.status == 201, (response.status, response.headers)
+    path = urlsplit(response.headers["Location"]).path
+    offset = 0
+    with source.open("rb") as file:
+        while offset < size:
+            length = min(chunk, size - offset)
+            connection.putrequest("PATCH", path, skip_accept_encoding=True)
+            for name, value in {
+                **tus,
+                "Upload-Offset": str(offset),
+                "Content-Type": "application/offset+octet-stream",
+                "Content-Length": str(length),
+            }.items():
+                connection.putheader(name, value)
+            connection.endheaders()
+            assert connection.sock.sendfile(file, offset, length) == length
+            response = connection.getresponse()
+            body = response.read()
+            assert response.status == 204, (response.status, body[:500])
+            offset = int(response.headers["Upload-Offset"])
+    connection.close()
+
+
+def bare_upload(port: int, source: Path) -> None:
+    size = source.stat().st_size
+    with socket.create_connection(("127.0.0.1", port)) as connection, source.open("rb") as file:
+        replies = connection.makefile("rb")
+        for offset in range(0, size, 8 * MiB):
+            length = min(8 * MiB, size - offset)
+            connection.sendall(f"{length}\n".encode())
+            assert connection.sendfile(file, offset, length) == length
+            assert int(replies.readline()) == offset + length
 
 
 def start_moto(folder: Path) -> tuple[subprocess.Popen, str]:
     """moto's S3 server in a process of its own on a free loopback port."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=folder,
     )
-    endpoint = f"http://127.0.0.1:{port}"
-    import requests
-
-    for _ in range(200):
-        try:
-            requests.get(endpoint, timeout=1)
-            return process, endpoint
-        except requests.ConnectionError:
-            time.sleep(0.05)
-    raise RuntimeError("moto_server did not start")
+    wait_for_port(port, process, Path(os.devnull))
+    return process, f"http://127.0.0.1:{port}"
 
 
 def s3_settings(endpoint: str, bucket: str) -> dict:
@@ -181,7 +324,8 @@ def direct_multipart(endpoint: str, bucket: str, source: Path, part_size: int) -
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
-    client.create_bucket(Bucket=bucket)
+    if bucket not in [b["Name"] for b in client.list_buckets()["Buckets"]]:
+        client.create_bucket(Bucket=bucket)
     upload = client.create_multipart_upload(Bucket=bucket, Key="direct.mp4")["UploadId"]
     parts = []
     with source.open("rb") as file:
@@ -195,6 +339,7 @@ def direct_multipart(endpoint: str, bucket: str, source: Path, part_size: int) -
     client.complete_multipart_upload(
         Bucket=bucket, Key="direct.mp4", UploadId=upload, MultipartUpload={"Parts": parts}
     )
+    client.delete_object(Bucket=bucket, Key="direct.mp4")
 
 
 def make_random_file(path: Path, size: int) -> None:
@@ -204,90 +349,152 @@ def make_random_file(path: Path, size: int) -> None:
         file.write(os.urandom(size % (8 * MiB)))
 
 
-def measure(folder: Path, size_mib: int, storages: list[str]) -> list[dict]:
+def timed(action) -> float:
+    os.sync()  # every measurement starts with nothing left to write back
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def set_up_instance(instance: Path, settings: dict) -> dict:
+    instance.mkdir(parents=True)
+    completed = subprocess.run(
+        [sys.executable, __file__, "setup", str(instance), json.dumps(settings)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    if completed.returncode:
+        raise RuntimeError(f"setup failed:\n{completed.stderr[-3000:]}")
+    login = json.loads(completed.stdout.strip().splitlines()[-1])
+    return {"Cookie": login["cookie"], "X-CSRFToken": login["csrf"]}
+
+
+def measure(folder, size_mib, storage, servers, repeat) -> list[dict]:
     size = size_mib * MiB
     source = folder / f"source-{size_mib}.mp4"
     make_random_file(source, size)
-    results = []
+    instance = folder / f"instance-{size_mib}-{storage}"
+    settings, moto = {}, None
+    started = []
     try:
-        for storage in storages:
-            settings, moto = {}, None
-            if storage == "s3":
-                moto, endpoint = start_moto(folder)
-                settings = s3_settings(endpoint, f"bench-upload-{size_mib}")
-            try:
-                started = time.perf_counter()
-                if storage == "s3":
-                    direct_multipart(endpoint, f"direct-upload-{size_mib}", source, 8 * MiB)
-                else:
-                    shutil.copyfile(source, folder / "copy.bin")
-                baseline_seconds = time.perf_counter() - started
-                (folder / "copy.bin").unlink(missing_ok=True)
-                instance = folder / f"instance-{size_mib}-{storage}"
-                process, login = start_server(instance, settings)
-                try:
-                    idle = memory_kib(process.pid)["VmRSS"]
-                    headers = {"Cookie": login["cookie"], "X-CSRFToken": login["csrf"]}
-                    started = time.perf_counter()
-                    upload_in_chunks(f"http://127.0.0.1:{login['port']}", headers, source)
-                    seconds = time.perf_counter() - started
-                    peak = memory_kib(process.pid)["VmHWM"]
-                finally:
-                    process.terminate()
-                    process.wait(timeout=30)
-                if storage == "local":
-                    stored = list((instance / "media" / "sources").rglob("source.mp4"))
-                    assert len(stored) == 1 and stored[0].stat().st_size == size, stored
-                shutil.rmtree(instance)
-            finally:
-                if moto is not None:
-                    moto.terminate()
-                    moto.wait(timeout=30)
+        if storage == "s3":
+            moto, endpoint = start_moto(folder)
+            settings = s3_settings(endpoint, f"bench-upload-{size_mib}")
+            baseline = lambda: direct_multipart(  # noqa: E731
+                endpoint, f"direct-upload-{size_mib}", source, 8 * MiB
+            )
+        else:
+            baseline = lambda: shutil.copyfile(source, folder / "copy.bin")  # noqa: E731
+        headers = set_up_instance(instance, settings)
+        kinds = [*servers, *(CEILINGS if storage == "local" else ())]
+        started = [Server(kind, instance, settings, folder) for kind in kinds]
+        seconds = {"baseline": [], **{server.kind: [] for server in started}}
+        cpu = {server.kind: [] for server in started}
+        for _ in range(repeat):
+            seconds["baseline"].append(timed(baseline))
+            (folder / "copy.bin").unlink(missing_ok=True)
+            for server in started:
+                before = server.cpu_seconds()
+                send = (
+                    bare_upload if server.kind in CEILINGS else partial(tus_upload, headers=headers)
+                )
+                seconds[server.kind].append(timed(partial(send, server.port, source)))
+                cpu[server.kind].append(server.cpu_seconds() - before)
+                if server.kind != "tcp":
+                    check_and_delete_stored(instance, folder, storage, size)
+        results = []
+        for server in started:
+            best, base = min(seconds[server.kind]), min(seconds["baseline"])
             results.append(
                 {
                     "size_mib": size_mib,
                     "storage": storage,
-                    "upload_mib_s": round(size_mib / seconds, 1),
+                    "server": server.kind,
+                    "upload_mib_s": round(size_mib / best, 1),
                     "baseline": "page-cache copy" if storage == "local" else "boto3 multipart",
-                    "baseline_mib_s": round(size_mib / baseline_seconds, 1),
-                    "ratio_to_baseline": round(baseline_seconds / seconds, 3),
-                    "server_idle_rss_mib": round(idle / 1024, 1),
-                    "server_peak_rss_mib": round(peak / 1024, 1),
+                    "baseline_mib_s": round(size_mib / base, 1),
+                    "ratio_to_baseline": round(base / best, 3),
+                    "server_cpu_s": round(min(cpu[server.kind]), 3),
+                    "server_idle_rss_mib": round(server.idle_kib / 1024, 1),
+                    "server_startup_peak_rss_mib": round(server.startup_peak_kib / 1024, 1),
+                    "server_peak_rss_mib": round(memory_kib(server.pid)["VmHWM"] / 1024, 1),
                 }
             )
+        return results
     finally:
+        for server in started:
+            server.stop()
+        if moto is not None:
+            moto.terminate()
+            moto.wait(timeout=30)
         source.unlink(missing_ok=True)
-    return results
+        shutil.rmtree(instance, ignore_errors=True)
+
+
+def check_and_delete_stored(instance: Path, folder: Path, storage: str, size: int) -> None:
+    """Every upload arrived whole; its file is deleted so the disk does not fill."""
+    if storage != "local":
+        return
+    stored = [
+        *(instance / "media" / "sources").rglob("source.mp4"),
+        *folder.glob("bare.bin"),
+    ]
+    assert len(stored) == 1 and stored[0].stat().st_size == size, stored
+    stored[0].unlink()
+
+
+def report(results: list[dict], load_before, load_after) -> None:
+    print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}")
+    print(f"{'size':>6} {'storage':<7} {'server':<9} {'MiB/s':>7} {'baseline':<15} {'MiB/s':>7} "
+          f"{'ratio':>6} {'cpu s':>6} {'idle RSS':>9} {'peak RSS':>9}")  # fmt: skip
+    for r in results:
+        print(
+            f"{r['size_mib']:>5}M {r['storage']:<7} {r['server']:<9} {r['upload_mib_s']:>7} "
+            f"{r['baseline']:<15} {r['baseline_mib_s']:>7} {r['ratio_to_baseline']:>6} "
+            f"{r['server_cpu_s']:>6} {r['server_idle_rss_mib']:>8}M {r['server_peak_rss_mib']:>8}M"
+        )
+    for r in results:
+        if r["server"] in CEILINGS:
+            continue
+        verdicts = []
+        if r["size_mib"] == AIM_SIZE_MIB:
+            met = r["ratio_to_baseline"] >= AIM_RATIO
+            verdicts.append(f"ratio >= {AIM_RATIO}: {'met' if met else 'NOT met'}")
+        met = r["server_peak_rss_mib"] < AIM_PEAK_RSS_MIB
+        verdicts.append(f"peak RSS < {AIM_PEAK_RSS_MIB} MiB: {'met' if met else 'NOT met'}")
+        print(f"aim, {r['size_mib']} MiB {r['storage']} {r['server']}: " + "; ".join(verdicts))
 
 
 def main() -> None:
-    if len(sys.argv) in (3, 4) and sys.argv[1] == "serve":
-        serve(*sys.argv[2:])
+    commands = {"setup": setup, "serve": serve, "bare": bare}
+    if len(sys.argv) > 1 and sys.argv[1] in commands:
+        commands[sys.argv[1]](*sys.argv[2:])
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="256,1024", help="file sizes in MiB")
     parser.add_argument("--storage", default="local,s3", help="local, s3 or both")
+    parser.add_argument("--servers", default=",".join(SERVERS), help="werkzeug, gunicorn")
+    parser.add_argument("--repeat", type=int, default=3, help="measurements of each kind")
     parser.add_argument("--dir", default=tempfile.gettempdir(), help="where files go")
-    parser.add_argument("--smoke", action="store_true", help="16 MiB only: does it run?")
+    parser.add_argument("--smoke", action="store_true", help="16 MiB once: does it run?")
     options = parser.parse_args()
     if options.smoke:
-        options.sizes = "16"
-    storages = options.storage.split(",")
+        options.sizes, options.repeat = "16", 1
+    servers = [s for s in options.servers.split(",") if s in SERVERS]
     folder = Path(tempfile.mkdtemp(prefix="lms-upload-bench-", dir=options.dir))
     load_before = os.getloadavg()
     try:
-        results = [r for s in options.sizes.split(",") for r in measure(folder, int(s), storages)]
+        results = [
+            result
+            for size in options.sizes.split(",")
+            for storage in options.storage.split(",")
+            for result in measure(folder, int(size), storage, servers, options.repeat)
+        ]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    print(f"load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}")
-    print(f"{'size':>6} {'storage':<7} {'MiB/s':>7} {'baseline':<15} {'MiB/s':>7} {'ratio':>6} "
-          f"{'idle RSS':>9} {'peak RSS':>9}")  # fmt: skip
-    for r in results:
-        print(
-            f"{r['size_mib']:>5}M {r['storage']:<7} {r['upload_mib_s']:>7} {r['baseline']:<15} "
-            f"{r['baseline_mib_s']:>7} {r['ratio_to_baseline']:>6} "
-            f"{r['server_idle_rss_mib']:>8}M {r['server_peak_rss_mib']:>8}M"
-        )
+    report(results, load_before, os.getloadavg())
     print(json.dumps(results, indent=1))
 
 

@@ -4,6 +4,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from lms.accounts.identity import register_lean_endpoint
     from lms.cli import register_commands
     from lms.media import api, cli, jobs, retirement  # noqa: F401  (periodic task)
     from lms.media.blueprint import bp
@@ -14,6 +15,8 @@ def register(app: Flask) -> None:
     init_storage(app)
     register_job_kind(jobs.TRANSCODE)
     app.register_blueprint(bp)
+    for endpoint in api.LEAN_ENDPOINTS:  # they check their caller in the upload's read
+        register_lean_endpoint(endpoint)
     app.jinja_env.globals["failure_message"] = failure_message
     app.jinja_env.globals["upload_client_config"] = api.upload_client_config
     register_commands(cli.import_video, cli.transcode_asset, cli.worker)

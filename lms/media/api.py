@@ -11,6 +11,11 @@ header (CSRFProtect checks it before the view runs; else 400). Someone else's up
 404. Refusals answer ``{"error": slug, "message": text}``. On S3, each PATCH must carry
 whole chunks of ``Lms-Chunk-Size`` bytes (the last may be shorter): configure
 tus-js-client's ``chunkSize`` from ``upload_client_config()``.
+
+PATCH, HEAD and GET of an upload are lean endpoints (``lms/accounts/identity.py``): the
+one statement that reads the upload also checks the session's user (id, session token,
+not disabled, the privacy notice accepted), so a chunk loads neither the user nor their
+roles; only when it finds nothing do the slow checks say why (401, 403 or 404).
 """
 
 import base64
@@ -25,6 +30,9 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from werkzeug.exceptions import ClientDisconnected
 
+from lms.accounts.identity import session_identity, skips_user_load, user_conditions
+from lms.accounts.models import User
+from lms.accounts.services import needs_consent
 from lms.extensions import db
 from lms.media import playback, uploads
 from lms.media.models import Upload
@@ -34,6 +42,8 @@ from lms.web.urls import external_url, is_number
 from media_pipeline import LocalStorage, StorageError
 from media_pipeline.storage import content_type_for
 
+# The endpoints that check their caller in the upload's statement (see above).
+LEAN_ENDPOINTS = ("media.append_to_upload", "media.upload_resource")
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination"
 OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
@@ -54,7 +64,7 @@ def tus_endpoint(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated:
+        if _caller() is None:
             response = json_error(401, "unauthenticated", _("Please log in."))
         elif request.method != "GET" and request.headers.get("Tus-Resumable") != TUS_VERSION:
             response = json_error(
@@ -78,9 +88,31 @@ def tus_endpoint(view):
     return wrapped
 
 
+def _caller() -> tuple[int, str] | None:
+    """The caller's user id and session token, None for a visitor. A lean endpoint takes
+    them from the session unchecked: _owned_upload's statement checks them."""
+    if skips_user_load():
+        return session_identity()
+    if current_user.is_authenticated:
+        return current_user.id, current_user.session_token
+    return None
+
+
 def _owned_upload(public_id: str) -> Upload:
-    upload = db.session.scalar(select(Upload).where(Upload.public_id == public_id))
-    if upload is None or upload.owner_id != current_user.id or upload.status == "aborted":
+    """The caller's upload of that id, read with its owner's checks in one statement."""
+    upload = db.session.scalar(
+        select(Upload)
+        .join(User, User.id == Upload.owner_id)
+        .where(Upload.public_id == public_id, *user_conditions(_caller()))
+    )
+    if upload is None or upload.status == "aborted":
+        # Why: the slow checks, only now (current_user loads the user and roles).
+        if not current_user.is_authenticated:  # logged out since, or disabled
+            raise uploads.UploadRefused(401, _("Please log in."), code="unauthenticated")
+        if needs_consent(current_user):
+            raise uploads.UploadRefused(
+                403, _("Please accept the new privacy notice first."), code="consent_required"
+            )
         raise uploads.UploadRefused(404, _("This upload no longer exists."))
     return upload
 
@@ -165,10 +197,20 @@ def upload_resource(public_id: str):
 
 
 class _RequestBody:
-    """The PATCH body; reads return b"" once the client has gone away."""
+    """The PATCH body; reads answer nothing once the client has gone away."""
 
     def __init__(self, stream):
         self.stream = stream
+
+    def readinto(self, buffer: memoryview) -> int:
+        try:
+            if hasattr(self.stream, "readinto"):  # werkzeug's LimitedStream has it
+                return self.stream.readinto(buffer) or 0
+            block = self.stream.read(len(buffer))
+        except (ClientDisconnected, OSError):
+            return 0
+        buffer[: len(block)] = block
+        return len(block)
 
     def read(self, size: int = -1) -> bytes:
         try:
@@ -179,6 +221,7 @@ class _RequestBody:
 
 @tus_endpoint
 def append_to_upload(public_id: str):
+    upload = _owned_upload(public_id)  # who asks first, as for the views that load the user
     if request.mimetype != OFFSET_CONTENT_TYPE:
         raise uploads.UploadRefused(415, _("Send the bytes as %(t)s.", t=OFFSET_CONTENT_TYPE))
     offset = _header_int("Upload-Offset")
@@ -186,7 +229,6 @@ def append_to_upload(public_id: str):
         raise uploads.UploadRefused(
             411, _("The Content-Length header is missing."), code="length_required"
         )
-    upload = _owned_upload(public_id)
     uploads.append_chunk(upload, offset, _RequestBody(request.stream), request.content_length)
     return _offset_headers(upload)
 

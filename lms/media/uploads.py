@@ -5,13 +5,14 @@ connection, a reload or a closed lid the browser asks for the offset and goes on
 there. The offset is committed as bytes are stored, so a dropped request keeps what
 arrived. Memory stays constant whatever the file's size.
 
-- Local storage: bytes are written in 1 MiB blocks at their offset into a partial file
-  in the instance folder. Every writer starts at the upload's offset, never past the
-  file's end, and writes on without gaps, so the partial file's length is bytes kept
-  for good: a client is told the larger of that length and the committed offset, and
-  the row moves at most about once a second (a commit per 8 MiB chunk cost as much as
-  writing it; docs/operations.md). Two requests for the same bytes write the same
-  bytes, so a stale request still running on the server does no harm.
+- Local storage: bytes are read into a reused buffer and written from it at their
+  offset (uploads_body.py) into a partial file in the instance folder. Every writer
+  starts at the upload's offset, never past the file's end, and writes on without
+  gaps, so the partial file's length is bytes kept for good: a client is told the
+  larger of that length and the committed offset, and the row moves at most about once
+  a second (a commit per 8 MiB chunk cost as much as writing it; docs/operations.md).
+  Two requests for the same bytes write the same bytes, so a stale request still
+  running on the server does no harm.
 - S3: each PATCH body is whole multipart parts of ``chunk_size()`` bytes (the last may
   be smaller); each part streams straight from the request to ``upload_part`` and is
   committed once S3 has it. A part cut short is dropped, so the reported offset is
@@ -34,7 +35,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import BinaryIO
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -45,6 +45,7 @@ from lms.extensions import db
 from lms.media import services
 from lms.media.models import Upload, VideoAsset
 from lms.media.storage import get_storage
+from lms.media.uploads_body import Body, PartBody, reused_buffer, write_body
 from lms.tasks.periodic import periodic_task
 from lms.timeutil import utcnow
 from lms.web.errors import DomainError
@@ -52,7 +53,6 @@ from media_pipeline import S3Storage, StorageError, UploadedPart
 
 log = logging.getLogger(__name__)
 
-BLOCK_SIZE = 2**20
 MIN_PART_SIZE = 8 * 2**20
 MAX_PARTS = 10_000  # S3's limit on the parts of one multipart upload
 COMMIT_EVERY_SECONDS = 1.0
@@ -170,10 +170,10 @@ def create_upload(owner: User, purpose: str, filename: str, length: int) -> Uplo
     return upload
 
 
-def append_chunk(upload: Upload, offset: int, stream: BinaryIO, content_length: int) -> Upload:
-    """Store ``content_length`` bytes read from ``stream`` at ``offset``.
+def append_chunk(upload: Upload, offset: int, body: Body, content_length: int) -> Upload:
+    """Store ``content_length`` bytes read from ``body`` at ``offset``.
 
-    The stream's ``read`` returns b"" when the client has gone; what arrived until then
+    The body's reads answer nothing once the client has gone; what arrived until then
     is kept. Commits the offset as bytes are stored; the last byte finishes the upload.
     """
     if upload.status == "aborted":
@@ -193,34 +193,30 @@ def append_chunk(upload: Upload, offset: int, stream: BinaryIO, content_length: 
             raise UploadRefused(
                 400, _("Send the file in chunks of %(size)s bytes.", size=part_size)
             )
-        _append_parts(upload, offset, stream, content_length)
+        _append_parts(upload, offset, body, content_length)
     else:
-        _append_local(upload, offset, stream, content_length)
+        _append_local(upload, offset, body, content_length)
     return upload
 
 
-def _append_local(upload: Upload, offset: int, stream: BinaryIO, content_length: int) -> None:
+def _append_local(upload: Upload, offset: int, body: Body, content_length: int) -> None:
     path, storage = partial_path(upload), get_storage()
     if not path.exists():
         if storage.exists(upload.storage_key):  # finished before, but that was rolled back
             _finish_at_end(upload, offset)
             return
         raise UploadRefused(404, _("This upload no longer exists."))
-    position, end = offset, offset + content_length
     last_commit = time.monotonic()
+
+    def stored(end: int) -> None:
+        nonlocal last_commit
+        if end < upload.length and time.monotonic() - last_commit >= COMMIT_EVERY_SECONDS:
+            _commit_local_offset(upload, end)
+            last_commit = time.monotonic()
+
     fd = os.open(path, os.O_WRONLY)
     try:
-        while position < end:
-            block = stream.read(min(BLOCK_SIZE, end - position))
-            if not block:
-                break  # the client went away: keep what arrived
-            view, written = memoryview(block), 0
-            while written < len(view):
-                written += os.pwrite(fd, view[written:], position + written)
-            position += len(view)
-            if position < upload.length and time.monotonic() - last_commit >= COMMIT_EVERY_SECONDS:
-                _commit_local_offset(upload, position)
-                last_commit = time.monotonic()
+        position = write_body(fd, body, offset, offset + content_length, stored)
     finally:
         os.close(fd)
     if position == upload.length:
@@ -248,68 +244,46 @@ def _commit_local_offset(upload: Upload, end: int) -> None:
         raise UploadRefused(404, _("This upload no longer exists."))
 
 
-class _BodyCutShort(Exception):
-    """The request body ended inside a part."""
-
-
-class _PartBody:
-    """Exactly ``length`` bytes of the request body, for one part; raises when cut short
-    (so the part upload fails instead of waiting for bytes that never come)."""
-
-    def __init__(self, stream: BinaryIO, length: int):
-        self.stream, self.remaining, self.cut_short = stream, length, False
-
-    def read(self, size: int = -1) -> bytes:
-        if self.remaining <= 0:
-            return b""
-        size = self.remaining if size is None or size < 0 else min(size, self.remaining)
-        block = self.stream.read(size)
-        if not block:
-            self.cut_short = True
-            raise _BodyCutShort()
-        self.remaining -= len(block)
-        return block
-
-
-def _append_parts(upload: Upload, offset: int, stream: BinaryIO, content_length: int) -> None:
+def _append_parts(upload: Upload, offset: int, body: Body, content_length: int) -> None:
     storage = get_storage()
-    position, end = offset, offset + content_length
-    while position < end:
-        size = min(upload.part_size, upload.length - position)
-        number = position // upload.part_size + 1
-        body = _PartBody(stream, size)
-        try:
-            etag = storage.upload_part_stream(
-                upload.storage_key, upload.multipart_upload_id, number, body, size
-            )
-        except Exception:
-            if body.cut_short:
-                return  # the client went away: the part is dropped, the offset stays
-            if storage.exists(upload.storage_key):  # completed before, but rolled back
+    with reused_buffer() as buffer:
+        position, end = offset, offset + content_length
+        while position < end:
+            size = min(upload.part_size, upload.length - position)
+            number = position // upload.part_size + 1
+            part = PartBody(body, size, buffer)
+            try:
+                etag = storage.upload_part_stream(
+                    upload.storage_key, upload.multipart_upload_id, number, part, size
+                )
+            except Exception:
+                if part.cut_short:
+                    return  # the client went away: the part is dropped, the offset stays
+                if storage.exists(upload.storage_key):  # completed before, but rolled back
+                    _finish_at_end(upload, position)
+                    return
+                raise
+            parts = [*upload.parts, {"number": number, "etag": etag, "size": size}]
+            if position + size == upload.length:
+                upload.parts = parts
                 _finish_at_end(upload, position)
                 return
-            raise
-        parts = [*upload.parts, {"number": number, "etag": etag, "size": size}]
-        if position + size == upload.length:
-            upload.parts = parts
-            _finish_at_end(upload, position)
-            return
-        result = db.session.execute(
-            update(Upload)
-            .where(
-                Upload.id == upload.id,
-                Upload.status == "active",
-                Upload.committed_offset == position,
+            result = db.session.execute(
+                update(Upload)
+                .where(
+                    Upload.id == upload.id,
+                    Upload.status == "active",
+                    Upload.committed_offset == position,
+                )
+                .values(committed_offset=position + size, parts=parts, updated_at=utcnow())
+                .execution_options(synchronize_session=False)
             )
-            .values(committed_offset=position + size, parts=parts, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
-        if result.rowcount != 1:
-            if upload.status == "aborted":
-                raise UploadRefused(404, _("This upload no longer exists."))
-            raise UploadRefused(409, _("Another request is sending this upload."))
-        position += size
+            db.session.commit()
+            if result.rowcount != 1:
+                if upload.status == "aborted":
+                    raise UploadRefused(404, _("This upload no longer exists."))
+                raise UploadRefused(409, _("Another request is sending this upload."))
+            position += size
 
 
 def _finish_at_end(upload: Upload, start: int) -> None:

@@ -42,3 +42,32 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def finished():
+    """Registers the upload purpose "test:<ident>" (allowed when ident is "ok") and
+    records what its on_complete hook receives."""
+    from lms.media import uploads
+
+    received = []
+    uploads.register_upload_purpose(
+        "test",
+        authorize=lambda user, ident: ident == "ok",
+        on_complete=lambda upload, asset: received.append((upload.public_id, asset.public_id)),
+    )
+    yield received
+    uploads._purposes.pop("test", None)
+
+
+@pytest.fixture
+def teacher_headers(client, login_as, csrf_token, make_user):
+    """Headers that make a plain HTTP client a logged-in teacher (or ``user``): session
+    cookie and CSRF token, as the browser page sends them."""
+
+    def headers_for(user=None):
+        login_as(user or make_user("teacher"))
+        token = csrf_token()
+        return {"Cookie": f"session={client.get_cookie('session').value}", "X-CSRFToken": token}
+
+    return headers_for
