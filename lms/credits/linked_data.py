@@ -23,7 +23,6 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pyld import jsonld
 
 from lms.credits.credentials import (
     PROOF_PURPOSE,
@@ -69,6 +68,8 @@ def document_loader(url: str, options=None) -> dict:
 
 def canonize(document: dict) -> str:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document."""
+    from pyld import jsonld  # imported on use: with requests, ~6 MiB a web process rarely needs
+
     return jsonld.normalize(
         document,
         {
