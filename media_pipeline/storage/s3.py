@@ -104,6 +104,8 @@ class S3Storage(Storage):
 
     def ensure_bucket(self) -> None:
         """Create the bucket if it does not exist (for first runs and tests)."""
+        from botocore.exceptions import ClientError
+
         with _translated(self.bucket):
             try:
                 self.client.head_bucket(Bucket=self.bucket)
