@@ -136,13 +136,14 @@ def check_urls(environ) -> None:
         ("redis", "rediss"),
         "a Redis URL: set it to redis://[:password@]host:6379/0 (rediss:// for TLS)",
     )
-    _check_url(
-        environ,
-        "LMS_BROKER_URL",
-        _broker_schemes(),
-        "a broker URL Celery knows: set it to redis://[:password@]host:6379/1",
-        host=False,  # memory:// and friends name no host
-    )
+    if environ.get("LMS_BROKER_URL"):  # only then is kombu (Celery's transports) imported
+        _check_url(
+            environ,
+            "LMS_BROKER_URL",
+            _broker_schemes(),
+            "a broker URL Celery knows: set it to redis://[:password@]host:6379/1",
+            host=False,  # memory:// and friends name no host
+        )
     for name, example in (
         ("LMS_S3_ENDPOINT_URL", "http://minio:9000, or leave it unset for AWS S3"),
         ("LMS_S3_PUBLIC_ENDPOINT_URL", "https://media.example.org, or leave it unset"),

@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from openpyxl import load_workbook
 
 from lms.accounts.audit import record_event
 from lms.accounts.models import User
 from lms.accounts.services import AccountError, NewUser, generate_password, register_learner
 from lms.extensions import db
 from lms.web.errors import DomainError
+from lms.web.exports import read_workbook
 
 # Header cells accepted for each field (Chinese sheet headers first).
 COLUMNS = {
@@ -63,7 +63,7 @@ def _cell(row, columns, field) -> str:
 def import_learners(stream, *, actor: User, max_rows: int) -> list[ImportRow]:
     """Create one learner per row; a bad row is refused with its reason, others go on."""
     try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
+        workbook = read_workbook(stream)
     except Exception as error:
         raise ImportFileError(_("This is not a readable XLSX file.")) from error
     rows = workbook.active.iter_rows(values_only=True)

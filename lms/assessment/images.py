@@ -6,7 +6,6 @@ import secrets
 import tempfile
 
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from lms.assessment.questions import AssessmentError
 from lms.courses.files import MAX_COVER_BYTES, MAX_COVER_PIXELS
@@ -16,6 +15,8 @@ MAX_WIDTH = 1280
 
 
 def make_question_image(data: bytes) -> bytes:
+    from PIL import Image, ImageOps, UnidentifiedImageError  # Pillow (~4 MiB) is imported on use
+
     if len(data) > MAX_COVER_BYTES:
         raise AssessmentError(_("The image is larger than 10 MB."))
     try:

@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from openpyxl import load_workbook
 
 from lms.assessment.models import MAX_OPTIONS
 from lms.assessment.questions import (
@@ -31,7 +30,7 @@ from lms.assessment.questions import (
 )
 from lms.courses.models import Course
 from lms.extensions import db
-from lms.web.exports import XlsxBook
+from lms.web.exports import XlsxBook, read_workbook
 
 LETTERS = "ABCDEF"
 HEADER = (
@@ -169,7 +168,7 @@ def read_rows(stream) -> list[tuple[int, dict[str, str]]]:
     """The sheet's filled rows as (row number, {header: text})."""
     stream = read_limited(stream)
     try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
+        workbook = read_workbook(stream)
         rows = workbook.worksheets[0].iter_rows(values_only=True)
         header = [_text(cell) for cell in next(rows, ())]
     except Exception as error:

@@ -10,7 +10,6 @@ what was recorded or refused and why; good rows are recorded even when others ar
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from lms.accounts.lookups import find_learner
@@ -21,6 +20,7 @@ from lms.assessment.models import Attempt, Exam
 from lms.assessment.questions import AssessmentError
 from lms.courses.services import is_enrolled
 from lms.extensions import db
+from lms.web.exports import read_workbook
 
 LEARNER_COLUMNS = ("卡号或用户名", "学习卡号", "卡号", "用户名", "card number", "username")
 SCORE_COLUMNS = ("成绩", "分数", "得分", "score")
@@ -58,7 +58,7 @@ def import_scores(exam: Exam, stream, *, actor, now) -> list[ScoreRow]:
         raise AssessmentError(_("Scores are imported into offline exams only."))
     stream = read_limited(stream)
     try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
+        workbook = read_workbook(stream)
         rows = workbook.worksheets[0].iter_rows(values_only=True)
         header = [_text(cell) for cell in next(rows, ())]
     except Exception as error:

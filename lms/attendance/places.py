@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from lms.accounts.models import Town
@@ -18,7 +17,7 @@ from lms.attendance.models import PLACE_KINDS, Place
 from lms.attendance.services import AttendanceError
 from lms.extensions import db
 from lms.web.errors import DomainError
-from lms.web.exports import xlsx_bytes
+from lms.web.exports import read_workbook, xlsx_bytes
 from lms.web.urls import LARGEST_ID, is_number
 
 KIND_LABELS = {
@@ -228,7 +227,7 @@ def import_places(stream, *, town_ids: set[int] | None, max_rows: int) -> int:
     """Create or update (a row with an id) one place per row; all rows or none: any
     refused row refuses the sheet, with every refused row named. Returns the count."""
     try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
+        workbook = read_workbook(stream)
     except Exception as error:
         raise PlaceImportError(_("This is not a readable XLSX file.")) from error
     rows = workbook.active.iter_rows(values_only=True)

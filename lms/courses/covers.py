@@ -10,8 +10,6 @@ picture (the card shows the title below it anyway).
 import io
 import re
 
-from PIL import Image, ImageDraw, ImageFont
-
 from lms.courses.demo_media import cjk_font_file
 
 WIDTH, HEIGHT = 640, 360
@@ -47,6 +45,8 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 
 
 def _font(size: int, style: str = ""):
+    from PIL import ImageFont  # Pillow (~4 MiB) is imported on use
+
     found = cjk_font_file(style) or cjk_font_file()
     return ImageFont.truetype(found[0], size, index=found[1]) if found else None
 
@@ -93,6 +93,8 @@ def _fit_title(title: str, width: int) -> tuple[object, list[str]]:
 
 def generated_cover(title: str, category_id: int | None, category_name: str | None) -> bytes:
     """A 640×360 JPEG: the category's colour, two lighter circles, its name, the title."""
+    from PIL import Image, ImageDraw  # Pillow (~4 MiB) is imported on use
+
     base = _rgb(category_colour(category_id))
     image = Image.new("RGB", (WIDTH, HEIGHT), base)
     overlay = Image.new("RGBA", (WIDTH, HEIGHT), (0, 0, 0, 0))

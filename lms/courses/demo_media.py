@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
-
 CJK_FAMILY = "Noto Sans CJK SC"
 BRAND = "柯桥终身学习在线"
 WIDTH, HEIGHT, FPS = 640, 360, 25
@@ -189,6 +187,8 @@ def captions(points, seconds: float) -> bytes:
 
 
 def _font(size: int, style: str = ""):
+    from PIL import ImageFont  # Pillow (~4 MiB) is imported on use
+
     found = cjk_font_file(style) or cjk_font_file()
     if found is None:
         return ImageFont.load_default(size=size)
@@ -204,7 +204,7 @@ def _shade(rgb, factor: float) -> tuple[int, int, int]:
     return tuple(max(0, min(255, int(channel * factor))) for channel in rgb)
 
 
-def _motif(draw: ImageDraw.ImageDraw, motif: str, accent, box) -> None:
+def _motif(draw, motif: str, accent, box) -> None:
     """A simple picture on the right of the cover: a phone, a first-aid cross, a fan."""
     left, top, right, bottom = box
     cx, cy = (left + right) // 2, (top + bottom) // 2
@@ -225,6 +225,8 @@ def _motif(draw: ImageDraw.ImageDraw, motif: str, accent, box) -> None:
 
 def cover_image(title: str, subtitle: str, colour: str, accent: str, motif: str) -> bytes:
     """A 1280×720 PNG: a colour field, the course title, a subtitle and a motif."""
+    from PIL import Image, ImageDraw  # Pillow (~4 MiB) is imported on use
+
     width, height = 1280, 720
     base = _rgb(colour)
     image = Image.new("RGB", (width, height), base)

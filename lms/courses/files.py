@@ -7,7 +7,6 @@ import secrets
 import tempfile
 
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from lms.courses.covers import generated_cover
 from lms.courses.models import Category, Course, Lesson
@@ -36,6 +35,8 @@ def _store_bytes(data: bytes, key: str, content_type: str) -> None:
 
 def make_cover(data: bytes) -> bytes:
     """Validate an uploaded image and turn it into a 640×360 JPEG."""
+    from PIL import Image, ImageOps, UnidentifiedImageError  # Pillow (~4 MiB) is imported on use
+
     if len(data) > MAX_COVER_BYTES:
         raise CourseError(_("The image is larger than 10 MB."))
     try:
@@ -58,6 +59,8 @@ def small_cover_key(key: str) -> str:
 
 
 def _small_copy(jpeg: bytes) -> bytes:
+    from PIL import Image  # Pillow (~4 MiB) is imported on use
+
     with Image.open(io.BytesIO(jpeg)) as image:
         height = round(image.height * SMALL_COVER_WIDTH / image.width)
         small = image.resize((SMALL_COVER_WIDTH, height), Image.Resampling.LANCZOS)

@@ -1,10 +1,14 @@
 """Open Badges baking: a PNG badge image carrying its credential in an ``iTXt`` chunk
 with the keyword ``openbadgecredential`` (Open Badges 3.0 §5.3.1)."""
 
+from __future__ import annotations
+
 import io
 import json
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, PngImagePlugin
+if TYPE_CHECKING:
+    from PIL import Image
 
 KEYWORD = "openbadgecredential"
 SIZE = 400
@@ -13,6 +17,8 @@ MAX_TEXT = 1_000_000
 
 def badge_image(colour: str = "#b4541a") -> Image.Image:
     """A plain round badge: a ring and a check mark (the text is in the credential)."""
+    from PIL import Image, ImageDraw  # Pillow (~4 MiB) is imported on use
+
     image = Image.new("RGBA", (SIZE, SIZE), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     draw.ellipse((10, 10, SIZE - 10, SIZE - 10), fill=colour)
@@ -22,6 +28,8 @@ def badge_image(colour: str = "#b4541a") -> Image.Image:
 
 
 def bake_png(credential: dict) -> bytes:
+    from PIL import PngImagePlugin  # Pillow (~4 MiB) is imported on use
+
     info = PngImagePlugin.PngInfo()
     info.add_itxt(KEYWORD, json.dumps(credential, ensure_ascii=False), zip=False)
     out = io.BytesIO()
@@ -31,6 +39,8 @@ def bake_png(credential: dict) -> bytes:
 
 def read_baked(data: bytes) -> dict | None:
     """The credential baked into a PNG; None when there is none (or it is not a PNG)."""
+    from PIL import Image  # Pillow (~4 MiB) is imported on use
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format != "PNG":

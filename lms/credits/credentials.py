@@ -13,6 +13,8 @@ id is the RFC 7638 JWK thumbprint, and a proof names it as
 ``<site>/.well-known/jwks.json#<kid>``.
 """
 
+from __future__ import annotations
+
 import base64
 import contextlib
 import hashlib
@@ -23,15 +25,18 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import rfc8785
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
 from flask import current_app
+
+if TYPE_CHECKING:
+    # cryptography (with its Rust core, ~6 MiB) is imported by the functions that use a
+    # key, here and in linked_data.py: most processes never sign nor verify anything.
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 CREDENTIAL_TYPE = "LearningRecordCredential"
@@ -85,6 +90,9 @@ def canonical_json(value) -> bytes:
 
 
 def load_signing_key(path: str | Path) -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives import serialization  # on use: see the top
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError(f"{path} does not hold an Ed25519 private key")
@@ -95,6 +103,9 @@ def write_new_signing_key(path: str | Path, *, replace: bool) -> Ed25519PrivateK
     """A new key written to ``path`` (mode 0600) whole or not at all: written aside, then
     renamed over the old file (``replace``) or hard-linked into place, so that two
     processes starting at once end up with the same key."""
+    from cryptography.hazmat.primitives import serialization  # on use: see the top
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
@@ -160,6 +171,8 @@ def jwk_thumbprint(jwk: dict) -> str:
 
 
 def public_jwk(public_key: Ed25519PublicKey) -> dict:
+    from cryptography.hazmat.primitives import serialization  # on use: see the top
+
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     jwk = {"kty": "OKP", "crv": "Ed25519", "x": _b64url(raw)}
     return {**jwk, "kid": jwk_thumbprint(jwk), "alg": "EdDSA", "use": "sig"}
@@ -170,6 +183,8 @@ def jwks_document(*public_keys: Ed25519PublicKey) -> dict:
 
 
 def public_key_from_jwk(jwk: dict) -> Ed25519PublicKey:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey  # see top
+
     if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519":
         raise ValueError("the key is not an Ed25519 (OKP) key")
     raw = _b64url_decode(str(jwk.get("x", "")))
@@ -245,6 +260,8 @@ def _find_key(jwks: dict, kid: str) -> dict | None:
 
 def verify_document(secured_document, jwks: dict) -> Verification:
     """Check an eddsa-jcs-2022 proof against the keys of a JWK Set (vc-di-eddsa §3.3.2)."""
+    from cryptography.exceptions import InvalidSignature  # on use: see the top
+
     if not isinstance(secured_document, dict):
         return Verification(False, "the credential is not a JSON object")
     proof = secured_document.get("proof")

@@ -14,16 +14,14 @@ the key from the credential alone, offline; a rotation gives a new ``did:key``, 
 credentials signed before keep verifying with the old one.
 """
 
+from __future__ import annotations
+
 import hashlib
 import json
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pyld import jsonld
+from typing import TYPE_CHECKING
 
 from lms.credits.credentials import (
     PROOF_PURPOSE,
@@ -35,6 +33,12 @@ from lms.credits.credentials import (
     multibase_encode,
     timestamp,
 )
+
+if TYPE_CHECKING:  # cryptography is imported on use, as in credentials.py
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -69,6 +73,8 @@ def document_loader(url: str, options=None) -> dict:
 
 def canonize(document: dict) -> str:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document."""
+    from pyld import jsonld  # imported on use: with requests, ~6 MiB a web process rarely needs
+
     return jsonld.normalize(
         document,
         {
@@ -84,6 +90,8 @@ def canonize(document: dict) -> str:
 
 
 def did_key(public_key: Ed25519PublicKey) -> str:
+    from cryptography.hazmat.primitives import serialization  # on use, as in credentials.py
+
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return "did:key:z" + base58btc_encode(ED25519_MULTICODEC + raw)
 
@@ -95,6 +103,8 @@ def verification_method(public_key: Ed25519PublicKey) -> str:
 
 def public_key_of_did_key(method: str) -> Ed25519PublicKey:
     """The Ed25519 key a ``did:key`` (or one of its verification methods) names."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey  # on use
+
     did = method.partition("#")[0]
     if not did.startswith("did:key:z"):
         raise ValueError(f"{method} is not an Ed25519 did:key")
@@ -132,6 +142,8 @@ def sign(unsecured: dict, private_key: Ed25519PrivateKey, *, created: datetime) 
 def verify(document) -> Verification:
     """Check an ``eddsa-rdfc-2022`` proof with the key its ``did:key`` names; ``kid`` is
     the did:key. (Whose key it is — this platform's? — is the caller's question.)"""
+    from cryptography.exceptions import InvalidSignature  # on use, as in credentials.py
+
     if not isinstance(document, dict):
         return Verification(False, "the credential is not a JSON object")
     proof = document.get("proof")

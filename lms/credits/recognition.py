@@ -8,7 +8,6 @@ from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
 from lms.accounts.audit import record_event
@@ -46,6 +45,8 @@ def evidence_kind(data: bytes) -> tuple[str, str]:
         raise CreditError(_("The evidence file is larger than 10 MB."))
     if data.startswith(b"%PDF-") and b"%%EOF" in data[-2048:]:
         return "application/pdf", "pdf"
+    from PIL import Image, UnidentifiedImageError  # Pillow (~4 MiB) is imported on use
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             kind = image.format

@@ -12,11 +12,13 @@ publishes the new key too (both are in the shared database).
 file when it changes.
 """
 
+from __future__ import annotations
+
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +27,9 @@ from lms.credits import credentials
 from lms.credits.credential_models import SigningKey
 from lms.extensions import db
 from lms.timeutil import utcnow
+
+if TYPE_CHECKING:  # cryptography is imported on use, in credentials.py
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 _recorded: set[str] = set()  # kids this process knows are in the table
 

@@ -1,4 +1,5 @@
-"""Spreadsheets people download: CSV (UTF-8 with BOM, so Excel reads Chinese) and XLSX.
+"""Spreadsheets people download: CSV (UTF-8 with BOM, so Excel reads Chinese) and XLSX;
+and the XLSX files people upload, read.
 
 Every cell that starts like a formula (``= + - @``, a tab or a carriage return) is
 written as text, so a name someone typed never runs in the spreadsheet of the person
@@ -8,9 +9,6 @@ who downloads it.
 import csv
 import io
 from collections.abc import Iterable, Sequence
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIMETYPE = "text/csv; charset=utf-8"
@@ -45,6 +43,8 @@ class XlsxSheet:
         self.worksheet.append([safe_cell(value) for value in values])
         number = self.worksheet.max_row
         if bold:
+            from openpyxl.styles import Font  # imported on use, as in XlsxBook
+
             for cell in self.worksheet[number]:
                 cell.font = Font(bold=True)
         for column, number_format in (formats or {}).items():
@@ -69,6 +69,10 @@ class XlsxBook:
     """A workbook of one or more sheets; ``to_bytes()`` gives the file."""
 
     def __init__(self):
+        # openpyxl (with lxml and Pillow, ~13 MiB) is imported by the first spreadsheet
+        # made, not by every process that imports a view able to make one.
+        from openpyxl import Workbook
+
         self.workbook = Workbook()
         self._used_first = False
 
@@ -102,3 +106,10 @@ def xlsx_bytes(
         sheet.row(row)
     sheet.widths(widths).freeze_top_row()
     return book.to_bytes()
+
+
+def read_workbook(stream):
+    """An uploaded XLSX file, opened read-only with cells as their values."""
+    from openpyxl import load_workbook  # imported on use, as in XlsxBook
+
+    return load_workbook(stream, read_only=True, data_only=True)

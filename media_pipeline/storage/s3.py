@@ -7,20 +7,18 @@ which may differ from the endpoint the servers reach.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
-
-import boto3
-from boto3.exceptions import Boto3Error
-from boto3.s3.transfer import TransferConfig
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, ConnectionError
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from media_pipeline.errors import StorageError
 from media_pipeline.storage.base import Storage, check_key, check_prefix, content_type_for
+
+if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
 
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 
@@ -48,35 +46,66 @@ class S3Storage(Storage):
         connect_timeout: float = 5.0,
         read_timeout: float = 60.0,
     ) -> None:
+        # boto3 is imported here, not at the top: a process on local storage never needs
+        # it (~8 MiB). The clients are made on first use (``_clients``).
+        import boto3
+        from boto3.s3.transfer import TransferConfig
+        from botocore.config import Config
+
         self.bucket = bucket
-        session = boto3.session.Session(
+        self._session = boto3.session.Session(
             aws_access_key_id=access_key_id,
             aws_secret_access_key=secret_access_key,
             region_name=region or "us-east-1",
         )
-        config = Config(
+        self._config = Config(
             s3={"addressing_style": "path"},
             signature_version="s3v4",
             retries={"max_attempts": max_attempts, "mode": "standard"},
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
         )
-        self.client = session.client("s3", endpoint_url=endpoint_url, config=config)
-        self._session, self._config, self._endpoint_url = session, config, endpoint_url
+        self._endpoint_url, self._public_endpoint_url = endpoint_url, public_endpoint_url
+        self._clients_made: tuple[Any, Any] | None = None
         self._streaming_client: Any = None
-        self._presigner = (
-            session.client("s3", endpoint_url=public_endpoint_url, config=config)
-            if public_endpoint_url and public_endpoint_url != endpoint_url
-            else self.client
-        )
+        self._connecting = threading.Lock()  # a boto3 session is not thread-safe
         self.transfer_config = TransferConfig(
             multipart_threshold=multipart_threshold,
             multipart_chunksize=multipart_chunksize,
             max_concurrency=4,
         )
 
+    @property
+    def client(self) -> Any:
+        return self._clients()[0]
+
+    @property
+    def _presigner(self) -> Any:
+        return self._clients()[1]
+
+    def _clients(self) -> tuple[Any, Any]:
+        """The client and the presigner, made on first use: botocore loads its endpoint
+        table and the S3 model for them (~15 MiB), which a process that never reaches
+        the bucket (a command, a web worker before its first media request) does without."""
+        if self._clients_made is None:
+            with self._connecting:
+                if self._clients_made is None:
+                    client = self._session.client(
+                        "s3", endpoint_url=self._endpoint_url, config=self._config
+                    )
+                    public = self._public_endpoint_url
+                    presigner = (
+                        self._session.client("s3", endpoint_url=public, config=self._config)
+                        if public and public != self._endpoint_url
+                        else client
+                    )
+                    self._clients_made = (client, presigner)
+        return self._clients_made
+
     def ensure_bucket(self) -> None:
         """Create the bucket if it does not exist (for first runs and tests)."""
+        from botocore.exceptions import ClientError
+
         with _translated(self.bucket):
             try:
                 self.client.head_bucket(Bucket=self.bucket)
@@ -195,6 +224,8 @@ class S3Storage(Storage):
 
     def _streaming(self) -> Any:
         if self._streaming_client is None:
+            from botocore.config import Config
+
             config = self._config.merge(
                 Config(
                     s3={"addressing_style": "path", "payload_signing_enabled": False},
@@ -202,9 +233,11 @@ class S3Storage(Storage):
                     retries={"max_attempts": 1, "mode": "standard"},
                 )
             )
-            self._streaming_client = self._session.client(
-                "s3", endpoint_url=self._endpoint_url, config=config
-            )
+            with self._connecting:
+                if self._streaming_client is None:
+                    self._streaming_client = self._session.client(
+                        "s3", endpoint_url=self._endpoint_url, config=config
+                    )
         return self._streaming_client
 
     def presign_upload_part(
@@ -263,6 +296,9 @@ class S3Storage(Storage):
 @contextmanager
 def _translated(key: str) -> Iterator[None]:
     """botocore's and boto3's exceptions as StorageError with a stable code."""
+    from boto3.exceptions import Boto3Error  # loaded by then: an S3Storage exists
+    from botocore.exceptions import BotoCoreError, ClientError, ConnectionError
+
     try:
         yield
     except ClientError as error:

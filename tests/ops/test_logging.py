@@ -79,3 +79,24 @@ def test_a_process_logs_json_to_stderr_when_asked(tmp_path):
     lines = [json.loads(line) for line in completed.stderr.splitlines() if line.startswith("{")]
     (request,) = [line for line in lines if line["logger"] == "lms.requests"]
     assert request["path"] == "/healthz" and request["request_id"] == "abc123"
+
+
+def test_in_a_celery_process_celery_leaves_the_root_handlers_to_the_app(tmp_path):
+    """Celery is imported before the app in a worker (``celery -A lms.worker``): the app's
+    receiver answers Celery's setup_logging signal, so Celery keeps our handler."""
+    script = (
+        "import logging\n"
+        "from celery.signals import setup_logging\n"
+        "from lms import create_app\n"
+        "create_app()\n"
+        "answers = setup_logging.send(sender=None, loglevel='WARNING', logfile=None,\n"
+        "                             format='', colorize=False)\n"
+        "print(len(answers), logging.getLogger().level)\n"
+    )
+    environ = {**os.environ, "LMS_INSTANCE_PATH": str(tmp_path), "LMS_EMBEDDED_WORKER": "0"}
+    environ = {k: v for k, v in environ.items() if k not in ("LMS_DATABASE_URL",)}
+    completed = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=environ, capture_output=True, text=True,
+        timeout=120, check=True,
+    )  # fmt: skip
+    assert completed.stdout.split() == ["1", str(logging.WARNING)]

@@ -11,8 +11,6 @@ the first lesson.
 
 from pathlib import Path
 
-from openpyxl import Workbook
-
 HEADER = ("题型", "题干", "选项A", "选项B", "选项C", "选项D", "选项E", "选项F",
           "答案", "分值", "难度", "知识点", "解析")  # fmt: skip
 BANK = Path(__file__).with_name("bank.xlsx")
@@ -51,6 +49,8 @@ ROWS = (
 
 
 def build(path: Path = BANK) -> Path:
+    from openpyxl import Workbook  # not at the top: seed-demo imports this module for BANK
+
     book = Workbook()
     sheet = book.active
     sheet.title = "题库"
