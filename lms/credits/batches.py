@@ -2,15 +2,15 @@
 class closing) makes the credit bank post, together.
 
 The same entries as ``services.attendance_recorded`` one after another would post, in the
-same order, with the same caps and hashes (``chain_append.post_many``): one lock and one head
-update per learner, and one query each for what was posted already and for the credits
+same order, with the same caps and hashes (``chain_append.post_many``): one lock and one
+head update per learner, and one query for what was posted already and the credits
 counted against the caps.
 """
 
 from dataclasses import replace
 
-from lms.credits.chain_append import post_many
-from lms.credits.ledger import Posting, credits_posted_by_learner, milli
+from lms.credits.chain_append import CapsCount, post_many
+from lms.credits.ledger import Posting, milli
 from lms.credits.rule_in_force import rule_in_force
 from lms.credits.services import CAPPED_SOURCES, cut_to_caps, evaluate_session_course
 from lms.timeutil import local_date, utcnow
@@ -45,26 +45,18 @@ def post_study_many(source_type: str, items: list[tuple[int, str, float]]) -> No
     rate = (
         rule.credits_per_online_hour if source_type == "lesson" else rule.credits_per_offline_hour
     )
-    today = local_date(now)
     postings = [
         Posting(learner_id, source_type, source_id, hours, 0.0, rule.version)
         for learner_id, source_id, hours in items
     ]
-    counted: dict[int, list[int]] = {}
 
-    def decide(posting: Posting) -> Posting:
-        if not counted:  # after the heads are locked: what stands now
-            posted = credits_posted_by_learner(
-                {p.learner_id for p in postings},
-                today=today,
-                since_day=today.replace(month=1, day=1),
-                source_types=CAPPED_SOURCES,
-            )
-            counted.update({i: list(posted.get(i, (0, 0))) for i, *_ in items})
-        so_far = counted[posting.learner_id]
-        credits, reason = cut_to_caps(posting.hours, rate, rule, so_far[0] / 1000, so_far[1] / 1000)
-        so_far[0] += milli(credits)
-        so_far[1] += milli(credits)
+    def decide(posting: Posting, counted: list[int]) -> Posting:
+        credits, reason = cut_to_caps(
+            posting.hours, rate, rule, counted[0] / 1000, counted[1] / 1000
+        )
+        counted[0] += milli(credits)
+        counted[1] += milli(credits)
         return replace(posting, credits=credits, reason=reason)
 
-    post_many(postings, now=now, decide=decide)
+    caps = CapsCount(local_date(now), CAPPED_SOURCES)
+    post_many(postings, now=now, caps=caps, decide=decide)

@@ -3,16 +3,31 @@
 ``post_many`` writes what ``ledger.post`` one after another would, in the same order:
 the same sequence numbers, hashes and caps, with one lock and one head update per
 learner. On PostgreSQL a batch costs three statements: the heads locked (an upsert that
-changes nothing), what stands read (the postings already in the ledger), and the entries
-inserted with the heads moved (one statement); the credit caps, when ``decide`` counts
-them, one more.
+changes nothing), what stands read (the postings already in the ledger and the credits
+counted against the caps, in one query), and the entries inserted with the heads moved.
 """
 
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from types import SimpleNamespace
 
-from sqlalchemy import Integer, String, bindparam, column, select, update, values
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    String,
+    bindparam,
+    case,
+    cast,
+    column,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+    update,
+    values,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.util import identity_key
@@ -30,9 +45,9 @@ from lms.credits.models import LedgerEntry, LedgerHead, LedgerText
 from lms.extensions import db
 from lms.timeutil import local_date, utcnow
 
-# Entries of one post_many written in one statement on PostgreSQL (16 parameters a row,
-# well under its 65,535); a longer list takes two.
-ONE_STATEMENT_ROWS = 2000
+# Up to this many entries are written with the heads' update in one statement on
+# PostgreSQL (a check-in's one); more are sent as two, each compiled once for its rows.
+ONE_STATEMENT_ROWS = 10
 
 
 def _key(posting: Posting) -> tuple:
@@ -48,55 +63,100 @@ def _key(posting: Posting) -> tuple:
 def _lock_heads(learner_ids: list[int]) -> dict[int, tuple[int, str]]:
     """Every learner's head (last seq, last hash), made if missing and locked, in one
     order (no deadlock): one upsert that changes nothing takes each row's lock and
-    returns the row as it stands once locked."""
+    returns the row as it stands once locked (sent as one multi-row statement)."""
+    heads = LedgerHead.__table__
     insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(LedgerHead).values(
-        [{"learner_id": i, "last_seq": 0, "last_hash": GENESIS} for i in learner_ids]
+    statement = (
+        insert(heads)
+        .on_conflict_do_update(index_elements=["learner_id"], set_={"last_seq": heads.c.last_seq})
+        .returning(heads.c.learner_id, heads.c.last_seq, heads.c.last_hash)
     )
-    statement = statement.on_conflict_do_update(
-        index_elements=["learner_id"], set_={"last_seq": LedgerHead.last_seq}
-    ).returning(LedgerHead.learner_id, LedgerHead.last_seq, LedgerHead.last_hash)
-    return {
-        learner_id: (seq, last_hash) for learner_id, seq, last_hash in db.session.execute(statement)
-    }
+    rows = db.session.execute(
+        statement, [{"learner_id": i, "last_seq": 0, "last_hash": GENESIS} for i in learner_ids]
+    )
+    return {learner_id: (seq, last_hash) for learner_id, seq, last_hash in rows}
 
 
-def _posted_keys(postings: list[Posting]) -> set[tuple]:
-    """Which of these (learner, source, revision, reversal) are in the ledger: one query
-    on the unique index's columns."""
+@dataclass(frozen=True)
+class CapsCount:
+    """Which credits count against the caps: those of ``source_types`` posted since
+    ``today`` (the daily cap) and since the first of its year (the yearly cap)."""
+
+    today: date
+    source_types: tuple[str, ...]
+
+
+def _standing(postings: list[Posting], caps: CapsCount | None) -> tuple[set, dict]:
+    """What stands once the heads are locked, in one query: which of these (learner,
+    source, revision, reversal) are in the ledger (on the unique index's columns), and
+    with ``caps`` each learner's credits counted against them ({learner: [thousandths
+    today, this year]}, as ledger.credits_posted sums them)."""
+    entries = LedgerEntry.__table__.c
+    learner_ids = {p.learner_id for p in postings}
+    zero = literal_column("0")
     query = select(
-        LedgerEntry.learner_id,
-        LedgerEntry.source_type,
-        LedgerEntry.source_id,
-        LedgerEntry.revision,
-        LedgerEntry.is_reversal,
+        entries.learner_id,
+        entries.source_type,
+        entries.source_id,
+        entries.revision,
+        entries.is_reversal,
+        zero,
+        zero,
     ).where(
-        LedgerEntry.learner_id.in_({p.learner_id for p in postings}),
-        LedgerEntry.source_type.in_({p.source_type for p in postings}),
-        LedgerEntry.source_id.in_({p.source_id for p in postings}),
+        entries.learner_id.in_(learner_ids),
+        entries.source_type.in_({p.source_type for p in postings}),
+        entries.source_id.in_({p.source_id for p in postings}),
     )
-    return {tuple(row) for row in db.session.execute(query)}
+    if caps is not None:
+        today = case((entries.local_day >= caps.today, entries.credits_milli), else_=0)
+        counted = (
+            select(
+                entries.learner_id,
+                cast(null(), String),
+                cast(null(), String),
+                cast(null(), Integer),
+                cast(null(), Boolean),
+                func.sum(today),
+                func.sum(entries.credits_milli),
+            )
+            .where(
+                entries.learner_id.in_(learner_ids),
+                entries.local_day >= caps.today.replace(month=1, day=1),
+                entries.source_type.in_(caps.source_types),
+            )
+            .group_by(entries.learner_id)
+        )
+        query = union_all(query, counted)
+    posted, sums = set(), {learner_id: [0, 0] for learner_id in learner_ids}
+    for learner_id, source_type, *key, day, year in db.session.execute(query):
+        if source_type is None:  # the caps' row
+            sums[learner_id] = [int(day or 0), int(year or 0)]
+        else:
+            posted.add((learner_id, source_type, *key))
+    return posted, sums
 
 
 def post_many(
     postings: list[Posting],
     *,
     now: datetime | None = None,
-    decide: Callable[[Posting], Posting] | None = None,
+    caps: CapsCount | None = None,
+    decide: Callable[[Posting, list[int]], Posting] | None = None,
 ) -> list[str | None]:
     """Append many entries as ``post`` would one after another, in this order, with one
     lock and one head update per learner: the same sequence numbers and hashes. Returns
     each entry's hash, None for a posting already in the ledger (or earlier in the
-    list). ``decide`` sees each posting that will be written, in order, after the heads
-    are locked, and may change its figures (the credit caps). The rows are written with
-    one multi-row insert and one update of the heads, one statement on PostgreSQL (no
-    ORM objects: a batch is large)."""
+    list). ``decide(posting, counted)`` sees each posting that will be written, in
+    order, after the heads are locked, with the learner's credits counted against
+    ``caps`` so far ([thousandths today, this year], which it moves on), and may change
+    its figures (the credit caps). The rows are written with one multi-row insert and one
+    update of the heads, one statement on PostgreSQL (no ORM objects: a batch is large)."""
     if not postings:
         return []
     now = now or utcnow()
     heads = _lock_heads(sorted({posting.learner_id for posting in postings}))
     chains = {learner_id: list(head) for learner_id, head in heads.items()}
-    posted = _posted_keys(postings)
+    posted, counted = _standing(postings, caps)
     rows, words, hashes = [], [], []
     for posting in postings:
         key = _key(posting)
@@ -104,7 +164,9 @@ def post_many(
             hashes.append(None)
             continue
         posted.add(key)
-        row, text = _chained_row(decide(posting) if decide else posting, chains[key[0]], now)
+        if decide is not None:
+            posting = decide(posting, counted[posting.learner_id])
+        row, text = _chained_row(posting, chains[key[0]], now)
         rows.append(row)
         words.append(text)
         hashes.append(row["entry_hash"])

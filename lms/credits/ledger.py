@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -188,24 +188,6 @@ def _chained_entry(posting: Posting, head: LedgerHead, now: datetime) -> LedgerE
     db.session.add(entry)
     head.last_seq, head.last_hash = entry.seq, entry.entry_hash
     return entry
-
-
-def credits_posted_by_learner(learner_ids, *, today, since_day, source_types) -> dict:
-    """{learner: (thousandths since ``today``, since ``since_day``)}, as credits_posted
-    sums them, for many learners in one query."""
-    today_milli = func.sum(
-        case((LedgerEntry.local_day >= today, LedgerEntry.credits_milli), else_=0)
-    )
-    rows = db.session.execute(
-        select(LedgerEntry.learner_id, today_milli, func.sum(LedgerEntry.credits_milli))
-        .where(
-            LedgerEntry.learner_id.in_(learner_ids),
-            LedgerEntry.local_day >= since_day,
-            LedgerEntry.source_type.in_(source_types),
-        )
-        .group_by(LedgerEntry.learner_id)
-    )
-    return {learner_id: (int(day or 0), int(year or 0)) for learner_id, day, year in rows}
 
 
 def credits_posted(learner_id: int, *, since_day, source_types) -> float:
