@@ -36,3 +36,30 @@ def test_upload_benchmark_measures_local_and_s3(tmp_path):
     results = json.loads(output[output.index("[") :])
     assert [r["storage"] for r in results] == ["local", "s3"]
     assert all(r["ratio_to_baseline"] > 0 for r in results)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("LMS_TEST_DATABASE_URL"), reason="the check-in benchmark needs PostgreSQL"
+)
+def test_checkin_benchmark_prints_its_aims_and_checks_the_ledger():
+    from sqlalchemy.engine import make_url
+
+    server = make_url(os.environ["LMS_TEST_DATABASE_URL"])
+    figures = json.loads(
+        run(
+            "checkin.py",
+            "--json",
+            "--database",
+            "lms_bench_checkin_smoke",
+            "--pg-host",
+            server.host or "127.0.0.1",
+            "--pg-port",
+            str(server.port or 5432),
+            "--pg-user",
+            server.username or "postgres",
+        )
+    )
+    assert [aim["met"] is None for aim in figures["aims"]] == [False] * 4 + [True]
+    database = figures["database"]
+    assert database["ledger_entries"] == database["attendances"] == database["chains_verified"]
+    assert figures["in_process"]["checkin_live_statements"] > 0
