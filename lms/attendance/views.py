@@ -125,6 +125,9 @@ def enter_code(class_session_id: int):
     return redirect(url_for("attendance.class_detail", class_session_id=class_session.id))
 
 
+# No rate limit applies to opening the QR (its token is signed and lasts 45 s): exempt,
+# the busiest learner page skips the limiter's work on every request.
+@limiter.exempt
 def attend(token: str):
     """Opened from the staff screen's QR. A logged-in learner is checked in by the lean
     path (selfcheck.check_in_as): no user or role query, the class's settings cached, one
