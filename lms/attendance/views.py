@@ -154,21 +154,7 @@ def attend(token: str):
     if current_user.is_authenticated and needs_consent(current_user):
         return redirect(url_for("accounts.consent", next=request.full_path))
     if not current_user.is_authenticated:
-        try:
-            key = selfcheck.hold_pending_checkin(token, now)
-        except tokens.TokenRefused as refusal:
-            return _refused(refusal.reason)
-        response = login_manager.unauthorized()
-        response.set_cookie(
-            PENDING_COOKIE,
-            key,
-            max_age=int(selfcheck.pending_window().total_seconds()),
-            path=PENDING_COOKIE_PATH,
-            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE") or request.is_secure),
-            httponly=True,
-            samesite="Lax",
-        )
-        return response
+        return _hold_until_logged_in(token, now)
     at = now
     if key:
         bound_at = selfcheck.use_pending_checkin(key, token, current_user.id, now)
@@ -190,6 +176,25 @@ def attend(token: str):
             # (the request's own commit, one transaction, is for successes only).
             db.session.commit()
         response.delete_cookie(PENDING_COOKIE, path=PENDING_COOKIE_PATH)
+    return response
+
+
+def _hold_until_logged_in(token: str, now):
+    """The log-in page, with the key of a pending check-in in a cookie of its own."""
+    try:
+        key = selfcheck.hold_pending_checkin(token, now)
+    except tokens.TokenRefused as refusal:
+        return _refused(refusal.reason)
+    response = login_manager.unauthorized()
+    response.set_cookie(
+        PENDING_COOKIE,
+        key,
+        max_age=int(selfcheck.pending_window().total_seconds()),
+        path=PENDING_COOKIE_PATH,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE") or request.is_secure),
+        httponly=True,
+        samesite="Lax",
+    )
     return response
 
 
