@@ -19,14 +19,12 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
-    column,
     func,
     literal_column,
     null,
     select,
     union_all,
     update,
-    values,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -44,10 +42,6 @@ from lms.credits.ledger import (
 from lms.credits.models import LedgerEntry, LedgerHead, LedgerText
 from lms.extensions import db
 from lms.timeutil import local_date, utcnow
-
-# Up to this many entries are written with the heads' update in one statement on
-# PostgreSQL (a check-in's one); more are sent as two, each compiled once for its rows.
-ONE_STATEMENT_ROWS = 10
 
 
 def _key(posting: Posting) -> tuple:
@@ -182,19 +176,17 @@ def post_many(
 
 
 def _append(rows: list[dict], moved: dict[int, list]) -> None:
-    """Insert the entries and move the heads ({learner: [last seq, last hash]}): on
-    PostgreSQL in one statement (the insert a data-modifying WITH of the update)."""
+    """Insert the entries and move the heads ({learner: [last seq, last hash]}). One entry
+    (a check-in's) on PostgreSQL: in one statement, the insert a data-modifying WITH of
+    the update (a single row keeps the statement in SQLAlchemy's compiled cache)."""
     entries, heads = LedgerEntry.__table__, LedgerHead.__table__
-    if db.engine.dialect.name == "postgresql" and len(rows) <= ONE_STATEMENT_ROWS:
-        to = values(
-            column("learner_id", Integer), column("seq", Integer), column("hash", String),
-            name="moved",
-        ).data([(learner_id, *chain) for learner_id, chain in moved.items()])  # fmt: skip
+    if db.engine.dialect.name == "postgresql" and len(rows) == 1:
+        ((learner_id, (seq, last_hash)),) = moved.items()
         db.session.execute(
             update(heads)
-            .where(heads.c.learner_id == to.c.learner_id)
-            .values(last_seq=to.c.seq, last_hash=to.c.hash)
-            .add_cte(entries.insert().values(rows).cte("new_entries"))
+            .where(heads.c.learner_id == learner_id)
+            .values(last_seq=seq, last_hash=last_hash)
+            .add_cte(entries.insert().values(rows[0]).cte("new_entries"))
         )
     else:
         db.session.execute(entries.insert(), rows)
