@@ -16,13 +16,14 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms import database
-from lms.config import SUPPORTED_LOCALES, load_config, require_shared_settings
+from lms.config import load_config, require_shared_settings
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 from lms.ops.logging import configure_logging
 from lms.security import register_security_headers
 from lms.tasks import init_tasks
 from lms.web import scripts as web_scripts
 from lms.web.api import json_error
+from lms.web.light import page_locale
 from lms.web.urls import BoundedRequest, IdConverter, external_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -88,12 +89,8 @@ def _select_locale():
 
     if not has_request_context():  # CLI commands and jobs speak the default language
         return "zh_CN"
-    if current_user and current_user.is_authenticated and current_user.locale:
-        return current_user.locale
-    cookie = request.cookies.get("lang")
-    if cookie in SUPPORTED_LOCALES:
-        return cookie
-    return "zh_CN"
+    authenticated = current_user and current_user.is_authenticated
+    return page_locale(current_user.locale if authenticated else None)
 
 
 def _init_extensions(app: Flask) -> None:

@@ -38,3 +38,30 @@ def test_upload_benchmark_measures_local_and_s3(tmp_path):
     assert {("local", "werkzeug"), ("local", "bare"), ("s3", "werkzeug")} <= measured
     assert all(r["ratio_to_baseline"] > 0 and r["server_peak_rss_mib"] > 0 for r in results)
     assert "aim, 16 MiB local werkzeug: peak RSS < 150 MiB:" in output
+
+
+@pytest.mark.skipif(
+    not os.environ.get("LMS_TEST_DATABASE_URL"), reason="the check-in benchmark needs PostgreSQL"
+)
+def test_checkin_benchmark_prints_its_aims_and_checks_the_ledger():
+    from sqlalchemy.engine import make_url
+
+    server = make_url(os.environ["LMS_TEST_DATABASE_URL"])
+    figures = json.loads(
+        run(
+            "checkin.py",
+            "--json",
+            "--database",
+            "lms_bench_checkin_smoke",
+            "--pg-host",
+            server.host or "127.0.0.1",
+            "--pg-port",
+            str(server.port or 5432),
+            "--pg-user",
+            server.username or "postgres",
+        )
+    )
+    assert [aim["met"] is None for aim in figures["aims"]] == [False] * 4 + [True]
+    database = figures["database"]
+    assert database["ledger_entries"] == database["attendances"] == database["chains_verified"]
+    assert figures["in_process"]["checkin_live_statements"] > 0

@@ -179,12 +179,27 @@ def apply_marks(
     *,
     actor_id: int | None = None,
     now: datetime | None = None,
+    signed_up: set[int] | None = None,
+    rows: dict[int, Attendance] | None = None,
 ) -> list[Outcome]:
-    """Decide ``marks`` in their order (callers sort them by time); one outcome each."""
+    """Decide ``marks`` in their order (callers sort them by time); one outcome each.
+
+    ``class_session`` is a ClassSession or its cached settings (session_settings.py).
+    A caller that read the learners' sign-ups or found they have no attendance row yet
+    passes ``signed_up`` or ``rows={}`` (the self check-in's one read): a row another
+    request inserts meanwhile makes the insert below lose, and the mark is decided
+    again on the locked row, as when the locked read finds none."""
     now = now or utcnow()
     learner_ids = {mark.learner_id for mark in marks}
-    signed_up = active_signup_ids(class_session.id, learner_ids)
-    run = _Run(class_session, _locked_rows(class_session.id, learner_ids), signed_up, now, actor_id)
+    if signed_up is None:
+        signed_up = (
+            active_signup_ids(class_session.id, learner_ids)
+            if class_session.signup_required
+            else set()
+        )
+    if rows is None:
+        rows = _locked_rows(class_session.id, learner_ids)
+    run = _Run(class_session, rows, signed_up, now, actor_id)
     outcomes = [run.apply(mark) for mark in marks]
     if run.new_rows:
         lost = set(run.new_rows) - _insert_rows(list(run.new_rows.values()))

@@ -56,7 +56,29 @@ class SchoolStaff(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class ClassSession(db.Model):
+class SessionTimes:
+    """The moments the time rules (rules.py) read, from ``starts_at``, ``ends_at``,
+    ``checkin_opens_minutes`` and ``late_after_minutes``: of a ClassSession and of its
+    cached settings (session_settings.py) alike."""
+
+    @property
+    def checkin_opens_at(self) -> datetime:
+        return self.starts_at - timedelta(minutes=self.checkin_opens_minutes)
+
+    @property
+    def checkout_closes_at(self) -> datetime:
+        return self.ends_at + CHECKOUT_GRACE
+
+    @property
+    def late_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.late_after_minutes)
+
+    @property
+    def scheduled_hours(self) -> float:
+        return round((self.ends_at - self.starts_at).total_seconds() / 3600, 2)
+
+
+class ClassSession(SessionTimes, db.Model):
     """One offline class at a school; times in UTC."""
 
     __tablename__ = "class_sessions"
@@ -84,22 +106,6 @@ class ClassSession(db.Model):
 
     school: Mapped[CommunitySchool] = relationship(lazy="joined")
     course: Mapped[Course | None] = relationship()
-
-    @property
-    def checkin_opens_at(self) -> datetime:
-        return self.starts_at - timedelta(minutes=self.checkin_opens_minutes)
-
-    @property
-    def checkout_closes_at(self) -> datetime:
-        return self.ends_at + CHECKOUT_GRACE
-
-    @property
-    def late_at(self) -> datetime:
-        return self.starts_at + timedelta(minutes=self.late_after_minutes)
-
-    @property
-    def scheduled_hours(self) -> float:
-        return round((self.ends_at - self.starts_at).total_seconds() / 3600, 2)
 
     @property
     def seats_left(self) -> int:

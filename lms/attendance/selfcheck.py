@@ -8,14 +8,18 @@ random key only. The first account that comes back with that key within
 """
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, false, select, update
 
+from lms.accounts.identity import user_conditions
+from lms.accounts.models import User
 from lms.attendance import tokens
 from lms.attendance.checkin import Mark, Outcome, apply_marks
-from lms.attendance.models import ClassSession, PendingCheckin
+from lms.attendance.models import Attendance, ClassSession, PendingCheckin, Signup
+from lms.attendance.session_settings import ClassSessionSettings, class_session_settings
 from lms.extensions import db
 
 # Used and expired pending check-ins are deleted after this long.
@@ -45,16 +49,69 @@ def read_token(token: str, at: datetime) -> tokens.RotatingClaim:
     return tokens.read_rotating_token(rotating_key(), token, at, grace=qr_grace())
 
 
-def check_in_with_token(
-    token: str, learner_id: int, *, at: datetime, now: datetime
-) -> tuple[ClassSession, Outcome]:
-    """Check in or out (as the token says) at ``at``; raises TokenRefused."""
-    claim = read_token(token, at)
-    class_session = db.session.get(ClassSession, claim.class_session_id)
+def _session_of(claim: tokens.RotatingClaim) -> ClassSessionSettings:
+    class_session = class_session_settings(claim.class_session_id)
     if class_session is None:
         raise tokens.TokenRefused("unknown_session")
+    return class_session
+
+
+def check_in_with_token(
+    token: str, learner_id: int, *, at: datetime, now: datetime
+) -> tuple[ClassSessionSettings, Outcome]:
+    """Check in or out (as the token says) at ``at``; raises TokenRefused."""
+    claim = read_token(token, at)
+    class_session = _session_of(claim)
     outcome = apply_marks(class_session, [Mark(learner_id, claim.mode, at, "qr")], now=now)[0]
     return class_session, outcome
+
+
+@dataclass(frozen=True)
+class Attended:
+    """A self check-in by the lean path, with what its page shows of the learner."""
+
+    class_session: ClassSessionSettings
+    outcome: Outcome
+    elder_mode: bool
+    locale: str | None
+
+
+def check_in_as(token: str, identity: tuple[int, str], *, now: datetime) -> Attended | None:
+    """Check in or out (as the token says) now the session's user, named by ``identity``
+    (accounts.identity), without loading the user: one statement checks them
+    (user_conditions: their session token, not disabled, the privacy notice accepted)
+    and reads their sign-up and whether they have an attendance row; the class's
+    settings come from the per-process cache. None when the user fails the check (the
+    caller then decides the usual way); raises TokenRefused."""
+    claim = read_token(token, now)
+    class_session = _session_of(claim)
+    learner_id = identity[0]
+    signed_up = (
+        exists().where(
+            Signup.class_session_id == class_session.id,
+            Signup.learner_id == User.id,
+            Signup.cancelled_at.is_(None),
+        )
+        if class_session.signup_required
+        else false()
+    )
+    has_row = exists().where(
+        Attendance.class_session_id == class_session.id, Attendance.learner_id == User.id
+    )
+    learner = db.session.execute(
+        select(User.elder_mode, User.locale, signed_up, has_row).where(*user_conditions(identity))
+    ).first()
+    if learner is None:
+        return None
+    elder_mode, locale, is_signed_up, row_exists = learner
+    outcome = apply_marks(
+        class_session,
+        [Mark(learner_id, claim.mode, now, "qr")],
+        now=now,
+        signed_up={learner_id} if is_signed_up else set(),
+        rows=None if row_exists else {},  # an existing row is read locked
+    )[0]
+    return Attended(class_session, outcome, elder_mode, locale)
 
 
 def check_in_with_code(
@@ -75,8 +132,7 @@ def hold_pending_checkin(token: str, now: datetime) -> str:
     """Keep a QR opened before logging in; the key the browser keeps. Raises
     TokenRefused when the token does not hold now."""
     claim = read_token(token, now)
-    if db.session.get(ClassSession, claim.class_session_id) is None:
-        raise tokens.TokenRefused("unknown_session")
+    _session_of(claim)
     key = secrets.token_urlsafe(32)
     db.session.add(
         PendingCheckin(

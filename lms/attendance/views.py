@@ -11,10 +11,13 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.accounts.services import list_towns
+from lms.accounts.identity import session_identity
+from lms.accounts.services import list_towns, needs_consent
+from lms.accounts.views import elder_mode_on
 from lms.attendance import checkin, queries, selfcheck, services, tokens
 from lms.attendance.forms import BrowseForm, CodeForm
 from lms.attendance.messages import outcome_message, refusal_message
@@ -22,6 +25,7 @@ from lms.attendance.models import ClassSession
 from lms.extensions import db, limiter, login_manager
 from lms.timeutil import utcnow
 from lms.web.errors import act_then_redirect
+from lms.web.light import page_locale, render_light
 
 PER_PAGE = 20
 # The key of a pending check-in (a QR opened before logging in), sent back to /attend/ only.
@@ -121,28 +125,36 @@ def enter_code(class_session_id: int):
     return redirect(url_for("attendance.class_detail", class_session_id=class_session.id))
 
 
+# No rate limit applies to opening the QR (its token is signed and lasts 45 s): exempt,
+# the busiest learner page skips the limiter's work on every request.
+@limiter.exempt
 def attend(token: str):
-    """Opened from the staff screen's QR. Before logging in the visit is kept on the
-    server as a pending check-in (selfcheck.py) and the browser gets its key in a cookie;
-    the first account back within a few minutes is checked in as of the visit."""
+    """Opened from the staff screen's QR. A logged-in learner is checked in by the lean
+    path (selfcheck.check_in_as): no user or role query, the class's settings cached, one
+    transaction, a light page. Before logging in the visit is kept on the server as a
+    pending check-in (selfcheck.py) and the browser gets its key in a cookie; the first
+    account back within a few minutes is checked in as of the visit."""
     now = utcnow()
-    if not current_user.is_authenticated:
+    key = request.cookies.get(PENDING_COOKIE)
+    identity = session_identity()
+    if identity is not None and not key:
         try:
-            key = selfcheck.hold_pending_checkin(token, now)
+            attended = selfcheck.check_in_as(token, identity, now=now)
         except tokens.TokenRefused as refusal:
             return _refused(refusal.reason)
-        response = login_manager.unauthorized()
-        response.set_cookie(
-            PENDING_COOKIE,
-            key,
-            max_age=int(selfcheck.pending_window().total_seconds()),
-            path=PENDING_COOKIE_PATH,
-            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE") or request.is_secure),
-            httponly=True,
-            samesite="Lax",
-        )
-        return response
-    key = request.cookies.get(PENDING_COOKIE)
+        if attended is not None:
+            return _attend_page(
+                attended.class_session,
+                attended.outcome,
+                locale=page_locale(attended.locale),
+                elder_mode=attended.elder_mode,
+            )
+    # The usual way: current_user decides. The consent check before every page leaves
+    # this (lean) endpoint alone when the session names a user, so it is made here.
+    if current_user.is_authenticated and needs_consent(current_user):
+        return redirect(url_for("accounts.consent", next=request.full_path))
+    if not current_user.is_authenticated:
+        return _hold_until_logged_in(token, now)
     at = now
     if key:
         bound_at = selfcheck.use_pending_checkin(key, token, current_user.id, now)
@@ -154,14 +166,8 @@ def attend(token: str):
     except tokens.TokenRefused as refusal:
         response = _refused(refusal.reason)
     else:
-        response = (
-            render_template(
-                "attendance/attend.html",
-                class_session=class_session,
-                outcome=outcome,
-                message=outcome_message(outcome),
-            ),
-            (200 if outcome.status in ("recorded", "duplicate") else 409),
+        response = _attend_page(
+            class_session, outcome, locale=str(get_locale()), elder_mode=elder_mode_on()
         )
     response = make_response(response)
     if key:
@@ -173,14 +179,47 @@ def attend(token: str):
     return response
 
 
-def _refused(reason: str):
-    return render_template(
+def _hold_until_logged_in(token: str, now):
+    """The log-in page, with the key of a pending check-in in a cookie of its own."""
+    try:
+        key = selfcheck.hold_pending_checkin(token, now)
+    except tokens.TokenRefused as refusal:
+        return _refused(refusal.reason)
+    response = login_manager.unauthorized()
+    response.set_cookie(
+        PENDING_COOKIE,
+        key,
+        max_age=int(selfcheck.pending_window().total_seconds()),
+        path=PENDING_COOKIE_PATH,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE") or request.is_secure),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _attend_page(class_session, outcome, *, locale: str, elder_mode: bool, reason=None):
+    """The result of a check-in (or a refusal, without ``outcome``): a light page."""
+    with force_locale(locale):
+        message = outcome_message(outcome) if outcome else refusal_message(reason)
+    done = outcome is not None and outcome.status in ("recorded", "duplicate")
+    status = 200 if done else (409 if outcome else 400)
+    page = render_light(
         "attendance/attend.html",
-        class_session=None,
-        outcome=None,
+        locale=locale,
+        elder_mode=elder_mode,
+        class_session=class_session,
+        outcome=outcome,
         reason=reason,
-        message=refusal_message(reason),
-    ), 400
+        message=message,
+    )
+    return page, status
+
+
+def _refused(reason: str):
+    return _attend_page(
+        None, None, locale=str(get_locale()), elder_mode=elder_mode_on(), reason=reason
+    )
 
 
 @login_required

@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
         credential_models,
         models,
         privacy,
+        rule_in_force,
     )
     from lms.credits.blueprint import bp
     from lms.credits.receivers import connect
@@ -24,6 +25,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     connect()
     privacy.connect()
+    rule_in_force.connect()
     register_course_link(
         "course_page",
         "credits.course_record",

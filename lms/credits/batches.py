@@ -2,87 +2,61 @@
 class closing) makes the credit bank post, together.
 
 The same entries as ``services.attendance_recorded`` one after another would post, in the
-same order, with the same caps and hashes (``ledger.post_many``): one lock and one head
-update per learner, and one query each for what was posted already and for the credits
+same order, with the same caps and hashes (``chain_append.post_many``): one lock and one
+head update per learner, and one query for what was posted already and the credits
 counted against the caps.
 """
 
 from dataclasses import replace
 
-from sqlalchemy import func, select
-
-from lms.credits.ledger import (
-    Posting,
-    credits_posted_by_learner,
-    current_rule,
-    milli,
-    post_many,
-)
-from lms.credits.models import LedgerEntry
+from lms.credits.chain_append import CapsCount, post_many
+from lms.credits.ledger import Posting, milli
+from lms.credits.rule_in_force import rule_in_force
 from lms.credits.services import CAPPED_SOURCES, cut_to_caps, evaluate_session_course
-from lms.extensions import db
 from lms.timeutil import local_date, utcnow
 
 
 def attendance_recorded_many(records: list[tuple[int, int, float]]) -> None:
     """``attendance_recorded`` for many (learner, class session, hours) announced in one
-    batch (a scan batch, a check-in burst): the same entries, posted together."""
-    revisions = _latest_revisions(records)
-    due = []
-    for learner_id, class_session_id, hours in records:
-        key = (learner_id, str(class_session_id))
-        if hours > 0 and revisions.get(key, 0) == 0:
-            due.append((learner_id, str(class_session_id), hours))
-            revisions[key] = 1
+    batch (a scan batch, a check-in): the same entries, posted together.
+
+    ``attendance_recorded`` posts revision 1 only when the class has no entry of any
+    revision yet; every class's first entry is revision 1 (a correction's revision
+    follows the latest), so ``post_many`` skipping the (learner, class, revision 1)
+    already in the ledger, under the heads' lock, decides the same in the same query."""
+    due = [
+        (learner_id, str(class_session_id), hours)
+        for learner_id, class_session_id, hours in records
+        if hours > 0
+    ]
     post_study_many("attendance", due)
     for learner_id, class_session_id, _hours in records:
         evaluate_session_course(learner_id, class_session_id)
 
 
-def _latest_revisions(records) -> dict[tuple[int, str], int]:
-    rows = db.session.execute(
-        select(LedgerEntry.learner_id, LedgerEntry.source_id, func.max(LedgerEntry.revision))
-        .where(
-            LedgerEntry.learner_id.in_({learner_id for learner_id, _, _ in records}),
-            LedgerEntry.source_type == "attendance",
-            LedgerEntry.source_id.in_({str(session_id) for _, session_id, _ in records}),
-        )
-        .group_by(LedgerEntry.learner_id, LedgerEntry.source_id)
-    )
-    return {(learner_id, source_id): revision for learner_id, source_id, revision in rows}
-
-
 def post_study_many(source_type: str, items: list[tuple[int, str, float]]) -> None:
     """``_post_study`` for many (learner, source id, hours) at once, in this order: one
     lock and head update per learner, the caps counted as one posting after another
-    would count them (ledger.post_many)."""
+    would count them (chain_append.post_many)."""
     if not items:
         return
     now = utcnow()
-    rule = current_rule()
+    rule = rule_in_force()
     rate = (
         rule.credits_per_online_hour if source_type == "lesson" else rule.credits_per_offline_hour
     )
-    today = local_date(now)
     postings = [
         Posting(learner_id, source_type, source_id, hours, 0.0, rule.version)
         for learner_id, source_id, hours in items
     ]
-    counted: dict[int, list[int]] = {}
 
-    def decide(posting: Posting) -> Posting:
-        if not counted:  # after the heads are locked: what stands now
-            posted = credits_posted_by_learner(
-                {p.learner_id for p in postings},
-                today=today,
-                since_day=today.replace(month=1, day=1),
-                source_types=CAPPED_SOURCES,
-            )
-            counted.update({i: list(posted.get(i, (0, 0))) for i, *_ in items})
-        so_far = counted[posting.learner_id]
-        credits, reason = cut_to_caps(posting.hours, rate, rule, so_far[0] / 1000, so_far[1] / 1000)
-        so_far[0] += milli(credits)
-        so_far[1] += milli(credits)
+    def decide(posting: Posting, counted: list[int]) -> Posting:
+        credits, reason = cut_to_caps(
+            posting.hours, rate, rule, counted[0] / 1000, counted[1] / 1000
+        )
+        counted[0] += milli(credits)
+        counted[1] += milli(credits)
         return replace(posting, credits=credits, reason=reason)
 
-    post_many(postings, now=now, decide=decide)
+    caps = CapsCount(local_date(now), CAPPED_SOURCES)
+    post_many(postings, now=now, caps=caps, decide=decide)

@@ -14,12 +14,10 @@ verifies (docs/credit-bank.md).
 import hashlib
 import json
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from types import SimpleNamespace
 
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -79,6 +77,15 @@ class Posting:
     is_reversal: bool = False
     reason: str = ""
     actor_id: int | None = None
+
+
+def words_of(posting: Posting) -> LedgerText | None:
+    """The posting's reason, kept beside the chain with a salt of its own (None for none)."""
+    if not posting.reason:
+        return None
+    return LedgerText(
+        learner_id=posting.learner_id, text=posting.reason, salt=secrets.token_hex(16)
+    )
 
 
 # The documented defaults, in force until the admin sets rules (docs/credit-bank.md).
@@ -157,137 +164,9 @@ def post(posting: Posting, *, now: datetime | None = None) -> LedgerEntry | None
     return entry
 
 
-def _key(posting: Posting) -> tuple:
-    return (
-        posting.learner_id,
-        posting.source_type,
-        posting.source_id,
-        posting.revision,
-        posting.is_reversal,
-    )
-
-
-def _lock_heads(learner_ids: list[int]) -> dict[int, LedgerHead]:
-    """Every learner's head, made if missing and locked, in one order (no deadlock)."""
-    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(
-        insert(LedgerHead).on_conflict_do_nothing(index_elements=["learner_id"]),
-        [{"learner_id": i, "last_seq": 0, "last_hash": GENESIS} for i in learner_ids],
-    )
-    heads = db.session.scalars(
-        select(LedgerHead)
-        .where(LedgerHead.learner_id.in_(learner_ids))
-        .order_by(LedgerHead.learner_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return {head.learner_id: head for head in heads}
-
-
-def _posted_keys(postings: list[Posting]) -> set[tuple]:
-    """Which of these (learner, source, revision, reversal) are in the ledger: one query
-    on the unique index's columns."""
-    query = select(
-        LedgerEntry.learner_id,
-        LedgerEntry.source_type,
-        LedgerEntry.source_id,
-        LedgerEntry.revision,
-        LedgerEntry.is_reversal,
-    ).where(
-        LedgerEntry.learner_id.in_({p.learner_id for p in postings}),
-        LedgerEntry.source_type.in_({p.source_type for p in postings}),
-        LedgerEntry.source_id.in_({p.source_id for p in postings}),
-    )
-    return {tuple(row) for row in db.session.execute(query)}
-
-
-def post_many(
-    postings: list[Posting],
-    *,
-    now: datetime | None = None,
-    decide: Callable[[Posting], Posting] | None = None,
-) -> list[str | None]:
-    """Append many entries as ``post`` would one after another, in this order, with one
-    lock and one head update per learner: the same sequence numbers and hashes. Returns
-    each entry's hash, None for a posting already in the ledger (or earlier in the
-    list). ``decide`` sees each posting that will be written, in order, after the heads
-    are locked, and may change its figures (the credit caps). The rows are written with
-    one multi-row insert and one update of the heads (no ORM objects: a batch is large)."""
-    if not postings:
-        return []
-    now = now or utcnow()
-    heads = _lock_heads(sorted({posting.learner_id for posting in postings}))
-    chains = {learner_id: [head.last_seq, head.last_hash] for learner_id, head in heads.items()}
-    posted = _posted_keys(postings)
-    rows, words, hashes = [], [], []
-    for posting in postings:
-        key = _key(posting)
-        if key in posted:
-            hashes.append(None)
-            continue
-        posted.add(key)
-        row, text = _chained_row(decide(posting) if decide else posting, chains[key[0]], now)
-        rows.append(row)
-        words.append(text)
-        hashes.append(row["entry_hash"])
-    if any(words):
-        db.session.add_all([text for text in words if text is not None])
-        db.session.flush()  # the words' ids, for their entries
-    for row, text in zip(rows, words, strict=True):
-        row["text_id"] = text.id if text is not None else None
-    if rows:
-        db.session.execute(LedgerEntry.__table__.insert(), rows)
-        table = LedgerHead.__table__
-        db.session.execute(
-            update(table)
-            .where(table.c.learner_id == bindparam("b_learner"))
-            .values(last_seq=bindparam("b_seq"), last_hash=bindparam("b_hash")),
-            [
-                {"b_learner": learner_id, "b_seq": chain[0], "b_hash": chain[1]}
-                for learner_id, chain in chains.items()
-                if chain[0] != heads[learner_id].last_seq
-            ],
-        )
-        for head in heads.values():
-            db.session.expire(head)  # written above, not through the object
-    return hashes
-
-
-def _chained_row(posting: Posting, chain: list, now: datetime) -> tuple[dict, LedgerText | None]:
-    """The next entry of a chain ([last seq, last hash], moved on) as a row, and its words."""
-    words = None
-    if posting.reason:
-        words = LedgerText(
-            learner_id=posting.learner_id, text=posting.reason, salt=secrets.token_hex(16)
-        )
-    row = {
-        "learner_id": posting.learner_id,
-        "seq": chain[0] + 1,
-        "source_type": posting.source_type,
-        "source_id": posting.source_id,
-        "revision": posting.revision,
-        "is_reversal": posting.is_reversal,
-        "hours_milli": milli(posting.hours),
-        "credits_milli": milli(posting.credits),
-        "rule_version": posting.rule_version,
-        "reason_digest": reason_digest(words.text, words.salt) if words else "",
-        "created_at": now,
-        "local_day": local_date(now),
-        "actor_id": posting.actor_id,
-        "prev_hash": chain[1],
-    }
-    row["entry_hash"] = entry_hash(hashed_fields(SimpleNamespace(**row)), chain[1])
-    chain[0], chain[1] = row["seq"], row["entry_hash"]
-    return row, words
-
-
 def _chained_entry(posting: Posting, head: LedgerHead, now: datetime) -> LedgerEntry:
     """The next entry of the head's chain (added to the session); the head moves on."""
-    words = None
-    if posting.reason:
-        words = LedgerText(
-            learner_id=posting.learner_id, text=posting.reason, salt=secrets.token_hex(16)
-        )
+    words = words_of(posting)
     entry = LedgerEntry(
         learner_id=posting.learner_id,
         seq=head.last_seq + 1,
@@ -309,24 +188,6 @@ def _chained_entry(posting: Posting, head: LedgerHead, now: datetime) -> LedgerE
     db.session.add(entry)
     head.last_seq, head.last_hash = entry.seq, entry.entry_hash
     return entry
-
-
-def credits_posted_by_learner(learner_ids, *, today, since_day, source_types) -> dict:
-    """{learner: (thousandths since ``today``, since ``since_day``)}, as credits_posted
-    sums them, for many learners in one query."""
-    today_milli = func.sum(
-        case((LedgerEntry.local_day >= today, LedgerEntry.credits_milli), else_=0)
-    )
-    rows = db.session.execute(
-        select(LedgerEntry.learner_id, today_milli, func.sum(LedgerEntry.credits_milli))
-        .where(
-            LedgerEntry.learner_id.in_(learner_ids),
-            LedgerEntry.local_day >= since_day,
-            LedgerEntry.source_type.in_(source_types),
-        )
-        .group_by(LedgerEntry.learner_id)
-    )
-    return {learner_id: (int(day or 0), int(year or 0)) for learner_id, day, year in rows}
 
 
 def credits_posted(learner_id: int, *, since_day, source_types) -> float:

@@ -15,10 +15,12 @@ from sqlalchemy import func, select
 from lms.accounts.audit import record_event
 from lms.assessment.completion import passed_exam_ids, required_exam_ids
 from lms.attendance.models import Attendance, ClassSession
+from lms.attendance.session_settings import class_session_settings
 from lms.courses.models import Course, Lesson
 from lms.credits import status_list
 from lms.credits.ledger import Posting, credits_posted, current_rule, find_entry, post
 from lms.credits.models import Certificate, CourseCompletion, CreditRule, LedgerEntry
+from lms.credits.rule_in_force import RuleInForce, rule_in_force
 from lms.extensions import db
 from lms.study.models import LessonProgress
 from lms.timeutil import local_date, utcnow
@@ -31,7 +33,7 @@ class CreditError(DomainError):
     """A refusal with a message fit to show the person who asked."""
 
 
-def capped_credits(learner_id: int, hours: float, rate: float, rule: CreditRule, now):
+def capped_credits(learner_id: int, hours: float, rate: float, rule: RuleInForce, now):
     """Credits for ``hours`` at ``rate``, cut to what the caps leave, and why."""
     today = local_date(now)
     posted_today = credits_posted(learner_id, since_day=today, source_types=CAPPED_SOURCES)
@@ -41,7 +43,7 @@ def capped_credits(learner_id: int, hours: float, rate: float, rule: CreditRule,
     return cut_to_caps(hours, rate, rule, posted_today, posted_year)
 
 
-def cut_to_caps(hours: float, rate: float, rule: CreditRule, posted_today, posted_year):
+def cut_to_caps(hours: float, rate: float, rule: RuleInForce, posted_today, posted_year):
     wanted = round(hours * rate, 3)
     left_today = rule.daily_cap - posted_today
     left_year = rule.yearly_cap - posted_year
@@ -56,7 +58,7 @@ def _post_study(
     learner_id: int, source_type: str, source_id: str, hours: float, revision: int = 1
 ) -> LedgerEntry | None:
     now = utcnow()
-    rule = current_rule()
+    rule = rule_in_force()
     rate = (
         rule.credits_per_online_hour if source_type == "lesson" else rule.credits_per_offline_hour
     )
@@ -91,7 +93,7 @@ def exam_passed(learner_id: int, exam_id: int, course_id: int) -> None:
     """Credits for passing an exam (the rule's rate, capped like study; once per exam,
     online or offline alike), then the course's completion, which may need the exam."""
     now = utcnow()
-    rule = current_rule()
+    rule = rule_in_force()
     if rule.credits_per_exam_passed > 0:
         credits, reason = capped_credits(learner_id, 1.0, rule.credits_per_exam_passed, rule, now)
         post(
@@ -287,9 +289,13 @@ def evaluate_course(learner_id: int, course: Course) -> CourseCompletion | None:
 
 
 def evaluate_session_course(learner_id: int, class_session_id: int) -> None:
-    class_session = db.session.get(ClassSession, class_session_id)
-    if class_session is not None and class_session.course is not None:
-        evaluate_course(learner_id, class_session.course)
+    """The course of a class (from attendance's cached settings), evaluated."""
+    class_session = class_session_settings(class_session_id)
+    if class_session is None or class_session.course_id is None:
+        return
+    course = db.session.get(Course, class_session.course_id)
+    if course is not None:
+        evaluate_course(learner_id, course)
 
 
 def issue_certificate(learner_id: int, course: Course) -> Certificate:

@@ -51,8 +51,10 @@ def run(app, learners, *, batched: bool) -> tuple[list, int]:
     head_updates = []
 
     def count(conn, cursor, statement, parameters, context, executemany):
-        if statement.startswith("UPDATE ledger_heads"):
-            head_updates.append(len(parameters) if executemany else 1)
+        # The heads moved (not the batch's lock, an upsert that changes nothing): one
+        # UPDATE a posting, or the batch's one (with its entries' insert on PostgreSQL).
+        if "UPDATE ledger_heads SET" in " ".join(statement.split()):
+            head_updates.append(cursor.rowcount)
 
     with app.app_context():
         for table in (LedgerEntry, LedgerText, LedgerHead):
@@ -60,7 +62,7 @@ def run(app, learners, *, batched: bool) -> tuple[list, int]:
         post(Posting(near_cap, "lesson", "1", 7.0, 7.0, 1))
         post(Posting(at_year_cap, "lesson", "2", 200.0, 200.0, 1))
         db.session.commit()
-        event.listen(db.engine, "before_cursor_execute", count)
+        event.listen(db.engine, "after_cursor_execute", count)
         try:
             if batched:
                 with announcing_batch():
@@ -75,7 +77,7 @@ def run(app, learners, *, batched: bool) -> tuple[list, int]:
                     )
             db.session.commit()
         finally:
-            event.remove(db.engine, "before_cursor_execute", count)
+            event.remove(db.engine, "after_cursor_execute", count)
         assert all(verify_chain(learner_id) is None for learner_id in learners)
         rows = db.session.execute(
             select(
