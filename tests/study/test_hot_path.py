@@ -7,6 +7,7 @@ from sqlalchemy import event, update
 from lms.accounts.models import User
 from lms.courses import services as courses
 from lms.courses.models import Course, Lesson
+from lms.database import counting_round_trips
 from lms.extensions import db
 from lms.study.lesson_settings import lesson_settings
 from lms.study.models import Heartbeat, LessonProgress
@@ -54,25 +55,32 @@ def test_a_steady_beat_is_one_transaction_of_two_statements(app, client, csrf_to
 
     seen = _count_database_work(app, beat)
     statements = seen["statements"]
+    with app.app_context():
+        engine = db.engine
     assert seen["checkouts"] == 1 and seen["commits"] == 1
     # No user or role query: the learner is checked in the locked read.
     assert not any("FROM user_roles" in statement for statement in statements), statements
     assert not any(statement.startswith("SELECT users.") for statement in statements)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        # The locked read and one write: with COMMIT, three round trips (psycopg sends
-        # BEGIN before the first statement on its own).
+        # The locked read and one write, then COMMIT.
         assert len(statements) == 2, statements
         assert statements[0].startswith("SELECT") and statements[0].endswith(
             "FOR UPDATE OF play_sessions"
         )
         assert statements[1].startswith("WITH")
-        assert len(statements) + seen["commits"] <= 3
+        # On the wire: BEGIN goes with the locked read, the write with its Sync, then
+        # COMMIT; no ping (lms/database.py counting_round_trips says what counts).
+        age(app, play_id, 10)
+        with counting_round_trips(engine) as wire:
+            response = send(client, csrf, play_id, seq=3, segments=[[20.0, 30.0]], position=30.0)
+        assert response.status_code == 200 and response.json["credited_seconds"] > 9
+        assert wire["round_trips"] == 3, wire["sent"]
     else:  # SQLite: the same path, one write statement per table
         assert len(statements) == 5, statements
     with app.app_context():
-        assert db.session.query(Heartbeat).count() == 2
+        beats = db.session.query(Heartbeat).count()
         progress = db.session.query(LessonProgress).filter_by(learner_id=learner.id).one()
-        assert progress.credited_seconds == pytest.approx(20.0, abs=0.5)
+        assert progress.credited_seconds == pytest.approx(10.0 * beats, abs=0.5)
 
 
 def test_a_disabled_learner_or_a_rotated_token_cannot_beat(app, client, csrf_token, enrolled):
