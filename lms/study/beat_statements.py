@@ -6,13 +6,16 @@ progress row, with or without credit for the day. On PostgreSQL each is also com
 once to SQL and run on psycopg directly, so a beat costs no statement construction,
 compilation or cache-key work.
 
-PostgreSQL, three round trips per beat (tests/study/test_hot_path.py counts them on the
+PostgreSQL, two round trips per beat (tests/study/test_hot_path.py counts them on the
 wire):
 
 1. BEGIN and the locked read, sent together: the connection is in psycopg's pipeline
    mode and autocommit, so psycopg sends no BEGIN of its own (it would wait for it);
-2. the write (one statement) and a Sync;
-3. COMMIT, when the request commits (lms/database.py), before the 200 leaves.
+2. the write (one statement) and COMMIT, sent together: the beat is durable before the
+   200 leaves. A beat that completes the lesson leaves COMMIT to the request instead (a
+   third round trip): the receivers of lesson_completed write in the same transaction.
+   After an early COMMIT the connection is back in psycopg's ordinary mode, so anything
+   the request writes later goes in a transaction of its own, committed by the request.
 
 The connection is checked out without the pool's ping (lms/database.py): a connection
 found dead on the first round trip, before anything was written, is thrown away and
@@ -182,7 +185,8 @@ class SessionBeat:
         query = lock_statement(learner is not None)
         return db.session.execute(query, lock_parameters(play_session_id, learner)).first()
 
-    def write(self, variant: tuple[bool, bool], parameters: dict) -> None:
+    def write(self, variant: tuple[bool, bool], parameters: dict, *, commit: bool) -> None:
+        """``commit`` is left to the request: SQLAlchemy's statements are one transaction."""
         for statement in write_statements(self.dialect, *variant):
             db.session.execute(statement, parameters)
 
@@ -198,6 +202,7 @@ class PipelinedBeat:
     def __init__(self):
         self.stack = ExitStack()
         self.cursor = None
+        self.committed = False
 
     def _open(self, *, ping: bool) -> bool:
         session = db.session
@@ -257,10 +262,14 @@ class PipelinedBeat:
         self._run(query, parameters)
         return self.cursor.fetchone()
 
-    def write(self, variant: tuple[bool, bool], parameters: dict) -> None:
-        """Queued in the pipeline (run at once if it was closed: a settings load)."""
+    def write(self, variant: tuple[bool, bool], parameters: dict, *, commit: bool) -> None:
+        """Queued in the pipeline (run at once if it was closed: a settings load), with
+        COMMIT after it when ``commit``."""
         (statement,) = write_statements("postgresql", *variant)
         self._run(statement, parameters)
+        if commit:
+            self.cursor.execute(b"COMMIT")
+            self.committed = True
 
     def close(self) -> None:
         """Leave pipeline mode (before any statement through the session, and after the
@@ -273,3 +282,5 @@ class PipelinedBeat:
                 stack.close()
         else:
             stack.close()
+            if self.committed and self.raw.autocommit:
+                self.raw.autocommit = False  # IDLE: later statements begin as usual

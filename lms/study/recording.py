@@ -200,7 +200,9 @@ def _record(writer, play_session_id: int, beat: Beat, now: datetime, learner) ->
         completed_at=now if completes else found.completed_at,
     )
     variant = (row.progress_id is None, outcome.credited_seconds > 0)
-    writer.write(variant, _write_parameters(row, play_session_id, beat, outcome, progress, now))
+    parameters = _write_parameters(row, play_session_id, beat, outcome, progress, now)
+    # Committed with the write unless receivers of lesson_completed write too (PostgreSQL).
+    writer.write(variant, parameters, commit=not completes)
     writer.close()  # the write answered: errors surface here, not after the 200
     _expire_loaded(play_session_id, row.progress_id)
     if completes:
