@@ -181,6 +181,9 @@ def render(result: dict, options) -> str:
             f"          {cores['workers']:>7}{cores['postgres']:>6}{cores['loadgen']:>8}"
             f"{cores['other']:>6}"
         )
+    failed = {name: phase["failures"] for name, phase in phases.items() if phase["failures"]}
+    if failed:
+        lines.append(f"failed requests, by kind: {failed}")
     beats, healthz = phases["saturated heartbeats"], phases["saturated healthz"]
     timing = probe["in_process"]
     lines += [
