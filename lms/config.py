@@ -348,7 +348,7 @@ def load_config(environ=os.environ) -> dict:
         "LMS_BLOCKED_WORDS_FILE": environ.get("LMS_BLOCKED_WORDS_FILE")
         or str(instance_path / "blocked_words.txt"),
         "LMS_QUESTION_LIMIT": environ.get("LMS_QUESTION_LIMIT") or "10 per hour",
-        # lms-memory://: limits' memory:// without a timer thread (lms/rate_limit_storage.py).
+        # lms-memory://: limits' memory:// without a timer thread (lms/extensions.py).
         "RATELIMIT_STORAGE_URI": redis_url or "lms-memory://",
         "RATELIMIT_KEY_PREFIX": "lms",
         # Redis down must not take log-ins down: limits count in each process's memory

@@ -6,7 +6,7 @@ from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-from lms.rate_limit_storage import SweptMemoryStorage
+from lms.extensions import SweptMemoryStorage
 
 
 def test_limits_hold_and_no_thread_starts_per_hit():
