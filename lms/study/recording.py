@@ -8,8 +8,9 @@ the play session (locked), the learner's progress and, from the API, checks the 
 (id, session token, not disabled; roles are never loaded); the lesson's settings come
 from a per-process cache (lesson_settings.py); one more statement writes everything (the
 play session, the raw beat, the lesson's progress and the day's total, as upserts) on
-PostgreSQL. The request's one commit makes an acknowledged beat durable before its 200
-leaves.
+PostgreSQL. The statements and their two round trips are beat_statements.py's; on
+PostgreSQL the beat commits with its write (a beat completing the lesson, after the
+receivers of lesson_completed), so an acknowledged beat is durable before its 200 leaves.
 """
 
 from dataclasses import dataclass
@@ -144,8 +145,10 @@ def record_heartbeat(
     now: datetime | None = None,
     learner: tuple[int, str] | None = None,
 ) -> dict:
-    """Apply one beat: two statements (the locked read and the writes), in the caller's
-    transaction. Raises NoSuchSession (no such play session, or not ``learner``'s: id and
+    """Apply one beat: two statements (the locked read and the writes). On PostgreSQL,
+    in a transaction of its own begun with the read and committed with the write, unless
+    the caller's had begun already or the beat completes the lesson (then the caller
+    commits). Raises NoSuchSession (no such play session, or not ``learner``'s: id and
     session token), Superseded for a player that was taken over and TooSoon for a beat
     sooner than half the interval after the last accepted one."""
     now = now or utcnow()
