@@ -207,6 +207,7 @@ def probe_in_process(app, lesson_id: int, probe_session_id: str, budget: float) 
     """Count one steady-state beat's SQL statements and time beats and /healthz in-process."""
     from sqlalchemy import event
 
+    from lms.database import counting_round_trips
     from lms.extensions import db
     from lms.study import recording
 
@@ -244,7 +245,7 @@ def probe_in_process(app, lesson_id: int, probe_session_id: str, budget: float) 
         seen["commits"] += 1
 
     def checkout(dbapi_connection, record, proxy):
-        seen["checkouts"] += 1  # with pool_pre_ping, each checkout is a round trip more
+        seen["checkouts"] += 1
 
     with app.app_context():
         engine = db.engine
@@ -263,7 +264,8 @@ def probe_in_process(app, lesson_id: int, probe_session_id: str, budget: float) 
     event.listen(engine, "commit", commit)
     event.listen(engine, "checkout", checkout)
     try:
-        beat()
+        with counting_round_trips(engine) as wire:  # on the wire: BEGIN, pings included
+            beat()
         one_beat = dict(seen, statements=list(seen["statements"]))
         anonymous.get("/healthz")
         healthz_statements = len(seen["statements"]) - len(one_beat["statements"])
@@ -288,16 +290,11 @@ def probe_in_process(app, lesson_id: int, probe_session_id: str, budget: float) 
         event.remove(engine, "commit", commit)
         event.remove(engine, "checkout", checkout)
     statements = one_beat["statements"]
-    options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
-    checkouts = one_beat["checkouts"]
-    pings = checkouts if options.get("pool_pre_ping") else 0
     return {
         "beat_statements": len(statements),
-        "beat_checkouts": checkouts,
-        "beat_pings": pings,
-        # Each connection checked out: psycopg sends BEGIN before its first statement and
-        # the transaction ends with COMMIT (or ROLLBACK when the connection goes back).
-        "beat_round_trips": len(statements) + pings + 2 * checkouts,
+        "beat_checkouts": one_beat["checkouts"],
+        "beat_round_trips": wire["round_trips"],
+        "beat_wire": wire["sent"],
         "beat_commits": one_beat["commits"],
         "beat_sql": [statement[:160] for statement in statements],
         "beat_sql_summary": [sql_summary(statement) for statement in statements],

@@ -256,8 +256,9 @@ def load_config(environ=os.environ) -> dict:
         "SECRET_KEY": _secret_key(environ.get("LMS_SECRET_KEY"), instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(environ.get("LMS_DATABASE_URL"), instance_path),
         # A pooled connection the server dropped (failover, idle reaper) is replaced on
-        # checkout instead of failing the request that drew it.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # checkout instead of failing the request that drew it: lms/database.py pings it
+        # (the heartbeat saves that round trip and retries on its own).
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "LMS_TIMEZONE": environ.get("LMS_TIMEZONE") or "Asia/Shanghai",
         "LMS_REDIS_URL": redis_url,
         "LMS_BROKER_URL": environ.get("LMS_BROKER_URL") or None,
@@ -348,7 +349,8 @@ def load_config(environ=os.environ) -> dict:
         "LMS_BLOCKED_WORDS_FILE": environ.get("LMS_BLOCKED_WORDS_FILE")
         or str(instance_path / "blocked_words.txt"),
         "LMS_QUESTION_LIMIT": environ.get("LMS_QUESTION_LIMIT") or "10 per hour",
-        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # lms-memory://: limits' memory:// without a timer thread (lms/extensions.py).
+        "RATELIMIT_STORAGE_URI": redis_url or "lms-memory://",
         "RATELIMIT_KEY_PREFIX": "lms",
         # Redis down must not take log-ins down: limits count in each process's memory
         # until it answers again, and any other limiter error is logged, not a 500.

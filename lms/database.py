@@ -1,7 +1,21 @@
-"""Database glue: SQLite pragmas and the one-transaction-per-request boundary."""
+"""Database glue: SQLite pragmas, pinging pooled connections, and the
+one-transaction-per-request boundary.
+
+A connection drawn from the pool is pinged first (a dropped one is replaced instead of
+failing the request), as ``pool_pre_ping`` would, except inside
+``checkout_without_ping()``: the heartbeat saves that round trip and retries itself
+when its first statement finds the connection dead (lms/study/beat_statements.py). The
+heartbeat also turns psycopg's autocommit on to send its own BEGIN; a connection going
+back to the pool leaves it off again.
+"""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from itertools import groupby
+from operator import itemgetter
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, exc
 
 from lms.extensions import db
 
@@ -15,15 +29,58 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.close()
 
 
+_unpinged = ContextVar("lms_checkout_without_ping", default=False)
+
+
+@contextmanager
+def checkout_without_ping():
+    """Connections checked out inside are not pinged: the caller must retry a statement
+    that finds its connection dead (and only while it has written nothing)."""
+    token = _unpinged.set(True)
+    try:
+        yield
+    finally:
+        _unpinged.reset(token)
+
+
+def _pinger(dialect):
+    def ping_on_checkout(dbapi_connection, connection_record, connection_proxy):
+        if _unpinged.get():
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if dialect.is_disconnect(error, dbapi_connection, None):
+                raise exc.DisconnectionError() from error  # the pool draws a new one
+            raise
+
+    return ping_on_checkout
+
+
+def _autocommit_off(dbapi_connection, connection_record) -> None:
+    if dbapi_connection is None or dbapi_connection.closed or dbapi_connection.broken:
+        return
+    if dbapi_connection.autocommit:
+        if dbapi_connection.info.transaction_status:  # not IDLE: left mid-transaction
+            dbapi_connection.rollback()
+        dbapi_connection.autocommit = False
+
+
 def init_database(app: Flask) -> None:
-    """Set the pragmas on each new connection of the app's SQLite engines (after init_app)."""
+    """After init_app: the pragmas on each new connection of the app's SQLite engines;
+    pings and the autocommit reset for the others."""
     with app.app_context():
         engines = list(db.engines.values())
     for engine in engines:
-        if engine.dialect.name == "sqlite" and not event.contains(
-            engine, "connect", _sqlite_pragmas
+        if engine.dialect.name == "sqlite":
+            if not event.contains(engine, "connect", _sqlite_pragmas):
+                event.listen(engine, "connect", _sqlite_pragmas)
+            continue
+        if engine.dialect.driver == "psycopg" and not event.contains(
+            engine, "checkin", _autocommit_off
         ):
-            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "checkout", _pinger(engine.dialect))
+            event.listen(engine, "checkin", _autocommit_off)
 
 
 def register_request_transaction(app: Flask) -> None:
@@ -46,3 +103,48 @@ def insert_ignoring_conflicts(model):
 
     dialect = db.session.get_bind().dialect.name
     return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(model)
+
+
+@contextmanager
+def counting_round_trips(engine):
+    """Round trips on the wire while inside, for the psycopg connections of ``engine``
+    (tests and benchmarks), from libpq's trace of each connection checked out: a round
+    trip is the client sending messages and then reading the server's answer (a trace
+    line of the server's after one of the client's). Pipelined statements sent together
+    are one; pings count. Yields a dict; on leaving, "round_trips" is set, and "sent":
+    the client's messages, its turns separated by "|"."""
+    import tempfile
+
+    from psycopg import pq
+
+    traced, counts = [], {}
+    with tempfile.TemporaryFile() as log:
+
+        def trace(dbapi_connection, connection_record, connection_proxy):
+            if dbapi_connection not in traced:
+                dbapi_connection.pgconn.trace(log.fileno())
+                dbapi_connection.pgconn.set_trace_flags(
+                    pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE
+                )
+                traced.append(dbapi_connection)
+
+        event.listen(engine, "checkout", trace, insert=True)  # before the ping
+        try:
+            yield counts
+        finally:
+            event.remove(engine, "checkout", trace)
+            for dbapi_connection in traced:
+                if not dbapi_connection.closed:
+                    dbapi_connection.pgconn.untrace()
+            log.seek(0)
+            lines = log.read().decode("utf-8", "replace").splitlines()
+    # "F<tab>length<tab>Message<tab>...": F from the client, B from the server.
+    messages = [line.split("\t") + ["", ""] for line in lines if line[:2] in ("F\t", "B\t")]
+    turns = [
+        (side, [m[2].strip() for m in group]) for side, group in groupby(messages, itemgetter(0))
+    ]
+    answered = zip(turns, turns[1:], strict=False)
+    counts["round_trips"] = sum(
+        1 for (side, _), (then, _) in answered if (side, then) == ("F", "B")
+    )
+    counts["sent"] = " | ".join(" ".join(names) for side, names in turns if side == "F")

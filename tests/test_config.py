@@ -11,7 +11,7 @@ def test_defaults_are_embedded(tmp_path):
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'lms.sqlite'}"
     assert config["LMS_TIMEZONE"] == "Asia/Shanghai"
     assert config["LMS_STORAGE"] == "local"
-    assert config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert config["RATELIMIT_STORAGE_URI"] == "lms-memory://"
     assert config["WTF_CSRF_TIME_LIMIT"] is None
 
 

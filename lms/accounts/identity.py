@@ -8,6 +8,7 @@ then ``current_user`` decides as usual.
 """
 
 from flask import current_app, request, session
+from sqlalchemy import bindparam
 
 from lms.accounts.models import User
 
@@ -46,3 +47,23 @@ def user_conditions(identity: tuple[int, str]) -> list:
         User.disabled.is_(False),
         User.privacy_version == current_app.config["PRIVACY_NOTICE_VERSION"],
     ]
+
+
+def bound_user_conditions() -> list:
+    """user_conditions() with bound parameters, for a statement built once:
+    user_parameters(identity) gives their values."""
+    return [
+        User.id == bindparam("lean_user_id"),
+        User.session_token == bindparam("lean_session_token"),
+        User.disabled.is_(False),
+        User.privacy_version == bindparam("lean_privacy_version"),
+    ]
+
+
+def user_parameters(identity: tuple[int, str]) -> dict:
+    user_id, token = identity
+    return {
+        "lean_user_id": user_id,
+        "lean_session_token": token,
+        "lean_privacy_version": current_app.config["PRIVACY_NOTICE_VERSION"],
+    }

@@ -59,12 +59,16 @@ def _load(lesson_id: int) -> LessonSettings | None:
     )
 
 
-def lesson_settings(lesson_id: int) -> LessonSettings | None:
+def lesson_settings(lesson_id: int, before_loading=None) -> LessonSettings | None:
+    """``before_loading``: called before the settings are read from the database (the
+    heartbeat leaves its pipeline then)."""
     cache = _cache()
     cached = cache.get(lesson_id)
     now = time.monotonic()
     if cached is not None and cached[0] > now:
         return cached[1]
+    if before_loading is not None:
+        before_loading()
     settings = _load(lesson_id)
     if settings is not None:
         cache[lesson_id] = (now + TTL_SECONDS, settings)

@@ -8,25 +8,23 @@ the play session (locked), the learner's progress and, from the API, checks the 
 (id, session token, not disabled; roles are never loaded); the lesson's settings come
 from a per-process cache (lesson_settings.py); one more statement writes everything (the
 play session, the raw beat, the lesson's progress and the day's total, as upserts) on
-PostgreSQL. The request's one commit makes an acknowledged beat durable before its 200
-leaves.
+PostgreSQL. The statements and their two round trips are beat_statements.py's; on
+PostgreSQL the beat commits with its write (a beat completing the lesson, after the
+receivers of lesson_completed), so an acknowledged beat is durable before its 200 leaves.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import and_, func, literal, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select, update
 from sqlalchemy.orm.util import identity_key
 
-from lms.accounts.identity import user_conditions
-from lms.accounts.models import User
 from lms.courses.models import Lesson
 from lms.extensions import db
+from lms.study.beat_statements import BEGUN, PipelinedBeat, SessionBeat
 from lms.study.lesson_settings import lesson_settings
-from lms.study.models import DailyStudy, Heartbeat, LessonProgress, PlaySession
+from lms.study.models import LessonProgress, PlaySession
 from lms.study.services import MIN_GAP_FACTOR, Beat, apply_beat
 from lms.study.signals import lesson_completed
 from lms.timeutil import local_date, utcnow
@@ -99,128 +97,36 @@ class _Progress:
     completed_at: datetime | None
 
 
-_PS, _LP, _USERS = PlaySession.__table__, LessonProgress.__table__, User.__table__
-
-
-def _lock_session(play_session_id: int, learner: tuple[int, str] | None):
-    """The play session, locked, with its learner's progress on the lesson: one statement.
-    With ``learner`` (id, session token), only the play session of that learner, active
-    and with the privacy notice accepted (accounts.identity.user_conditions)."""
-    query = (
-        select(
-            _PS.c.learner_id,
-            _PS.c.lesson_id,
-            _PS.c.last_seq,
-            _PS.c.last_beat_at,
-            _PS.c.superseded_at,
-            _LP.c.id.label("progress_id"),
-            _LP.c.played_segments,
-            _LP.c.covered_seconds,
-            _LP.c.progress,
-            _LP.c.credited_seconds,
-            _LP.c.completed_at,
-        )
-        .select_from(
-            _PS.outerjoin(
-                _LP, and_(_LP.c.learner_id == _PS.c.learner_id, _LP.c.lesson_id == _PS.c.lesson_id)
-            )
-        )
-        .where(_PS.c.id == play_session_id)
-        # Two racing beats of one player: the second waits here and then sees what the
-        # first wrote, so the elapsed time is credited once. The progress row is only
-        # written under this lock (a learner's other players are superseded under it).
-        .with_for_update(of=_PS)
-    )
-    if learner is not None:
-        query = query.join_from(_PS, _USERS, _USERS.c.id == _PS.c.learner_id).where(
-            *user_conditions(learner)
-        )
-    return db.session.execute(query).first()
-
-
-def _write_beat(row, play_session_id: int, beat: Beat, outcome, progress: _Progress, now):
-    """Every write of an accepted beat: one statement on PostgreSQL (data-modifying CTEs),
-    one per table on SQLite."""
-    postgresql = db.engine.dialect.name == "postgresql"
-    insert = postgresql_insert if postgresql else sqlite_insert
-    credit = outcome.credited_seconds
-    statements = [
-        update(_PS)
-        .where(_PS.c.id == play_session_id)
-        .values(
-            last_seq=beat.seq,
-            last_beat_at=now,
-            credited_seconds=_PS.c.credited_seconds + credit,
-            position=outcome.position,
-        ),
-        Heartbeat.__table__.insert().values(
-            play_session_id=play_session_id,
-            seq=beat.seq,
-            received_at=now,
-            position=beat.position,
-            segments=[list(segment) for segment in beat.segments],
-            rate=beat.rate,
-            visible=beat.visible,
-            credited_seconds=credit,
-        ),
-    ]
-    values = {
-        "played_segments": progress.played_segments,
-        "covered_seconds": progress.covered_seconds,
-        "progress": progress.progress,
-        "resume_position": outcome.position,
-        "updated_at": now,
+def _write_parameters(row, play_session_id: int, beat: Beat, outcome, progress, now) -> dict:
+    return {
+        "b_play_session_id": play_session_id,
+        "b_progress_id": row.progress_id,
+        "b_learner_id": row.learner_id,
+        "b_lesson_id": row.lesson_id,
+        "b_seq": beat.seq,
+        "b_now": now,
+        "b_day": local_date(now),
+        "b_position": beat.position,
+        "b_segments": [list(segment) for segment in beat.segments],
+        "b_rate": beat.rate,
+        "b_visible": beat.visible,
+        "b_credit": outcome.credited_seconds,
+        "b_resume_position": outcome.position,
+        "b_played_segments": progress.played_segments,
+        "b_covered_seconds": progress.covered_seconds,
+        "b_progress": progress.progress,
+        "b_completed_at": progress.completed_at,
     }
-    if row.progress_id is None:
-        statement = insert(_LP).values(
-            learner_id=row.learner_id,
-            lesson_id=row.lesson_id,
-            started_at=now,
-            credited_seconds=credit,
-            completed_at=progress.completed_at,
-            **values,
-        )
-        excluded = statement.excluded
-        statements.append(
-            # Another player of the learner made the row a moment ago: add to it.
-            statement.on_conflict_do_update(
-                index_elements=["learner_id", "lesson_id"],
-                set_={
-                    **{name: excluded[name] for name in values},
-                    "credited_seconds": _LP.c.credited_seconds + credit,
-                    "completed_at": func.coalesce(_LP.c.completed_at, excluded.completed_at),
-                },
-            )
-        )
-    else:
-        statements.append(
-            update(_LP)
-            .where(_LP.c.id == row.progress_id)
-            .values(
-                credited_seconds=_LP.c.credited_seconds + credit,
-                completed_at=progress.completed_at,
-                **values,
-            )
-        )
-    if credit > 0:
-        day = insert(DailyStudy.__table__).values(
-            learner_id=row.learner_id, day=local_date(now), credited_seconds=credit
-        )
-        statements.append(
-            day.on_conflict_do_update(
-                index_elements=["learner_id", "day"],
-                set_={"credited_seconds": DailyStudy.__table__.c.credited_seconds + credit},
-            )
-        )
-    if postgresql:
-        db.session.execute(
-            select(literal(1)).add_cte(
-                *(statement.cte(f"beat_write_{n}") for n, statement in enumerate(statements))
-            )
-        )
-    else:
-        for statement in statements:
-            db.session.execute(statement)
+
+
+def _beat_writer():
+    """PostgreSQL: the pipelined path of beat_statements (three round trips); else, or
+    when the request's transaction had begun already, the same statements through the
+    session."""
+    dialect = db.session.get_bind().dialect
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        return PipelinedBeat()
+    return SessionBeat(dialect.name)
 
 
 def _expire_loaded(play_session_id: int, progress_id: int | None) -> None:
@@ -239,17 +145,30 @@ def record_heartbeat(
     now: datetime | None = None,
     learner: tuple[int, str] | None = None,
 ) -> dict:
-    """Apply one beat: two statements (the locked read and the writes), in the caller's
-    transaction. Raises NoSuchSession (no such play session, or not ``learner``'s: id and
+    """Apply one beat: two statements (the locked read and the writes). On PostgreSQL,
+    in a transaction of its own begun with the read and committed with the write, unless
+    the caller's had begun already or the beat completes the lesson (then the caller
+    commits). Raises NoSuchSession (no such play session, or not ``learner``'s: id and
     session token), Superseded for a player that was taken over and TooSoon for a beat
     sooner than half the interval after the last accepted one."""
     now = now or utcnow()
-    row = _lock_session(play_session_id, learner)
+    writer = _beat_writer()
+    try:
+        return _record(writer, play_session_id, beat, now, learner)
+    finally:
+        writer.close()
+
+
+def _record(writer, play_session_id: int, beat: Beat, now: datetime, learner) -> dict:
+    row = writer.lock(play_session_id, learner)
+    if row is BEGUN:  # the request's transaction had begun: no pipeline
+        writer = SessionBeat("postgresql")
+        row = writer.lock(play_session_id, learner)
     if row is None:
         raise NoSuchSession()
     if row.superseded_at is not None:
         raise Superseded()
-    settings = lesson_settings(row.lesson_id)
+    settings = lesson_settings(row.lesson_id, before_loading=writer.close)
     if settings is None:  # the lesson was deleted a moment ago
         raise NoSuchSession()
     wall_seconds = max(0.0, (now - row.last_beat_at).total_seconds())
@@ -283,7 +202,11 @@ def record_heartbeat(
         credited_seconds=found.credited_seconds + outcome.credited_seconds,
         completed_at=now if completes else found.completed_at,
     )
-    _write_beat(row, play_session_id, beat, outcome, progress, now)
+    variant = (row.progress_id is None, outcome.credited_seconds > 0)
+    parameters = _write_parameters(row, play_session_id, beat, outcome, progress, now)
+    # Committed with the write unless receivers of lesson_completed write too (PostgreSQL).
+    writer.write(variant, parameters, commit=not completes)
+    writer.close()  # the write answered: errors surface here, not after the 200
     _expire_loaded(play_session_id, row.progress_id)
     if completes:
         lesson_completed.send(learner_id=row.learner_id, lesson_id=row.lesson_id)

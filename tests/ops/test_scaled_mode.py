@@ -90,7 +90,7 @@ def test_the_embedded_job_thread_is_off_when_a_broker_is_set(tmp_path):
 
 
 def test_rate_limits_and_caches_go_through_redis_when_set(tmp_path):
-    assert load_config(settings(tmp_path))["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert load_config(settings(tmp_path))["RATELIMIT_STORAGE_URI"] == "lms-memory://"
     config = load_config(settings(tmp_path, LMS_REDIS_URL=REDIS, LMS_SECRET_KEY="x"))
     assert config["RATELIMIT_STORAGE_URI"] == REDIS
     assert config["LMS_REDIS_URL"] == REDIS  # the reports cache reads it too

@@ -17,7 +17,6 @@ from tests.scale.players import (
     Tally,
     audit,
     client_session,
-    is_clean_failure,
     open_play_sessions,
     play,
 )
@@ -156,8 +155,9 @@ def test_a_dropped_database_connection_fails_one_request_cleanly_and_the_next_wo
     cluster, control_app, monitor
 ):
     """pg_terminate_backend on every connection of the web process (a database failover,
-    an idle-connection reaper): the next beat must not leak a traceback, and with
-    pool_pre_ping it is answered at once; the beat after it is answered in any case."""
+    an idle-connection reaper): the next beat is answered at once (the heartbeat draws
+    its connection unpinged and tries once more when its first statement finds it dead),
+    and so is the page after it (other requests ping the connection they draw)."""
     cluster.environ["LMS_HEARTBEAT_SECONDS"] = "1"
     web = cluster.start_web("web1", wait=False)
     course = seed.course_with_lesson(control_app, video_seconds=LESSON_SECONDS)
@@ -201,13 +201,7 @@ def test_a_dropped_database_connection_fails_one_request_cleanly_and_the_next_wo
     wait_for(gone, timeout=10, message="the terminated backends to go")
     body = player.next_beat()
     first = beat(body)
-    print(f"first beat after the drop: {first.status_code} {first.text[:200]}")
-    if first.status_code != 200:
-        content_type = first.headers.get("Content-Type", "")
-        assert is_clean_failure(first.status_code, content_type, first.text), first.text
-        assert beat(body).status_code == 200  # the client sends the same seq again
-    pre_ping = control_app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("pool_pre_ping")
-    assert first.status_code == 200 or not pre_ping, first.text
+    assert first.status_code == 200, first.text
     assert beat(player.next_beat()).status_code == 200
     assert requests.get(f"{web.url}/readyz", timeout=30).status_code == 200
     problems, _ = audit(

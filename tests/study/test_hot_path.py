@@ -1,12 +1,15 @@
 """The heartbeat's lean path: what one beat costs the database, and the cached lesson
 settings following a teacher's edit."""
 
+from contextlib import nullcontext
+
 import pytest
 from sqlalchemy import event, update
 
 from lms.accounts.models import User
 from lms.courses import services as courses
 from lms.courses.models import Course, Lesson
+from lms.database import counting_round_trips
 from lms.extensions import db
 from lms.study.lesson_settings import lesson_settings
 from lms.study.models import Heartbeat, LessonProgress
@@ -54,25 +57,32 @@ def test_a_steady_beat_is_one_transaction_of_two_statements(app, client, csrf_to
 
     seen = _count_database_work(app, beat)
     statements = seen["statements"]
+    with app.app_context():
+        engine = db.engine
     assert seen["checkouts"] == 1 and seen["commits"] == 1
     # No user or role query: the learner is checked in the locked read.
     assert not any("FROM user_roles" in statement for statement in statements), statements
     assert not any(statement.startswith("SELECT users.") for statement in statements)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        # The locked read and one write: with COMMIT, three round trips (psycopg sends
-        # BEGIN before the first statement on its own).
+        # The locked read and one write, then COMMIT.
         assert len(statements) == 2, statements
         assert statements[0].startswith("SELECT") and statements[0].endswith(
             "FOR UPDATE OF play_sessions"
         )
         assert statements[1].startswith("WITH")
-        assert len(statements) + seen["commits"] <= 3
+        # On the wire: BEGIN goes with the locked read, COMMIT with the write; no ping
+        # (lms/database.py counting_round_trips says what counts).
+        age(app, play_id, 10)
+        with counting_round_trips(engine) as wire:
+            response = send(client, csrf, play_id, seq=3, segments=[[20.0, 30.0]], position=30.0)
+        assert response.status_code == 200 and response.json["credited_seconds"] > 9
+        assert wire["round_trips"] == 2, wire["sent"]
     else:  # SQLite: the same path, one write statement per table
         assert len(statements) == 5, statements
     with app.app_context():
-        assert db.session.query(Heartbeat).count() == 2
+        beats = db.session.query(Heartbeat).count()
         progress = db.session.query(LessonProgress).filter_by(learner_id=learner.id).one()
-        assert progress.credited_seconds == pytest.approx(20.0, abs=0.5)
+        assert progress.credited_seconds == pytest.approx(10.0 * beats, abs=0.5)
 
 
 def test_a_disabled_learner_or_a_rotated_token_cannot_beat(app, client, csrf_token, enrolled):
@@ -125,13 +135,26 @@ def test_a_completion_through_the_lean_path_is_announced_with_the_lowered_thresh
         row = db.session.get(Course, course.id)
         row.completion_threshold = 0.5
         db.session.commit()
+    with app.app_context():
+        engine = db.engine
+    postgresql = engine.dialect.name == "postgresql"
+    round_trips = []
     for seq in range(2, 8):  # 70 s of a 120 s lesson: past the new threshold
         age(app, play_id, 10)
         start = (seq - 1) * 10.0
-        result = send(
-            client, csrf, play_id, seq=seq, segments=[[start, start + 10]], position=start + 10
-        ).json
+        with counting_round_trips(engine) if postgresql else nullcontext({}) as wire:
+            result = send(
+                client, csrf, play_id, seq=seq, segments=[[start, start + 10]], position=start + 10
+            ).json
+        round_trips.append((result["completed"], wire.get("round_trips")))
     assert result["completed"] is True
+    if postgresql:
+        # The first beat reads the settings again (the edit emptied the cache); then
+        # COMMIT goes with the write, except the completing beat's: it comes after the
+        # receivers of lesson_completed, which write in the beat's transaction.
+        steady, (completing, completing_trips), after = round_trips[1:4], *round_trips[4:]
+        assert steady == [(False, 2)] * 3 and after == (True, 2), round_trips
+        assert completing and completing_trips > 2, round_trips
 
 
 def test_a_learner_who_must_accept_a_new_privacy_notice_cannot_beat(
