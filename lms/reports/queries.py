@@ -24,7 +24,7 @@ from lms.attendance.models import (
 from lms.courses.models import Course, Enrolment
 from lms.credits.models import CourseCompletion, Recognition
 from lms.extensions import db
-from lms.reports import session_rollup
+from lms.reports import rolled, session_rollup
 from lms.reports.activity import activity_by_town, held_sessions_filter, learners
 from lms.reports.figures import Breakdown, CourseFigures, Figures, MonthFigures
 from lms.reports.periods import Period, day_bounds
@@ -46,8 +46,14 @@ def towns_in_scope(town_ids: set[int] | None) -> list[Town]:
     return list(db.session.scalars(query))
 
 
-def registered_by_town(period: Period, town_ids, *, zone=None) -> dict:
+def _watermark(zone, now, raw: bool):
+    return None if raw else rolled.watermark(_zone(zone), now or utcnow())
+
+
+def registered_by_town(period: Period, town_ids, *, zone=None, now=None, raw=False) -> dict:
     """(registered by the period's end, of whom registered during it) per 镇街."""
+    if (mark := _watermark(zone, now, raw)) is not None:
+        return rolled.registered_by_town(period, town_ids, mark)
     start, end = period.utc_bounds(_zone(zone))
     people = learners(town_ids)
     query = (
@@ -62,10 +68,17 @@ def registered_by_town(period: Period, town_ids, *, zone=None) -> dict:
     return {town: (int(total), int(new or 0)) for town, total, new in db.session.execute(query)}
 
 
-def offline_hours_by_town(period: Period, town_ids, *, zone=None, now=None) -> dict:
+def offline_hours_by_town(period: Period, town_ids, *, zone=None, now=None, raw=False) -> dict:
     """Attended hours (present or late) at sessions held in the period, per learner's
-    镇街: (total, [per month of the period])."""
-    zone = _zone(zone)
+    镇街: (total, [per month of the period]). Rolled days from ``report_learner_days``,
+    the sessions they do not hold from the rows (``raw``: all of it)."""
+    zone, now = _zone(zone), now or utcnow()
+    mark = _watermark(zone, now, raw)
+    live = (
+        session_rollup.live_sessions_filter(mark.through, mark.cutoff)
+        if mark is not None
+        else true()
+    )
     people = learners(town_ids)
     hours = func.coalesce(Attendance.hours, 0.0)
     monthly = []
@@ -80,23 +93,31 @@ def offline_hours_by_town(period: Period, town_ids, *, zone=None, now=None) -> d
         .join(people, people.c.id == Attendance.learner_id)
         .where(
             Attendance.status.in_(ATTENDED_STATUSES),
-            held_sessions_filter(period, zone, now or utcnow()),
+            held_sessions_filter(period, zone, now),
+            live,
         )
         .group_by(people.c.town_id)
     )
-    return {
+    result = {
         row[0]: (float(row[1] or 0), [float(value or 0) for value in row[2:]])
         for row in db.session.execute(query)
     }
+    if mark is not None:
+        for town, (hours, monthly) in rolled.offline_hours_rolled(period, town_ids, mark).items():
+            total, months = result.get(town, (0.0, [0.0] * len(monthly)))
+            result[town] = (total + hours, [a + b for a, b in zip(months, monthly, strict=True)])
+    return result
 
 
-def completion_by_town(period: Period, town_ids, *, zone=None) -> dict:
+def completion_by_town(period: Period, town_ids, *, zone=None, now=None, raw=False) -> dict:
     """(enrolments open during the period, of which completed in it) per learner's 镇街.
 
     Open during the period: enrolled before its end, not left before its start, and the
     course not completed before its start. Completed in it: the learner's completion of
     the course (CourseCompletion.completed_at) falls in the period.
     """
+    if (mark := _watermark(zone, now, raw)) is not None:
+        return rolled.completion_by_town(period, town_ids, mark)
     start, end = period.utc_bounds(_zone(zone))
     people = learners(town_ids)
     completed_in = and_(CourseCompletion.completed_at >= start, CourseCompletion.completed_at < end)
@@ -192,8 +213,10 @@ def sessions_held_by_town(period: Period, town_ids, *, zone=None, now=None, raw=
     return {town: held for town, held in result.items() if held}
 
 
-def recognitions_by_town(period: Period, town_ids, *, zone=None) -> dict:
+def recognitions_by_town(period: Period, town_ids, *, zone=None, now=None, raw=False) -> dict:
     """Recognitions approved (decided) in the period, per learner's 镇街."""
+    if (mark := _watermark(zone, now, raw)) is not None:
+        return rolled.recognitions_by_town(period, town_ids, mark)
     start, end = period.utc_bounds(_zone(zone))
     people = learners(town_ids)
     query = (
@@ -210,27 +233,15 @@ def recognitions_by_town(period: Period, town_ids, *, zone=None) -> dict:
     return dict(db.session.execute(query).all())
 
 
-def top_courses(period: Period, town_ids, *, zone=None, limit=TOP_COURSES) -> list:
+def top_courses(
+    period: Period, town_ids, *, zone=None, now=None, raw=False, limit=TOP_COURSES
+) -> list:
     """Courses by new enrolments in the period (then completions in it) of the scope's
     learners."""
-    start, end = period.utc_bounds(_zone(zone))
-    people = learners(town_ids)
-    enrolled = dict(
-        db.session.execute(
-            select(Enrolment.course_id, func.count())
-            .join(people, people.c.id == Enrolment.learner_id)
-            .where(Enrolment.enrolled_at >= start, Enrolment.enrolled_at < end)
-            .group_by(Enrolment.course_id)
-        ).all()
-    )
-    completed = dict(
-        db.session.execute(
-            select(CourseCompletion.course_id, func.count())
-            .join(people, people.c.id == CourseCompletion.learner_id)
-            .where(CourseCompletion.completed_at >= start, CourseCompletion.completed_at < end)
-            .group_by(CourseCompletion.course_id)
-        ).all()
-    )
+    if (mark := _watermark(zone, now, raw)) is not None:
+        enrolled, completed = rolled.course_counts(period, town_ids, mark)
+    else:
+        enrolled, completed = _course_counts(period, town_ids, zone)
     ranked = sorted(
         set(enrolled) | set(completed),
         key=lambda course_id: (
@@ -251,6 +262,28 @@ def top_courses(period: Period, town_ids, *, zone=None, limit=TOP_COURSES) -> li
         )
         for course_id in ranked
     ]
+
+
+def _course_counts(period: Period, town_ids, zone) -> tuple[dict, dict]:
+    start, end = period.utc_bounds(_zone(zone))
+    people = learners(town_ids)
+    enrolled = dict(
+        db.session.execute(
+            select(Enrolment.course_id, func.count())
+            .join(people, people.c.id == Enrolment.learner_id)
+            .where(Enrolment.enrolled_at >= start, Enrolment.enrolled_at < end)
+            .group_by(Enrolment.course_id)
+        ).all()
+    )
+    completed = dict(
+        db.session.execute(
+            select(CourseCompletion.course_id, func.count())
+            .join(people, people.c.id == CourseCompletion.learner_id)
+            .where(CourseCompletion.completed_at >= start, CourseCompletion.completed_at < end)
+            .group_by(CourseCompletion.course_id)
+        ).all()
+    )
+    return enrolled, completed
 
 
 def breakdown(
@@ -281,8 +314,15 @@ def breakdown(
         return rows.get(town_id)
 
     rolled_through = read_state().rolled_through if study_source is None else None
+    mark = rolled.watermark(zone, now) if study_source is None else None
     activity = activity_by_town(
-        period, town_ids, rolled_through=rolled_through, zone=zone, now=now, daily=study_source
+        period,
+        town_ids,
+        rolled_through=rolled_through,
+        zone=zone,
+        now=now,
+        daily=study_source,
+        cutoff=mark.cutoff if mark is not None else None,
     )
     for town_id, values in activity.items():
         if (target := row(town_id)) is not None:
@@ -301,13 +341,15 @@ def breakdown(
             target.offline_hours = hours
             for k in range(count):
                 trend[k].offline_hours += monthly[k]
-    for town_id, (registered, new) in registered_by_town(period, town_ids, zone=zone).items():
+    for town_id, (registered, new) in registered_by_town(
+        period, town_ids, zone=zone, now=now
+    ).items():
         if (target := row(town_id)) is not None:
             target.registered, target.new_registrations = registered, new
-    for town_id, (open_, done) in completion_by_town(period, town_ids, zone=zone).items():
+    for town_id, (open_, done) in completion_by_town(period, town_ids, zone=zone, now=now).items():
         if (target := row(town_id)) is not None:
             target.enrolments_open, target.enrolments_completed = open_, done
-    for town_id, count_ in recognitions_by_town(period, town_ids, zone=zone).items():
+    for town_id, count_ in recognitions_by_town(period, town_ids, zone=zone, now=now).items():
         if (target := row(town_id)) is not None:
             target.recognitions_approved = count_
     for town_id, (signups, attended) in signups_by_town(
@@ -334,7 +376,7 @@ def breakdown(
         towns=rows_out,
         total=total,
         trend=trend,
-        top_courses=top_courses(period, town_ids, zone=zone),
+        top_courses=top_courses(period, town_ids, zone=zone, now=now),
     )
 
 
