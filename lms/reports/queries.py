@@ -293,11 +293,13 @@ def breakdown(
     zone=None,
     now: datetime | None = None,
     study_source=None,
+    raw: bool = False,
 ) -> Breakdown:
     """Every indicator per 镇街 of the scope and in total, the monthly trend, top courses.
 
     ``study_source`` (a benchmark's raw heartbeats summed per learner and day) replaces
-    the daily totals and the rollup when given."""
+    the daily totals and the rollup when given; ``raw``: no rollup at all, every part
+    from the rows (what the rollups must equal)."""
     zone, now = _zone(zone), now or utcnow()
     if db.session.get_bind().dialect.name == "postgresql":
         # Per-learner aggregates of a whole district: hash them in memory, not on disk.
@@ -313,8 +315,9 @@ def breakdown(
             return unassigned if town_ids is None else None
         return rows.get(town_id)
 
-    rolled_through = read_state().rolled_through if study_source is None else None
-    mark = rolled.watermark(zone, now) if study_source is None else None
+    rolled_up = study_source is None and not raw
+    rolled_through = read_state().rolled_through if rolled_up else None
+    mark = rolled.watermark(zone, now) if rolled_up else None
     activity = activity_by_town(
         period,
         town_ids,
@@ -335,29 +338,35 @@ def breakdown(
                 trend[k].active += values.monthly_active[k]
                 trend[k].online_seconds += values.monthly_seconds[k]
     for town_id, (hours, monthly) in offline_hours_by_town(
-        period, town_ids, zone=zone, now=now
+        period, town_ids, zone=zone, now=now, raw=raw
     ).items():
         if (target := row(town_id)) is not None:
             target.offline_hours = hours
             for k in range(count):
                 trend[k].offline_hours += monthly[k]
     for town_id, (registered, new) in registered_by_town(
-        period, town_ids, zone=zone, now=now
+        period, town_ids, zone=zone, now=now, raw=raw
     ).items():
         if (target := row(town_id)) is not None:
             target.registered, target.new_registrations = registered, new
-    for town_id, (open_, done) in completion_by_town(period, town_ids, zone=zone, now=now).items():
+    for town_id, (open_, done) in completion_by_town(
+        period, town_ids, zone=zone, now=now, raw=raw
+    ).items():
         if (target := row(town_id)) is not None:
             target.enrolments_open, target.enrolments_completed = open_, done
-    for town_id, count_ in recognitions_by_town(period, town_ids, zone=zone, now=now).items():
+    for town_id, count_ in recognitions_by_town(
+        period, town_ids, zone=zone, now=now, raw=raw
+    ).items():
         if (target := row(town_id)) is not None:
             target.recognitions_approved = count_
     for town_id, (signups, attended) in signups_by_town(
-        period, town_ids, zone=zone, now=now
+        period, town_ids, zone=zone, now=now, raw=raw
     ).items():
         if (target := row(town_id)) is not None:
             target.signups, target.signups_attended = signups, attended
-    for town_id, held in sessions_held_by_town(period, town_ids, zone=zone, now=now).items():
+    for town_id, held in sessions_held_by_town(
+        period, town_ids, zone=zone, now=now, raw=raw
+    ).items():
         if (target := row(town_id)) is not None:
             target.sessions_held = held
     for figures in rows.values():
@@ -376,7 +385,7 @@ def breakdown(
         towns=rows_out,
         total=total,
         trend=trend,
-        top_courses=top_courses(period, town_ids, zone=zone, now=now),
+        top_courses=top_courses(period, town_ids, zone=zone, now=now, raw=raw),
     )
 
 
