@@ -234,11 +234,13 @@ def recognitions_by_town(period: Period, town_ids, *, zone=None, now=None, raw=F
 
 
 def top_courses(
-    period: Period, town_ids, *, zone=None, now=None, raw=False, limit=TOP_COURSES
+    period: Period, town_ids, *, zone=None, now=None, raw=False, counts=None, limit=TOP_COURSES
 ) -> list:
     """Courses by new enrolments in the period (then completions in it) of the scope's
-    learners."""
-    if (mark := _watermark(zone, now, raw)) is not None:
+    learners (``counts``: those, already read)."""
+    if counts is not None:
+        enrolled, completed = counts
+    elif (mark := _watermark(zone, now, raw)) is not None:
         enrolled, completed = rolled.course_counts(period, town_ids, mark)
     else:
         enrolled, completed = _course_counts(period, town_ids, zone)
@@ -344,19 +346,22 @@ def breakdown(
             target.offline_hours = hours
             for k in range(count):
                 trend[k].offline_hours += monthly[k]
-    for town_id, (registered, new) in registered_by_town(
-        period, town_ids, zone=zone, now=now, raw=raw
-    ).items():
+    if mark is not None:
+        parts = rolled.learner_parts(period, town_ids, mark)
+    else:
+        parts = rolled.LearnerParts(
+            registered_by_town(period, town_ids, zone=zone, raw=True),
+            completion_by_town(period, town_ids, zone=zone, raw=True),
+            recognitions_by_town(period, town_ids, zone=zone, raw=True),
+            _course_counts(period, town_ids, zone),
+        )
+    for town_id, (registered, new) in parts.registered.items():
         if (target := row(town_id)) is not None:
             target.registered, target.new_registrations = registered, new
-    for town_id, (open_, done) in completion_by_town(
-        period, town_ids, zone=zone, now=now, raw=raw
-    ).items():
+    for town_id, (open_, done) in parts.completion.items():
         if (target := row(town_id)) is not None:
             target.enrolments_open, target.enrolments_completed = open_, done
-    for town_id, count_ in recognitions_by_town(
-        period, town_ids, zone=zone, now=now, raw=raw
-    ).items():
+    for town_id, count_ in parts.recognitions.items():
         if (target := row(town_id)) is not None:
             target.recognitions_approved = count_
     for town_id, (signups, attended) in signups_by_town(
@@ -385,7 +390,7 @@ def breakdown(
         towns=rows_out,
         total=total,
         trend=trend,
-        top_courses=top_courses(period, town_ids, zone=zone, now=now, raw=raw),
+        top_courses=top_courses(period, town_ids, counts=parts.course_counts),
     )
 
 

@@ -60,7 +60,7 @@ def _live(period: Period, mark: Watermark, town_ids) -> facts.Facts | None:
 NAMES = ("registered", "new", "enrolled", "left", "completed", "closed_both", "done", "recog")
 
 
-def _day_sums(period: Period, mark: Watermark, town_ids) -> dict:
+def _day_sums(period: Period, mark: Watermark, town_ids, live: facts.Facts | None) -> dict:
     s, t = period.start, period.end
     d = learner_days.c
     before, inside = d.day < s, d.day >= s
@@ -84,7 +84,6 @@ def _day_sums(period: Period, mark: Watermark, town_ids) -> dict:
         sums[row[0]].update(
             {name: int(value or 0) for name, value in zip(NAMES, row[1:], strict=True)}
         )
-    live = _live(period, mark, town_ids)
     if live is not None:
         index = {name: k for k, name in enumerate(facts.DAY_COLUMNS)}
         for (day, town), values in live.days.items():
@@ -104,13 +103,15 @@ def _day_sums(period: Period, mark: Watermark, town_ids) -> dict:
     return sums
 
 
-def registered_by_town(period: Period, town_ids, mark: Watermark) -> dict:
-    sums = _day_sums(period, mark, town_ids)
+def registered_by_town(period: Period, town_ids, mark: Watermark, sums=None) -> dict:
+    if sums is None:
+        sums = _day_sums(period, mark, town_ids, _live(period, mark, town_ids))
     return {_town(town): (v["registered"], v["new"]) for town, v in sums.items() if v["registered"]}
 
 
-def recognitions_by_town(period: Period, town_ids, mark: Watermark) -> dict:
-    sums = _day_sums(period, mark, town_ids)
+def recognitions_by_town(period: Period, town_ids, mark: Watermark, sums=None) -> dict:
+    if sums is None:
+        sums = _day_sums(period, mark, town_ids, _live(period, mark, town_ids))
     return {_town(town): v["recog"] for town, v in sums.items() if v["recog"]}
 
 
@@ -152,11 +153,12 @@ def _odd_pairs(period: Period, mark: Watermark, town_ids):
     return rows
 
 
-def completion_by_town(period: Period, town_ids, mark: Watermark) -> dict:
+def completion_by_town(period: Period, town_ids, mark: Watermark, sums=None) -> dict:
     """(enrolments open during the period, of which completed in it) per 镇街; see the
     inclusion and exclusion in ``lms.reports.facts``."""
     s, t = period.start, period.end
-    sums = _day_sums(period, mark, town_ids)
+    if sums is None:
+        sums = _day_sums(period, mark, town_ids, _live(period, mark, town_ids))
     result = {
         town: [
             v["enrolled"] - v["left"] - v["completed"] + v["closed_both"],
@@ -198,7 +200,7 @@ def offline_hours_rolled(period: Period, town_ids, mark: Watermark) -> dict:
     }
 
 
-def course_counts(period: Period, town_ids, mark: Watermark) -> tuple[dict, dict]:
+def course_counts(period: Period, town_ids, mark: Watermark, live=False) -> tuple[dict, dict]:
     """New enrolments and completions per course in the period of the scope's learners."""
     enrolled, completed = defaultdict(int), defaultdict(int)
     c = course_days.c
@@ -214,7 +216,7 @@ def course_counts(period: Period, town_ids, mark: Watermark) -> tuple[dict, dict
         for course, new, done in rows:
             enrolled[course] += int(new or 0)
             completed[course] += int(done or 0)
-    live = _live(period, mark, town_ids)
+    live = _live(period, mark, town_ids) if live is False else live
     if live is not None:
         for (day, course, _town_key), (new, done) in live.courses.items():
             if period.start <= day <= period.end:
@@ -223,4 +225,25 @@ def course_counts(period: Period, town_ids, mark: Watermark) -> tuple[dict, dict
     return (
         {course: n for course, n in enrolled.items() if n},
         {course: n for course, n in completed.items() if n},
+    )
+
+
+@dataclass
+class LearnerParts:
+    registered: dict
+    completion: dict
+    recognitions: dict
+    course_counts: tuple[dict, dict]
+
+
+def learner_parts(period: Period, town_ids, mark: Watermark) -> LearnerParts:
+    """The learner-side parts of the dashboard with one read of the days after the
+    watermark."""
+    live = _live(period, mark, town_ids)
+    sums = _day_sums(period, mark, town_ids, live)
+    return LearnerParts(
+        registered_by_town(period, town_ids, mark, sums),
+        completion_by_town(period, town_ids, mark, sums),
+        recognitions_by_town(period, town_ids, mark, sums),
+        course_counts(period, town_ids, mark, live),
     )
