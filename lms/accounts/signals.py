@@ -32,7 +32,7 @@ class LearnerState:
     birth_year: int | None
 
 
-def _states(session: Session, user_ids: set[int]) -> dict[int, LearnerState]:
+def learner_states(session: Session, user_ids: set[int]) -> dict[int, LearnerState]:
     if not user_ids:
         return {}
     is_learner = exists().where(UserRole.user_id == User.id, UserRole.role == "learner")
@@ -66,7 +66,7 @@ def _before_flush(session: Session, flush_context, instances) -> None:
         return
     pending = session.info.setdefault(PENDING_KEY, ([], {}))
     pending[0].extend(new_users)
-    for user_id, state in _states(session, ids - set(pending[1])).items():
+    for user_id, state in learner_states(session, ids - set(pending[1])).items():
         pending[1][user_id] = state
 
 
@@ -76,7 +76,7 @@ def _after_flush(session: Session, flush_context) -> None:
         return
     new_users, before = pending
     new_ids = {user.id for user in new_users if user.id is not None}
-    after = _states(session, new_ids | set(before))
+    after = learner_states(session, new_ids | set(before))
     for user_id, state in sorted(after.items()):
         old = before.get(user_id)
         if old != state:

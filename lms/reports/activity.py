@@ -241,6 +241,35 @@ def _unrolled_sessions(period, plan, zone, cutoff):
     )
 
 
+def _summed(rows, name: str):
+    """The rows summed per learner."""
+    keys = [rows.c.learner_id, rows.c.town_id, rows.c.birth_year]
+    sums = [func.sum(column).label(column.name) for column in list(rows.c)[3:]]
+    return select(*keys, *sums).group_by(*keys).subquery(name)
+
+
+def _one_year(rolled_branch, live_branches, year: int):
+    """Per learner, the rollup's one row of the year plus the few rows read live: the
+    rollup's rows are not summed per learner (a district's worth of them), only the
+    live ones, which are then joined to them."""
+    rolled = rolled_branch.subquery("rolled_rows")
+    live = _summed(union_all(*live_branches).subquery("live_rows"), "live_learners")
+    names = [column.name for column in list(rolled.c)[3:]]
+    with_live = select(
+        rolled.c.learner_id,
+        rolled.c.town_id,
+        rolled.c.birth_year,
+        *[(rolled.c[name] + func.coalesce(live.c[name], 0)).label(name) for name in names],
+    ).outerjoin_from(rolled, live, live.c.learner_id == rolled.c.learner_id)
+    has_row = (
+        select(study_years.c.learner_id)
+        .where(study_years.c.learner_id == live.c.learner_id, study_years.c.year == year)
+        .exists()
+    )
+    only_live = select(*live.c).where(~has_row)
+    return union_all(with_live, only_live).subquery("per_learner")
+
+
 def activity_by_town(
     period: Period,
     town_ids: set[int] | None,
@@ -263,15 +292,11 @@ def activity_by_town(
     daily = DailyStudy.__table__ if daily is None else daily
     plan = plan_sources(period, rolled_through)
     people = learners(town_ids, cte=True)
-    union = union_all(*_branches(period, plan, people, zone, now, daily, cutoff)).subquery(
-        "activity_rows"
-    )
-    keys = [union.c.learner_id, union.c.town_id, union.c.birth_year]
-    per_learner = (
-        select(*keys, *[func.sum(column).label(column.name) for column in list(union.c)[3:]])
-        .group_by(*keys)
-        .subquery("per_learner")
-    )
+    branches = _branches(period, plan, people, zone, now, daily, cutoff)
+    if len(plan.rolled) == 1:
+        per_learner = _one_year(branches[0], branches[1:], next(iter(plan.rolled)))
+    else:
+        per_learner = _summed(union_all(*branches).subquery("activity_rows"), "per_learner")
     pl = per_learner.c
     active = or_(pl.seconds >= ACTIVE_SECONDS, pl.attended > 0)
     elderly = and_(active, pl.birth_year <= period.elderly_born_by)

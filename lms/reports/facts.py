@@ -203,21 +203,27 @@ def _write(facts: Facts, sign: int = 1, *, add: bool) -> None:
         }
         for (day, course, town), (e, c) in sorted(facts.courses.items())
     ]
-    for table, rows, keys, columns in (
-        (learner_days, day_rows, ["day", "town_key"], DAY_COLUMNS),
-        (course_days, course_rows, ["day", "course_id", "town_key"], COURSE_COLUMNS),
+    for table, rows, keys in (
+        (learner_days, day_rows, ["day", "town_key"]),
+        (course_days, course_rows, ["day", "course_id", "town_key"]),
     ):
-        if not rows:
-            continue
-        if not add:
+        if rows and not add:
             db.session.execute(table.insert(), rows)
-            continue
-        statement = _insert()(table)
-        statement = statement.on_conflict_do_update(
-            index_elements=keys,
-            set_={name: table.c[name] + statement.excluded[name] for name in columns},
-        )
-        db.session.execute(statement, rows)
+        elif rows:
+            add_rows(table, keys, rows)
+
+
+def add_rows(table, keys: list[str], rows: list[dict]) -> None:
+    """Add the rows' values to those of the rows with the same keys (or insert them)."""
+    if not rows:
+        return
+    statement = _insert()(table)
+    columns = [name for name in rows[0] if name not in keys]
+    statement = statement.on_conflict_do_update(
+        index_elements=keys,
+        set_={name: table.c[name] + statement.excluded[name] for name in columns},
+    )
+    db.session.execute(statement, rows)
 
 
 def _odd(where) -> list[dict]:

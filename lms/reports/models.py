@@ -75,6 +75,22 @@ learner_days = Table(
     Column("offline_hours", Float, nullable=False, default=0.0),
 )
 
+# Per calendar year, learner's 镇街 (town_key as above) and whether elderly in that year
+# (born in year − 60 or before): the learners active in each standard period of the year
+# (year, quarters, months) and the study seconds and credits of each month, summed from
+# report_study_years (see lms.reports.activity_rollup).
+ACTIVITY_SLOTS = ("y", "q1", "q2", "q3", "q4", *[f"m{m:02d}" for m in MONTHS])
+activity_towns = Table(
+    "report_activity_towns",
+    db.metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("town_key", Integer, primary_key=True, autoincrement=False),
+    Column("elderly", Integer, primary_key=True, autoincrement=False),
+    *[Column(f"a_{slot}", Integer, nullable=False, default=0) for slot in ACTIVITY_SLOTS],
+    *[Column(seconds_column_name(m), Float, nullable=False, default=0.0) for m in MONTHS],
+    *[Column(credits_column_name(m), BigInteger, nullable=False, default=0) for m in MONTHS],
+)
+
 # New enrolments and completions per local day, course and learner's 镇街 (top courses).
 course_days = Table(
     "report_course_days",

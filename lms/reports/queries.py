@@ -24,7 +24,7 @@ from lms.attendance.models import (
 from lms.courses.models import Course, Enrolment
 from lms.credits.models import CourseCompletion, Recognition
 from lms.extensions import db
-from lms.reports import rolled, session_rollup
+from lms.reports import activity_rollup, rolled, session_rollup
 from lms.reports.activity import activity_by_town, held_sessions_filter, learners
 from lms.reports.figures import Breakdown, CourseFigures, Figures, MonthFigures
 from lms.reports.periods import Period, day_bounds
@@ -320,14 +320,19 @@ def breakdown(
     rolled_up = study_source is None and not raw
     rolled_through = read_state().rolled_through if rolled_up else None
     mark = rolled.watermark(zone, now) if rolled_up else None
-    activity = activity_by_town(
-        period,
-        town_ids,
-        rolled_through=rolled_through,
-        zone=zone,
-        now=now,
-        daily=study_source,
-        cutoff=mark.cutoff if mark is not None else None,
+    activity = (
+        activity_rollup.activity_by_period(
+            period,
+            town_ids,
+            rolled_through=rolled_through,
+            zone=zone,
+            now=now,
+            cutoff=mark.cutoff if mark is not None else None,
+        )
+        if study_source is None
+        else activity_by_town(
+            period, town_ids, rolled_through=None, zone=zone, now=now, daily=study_source
+        )
     )
     for town_id, values in activity.items():
         if (target := row(town_id)) is not None:

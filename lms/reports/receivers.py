@@ -25,7 +25,7 @@ from lms.attendance.signals import (
 )
 from lms.courses.signals import enrolment_reopened_or_left
 from lms.extensions import db
-from lms.reports import facts, rollup, session_rollup
+from lms.reports import activity_rollup, facts, rollup, session_rollup
 from lms.timeutil import local_date
 
 BATCH_KEY = "reports_sessions"
@@ -118,6 +118,9 @@ def _on_class_session_saved(sender=None, *, class_session_id, old_day, old_town_
 def _on_learner_state_changed(sender=None, *, user_id, before, after, **extra):
     state = rollup.read_state()
     facts.rebucket(user_id, before, after, state.rolled_through, state.refreshed_at)
+    if state.rolled_through is not None:
+        rows = activity_rollup.learner_rows(user_id)
+        activity_rollup.move(user_id, rows, rows, before, after)
 
 
 def _on_enrolment_changed(sender=None, *, enrolment_id, old_enrolled_at, old_left_at, **extra):

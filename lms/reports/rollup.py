@@ -38,8 +38,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from lms.attendance.models import ATTENDED_STATUSES, Attendance, ClassSession
 from lms.credits.models import LedgerEntry
 from lms.extensions import db
-from lms.reports import facts, session_rollup
+from lms.reports import activity_rollup, facts, session_rollup
 from lms.reports.models import (
+    activity_towns,
     credits_column_name,
     rollup_state,
     seconds_column_name,
@@ -201,6 +202,7 @@ def recompute_attended(learner_ids: set[int], years: set[int], state: RollupStat
         day = local_date(starts)
         if (learner, day.year) in masks:
             masks[(learner, day.year)] |= 1 << (day.month - 1)
+    before = {learner: activity_rollup.learner_rows(learner) for learner in learner_ids}
     insert = _insert_for_dialect()(study_years)
     values = [
         {
@@ -218,6 +220,12 @@ def recompute_attended(learner_ids: set[int], years: set[int], state: RollupStat
         ),
         values,
     )
+    states = activity_rollup.current_states(learner_ids)
+    for learner in sorted(learner_ids):
+        after = activity_rollup.learner_rows(learner)
+        if after != before[learner]:
+            state = states.get(learner)
+            activity_rollup.move(learner, before[learner], after, state, state)
 
 
 def refresh(*, today: date | None = None, rebuild: bool = False) -> RollupState:
@@ -229,6 +237,7 @@ def refresh(*, today: date | None = None, rebuild: bool = False) -> RollupState:
     state = read_state()
     if rebuild or state.rolled_through is None:
         db.session.execute(delete(study_years))
+        db.session.execute(delete(activity_towns))
         facts.empty()
         start = _first_day()
         facts.roll(None, target, now)
@@ -242,8 +251,9 @@ def refresh(*, today: date | None = None, rebuild: bool = False) -> RollupState:
         by_year: dict[int, list[Month]] = {}
         for month in months_between(start, target):
             by_year.setdefault(month.year, []).append(month)
-        for months in by_year.values():
+        for year, months in by_year.items():
             _upsert_months(months, target, now)
+            activity_rollup.rebuild_year(year)
     return _write_state(target, state.version + 1, now)
 
 

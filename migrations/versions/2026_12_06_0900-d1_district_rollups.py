@@ -41,6 +41,19 @@ def upgrade():
             "day", "course_id", "town_key", name=op.f("pk_report_course_days")
         ),
     )
+    slots = ["y", "q1", "q2", "q3", "q4", *[f"m{m:02d}" for m in range(1, 13)]]
+    op.create_table(
+        "report_activity_towns",
+        sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("town_key", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("elderly", sa.Integer(), autoincrement=False, nullable=False),
+        *[sa.Column(f"a_{slot}", sa.Integer(), nullable=False) for slot in slots],
+        *[sa.Column(f"s{m:02d}", sa.Float(), nullable=False) for m in range(1, 13)],
+        *[sa.Column(f"c{m:02d}", sa.BigInteger(), nullable=False) for m in range(1, 13)],
+        sa.PrimaryKeyConstraint(
+            "year", "town_key", "elderly", name=op.f("pk_report_activity_towns")
+        ),
+    )
     op.create_table(
         "report_odd_enrolments",
         sa.Column("enrolment_id", sa.Integer(), autoincrement=False, nullable=False),
@@ -76,5 +89,6 @@ def downgrade():
     with op.batch_alter_table("report_odd_enrolments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_report_odd_enrolments_learner_id"))
     op.drop_table("report_odd_enrolments")
+    op.drop_table("report_activity_towns")
     op.drop_table("report_course_days")
     op.drop_table("report_learner_days")
