@@ -330,7 +330,7 @@ def measure_parts(app, options) -> dict:
     rollups and from the raw rows, checked equal, with the ratio."""
     from lms.accounts.models import Town
     from lms.extensions import db
-    from lms.reports import activity, queries, rolled
+    from lms.reports import activity, activity_rollup, queries, rolled
     from lms.reports.periods import year_period
     from lms.reports.rollup import read_state
     from lms.timeutil import utcnow
@@ -345,7 +345,7 @@ def measure_parts(app, options) -> dict:
         for scope_label, scope in (("district", None), ("town", {town.id})):
             for name in PARTS:
                 if name == "activity_by_town":
-                    call = lambda s=scope: activity.activity_by_town(  # noqa: E731
+                    call = lambda s=scope: activity_rollup.activity_by_period(  # noqa: E731
                         period, s, rolled_through=through, zone=zone, now=now, cutoff=cutoff
                     )
                     raw = lambda s=scope: activity.activity_by_town(  # noqa: E731

@@ -243,28 +243,34 @@ def activity_by_town(
                 )
             ).mappings():
                 rows[row["learner_id"]] = row
+        names = [seconds_column_name(m) for m in months]
         for learner, (town, birth, seconds, credits, attended) in live.items():
             row = rows.get(learner)
+            rolled = [row[name] for name in names] if row else [0.0] * len(months)
+            rolled_bits = (row["attended"] if row else 0) >> (months[0] - 1)
+            added = [seconds.get(m, 0.0) for m in months]
+            added_bits = sum(1 << (m - months[0]) for m in attended if m in months)
             figures = town_of(town)
-            elderly = birth is not None and birth <= year - 60
-
-            def active(month_set, with_live, row=row, seconds=seconds, attended=attended):
-                total = sum(row[seconds_column_name(m)] for m in month_set) if row else 0.0
-                bits = (row["attended"] if row else 0) & _bits(month_set)
-                if with_live:
-                    total += sum(seconds.get(m, 0.0) for m in month_set)
-                    bits |= _bits(m for m in month_set if m in attended)
-                return total >= ACTIVE_SECONDS or bool(bits)
-
-            gained = int(active(months, True)) - int(active(months, False))
+            total = sum(rolled)
+            mask = (1 << len(months)) - 1
+            was = total >= ACTIVE_SECONDS or bool(rolled_bits & mask)
+            now_active = total + sum(added) >= ACTIVE_SECONDS or bool(
+                (rolled_bits | added_bits) & mask
+            )
+            gained = int(now_active) - int(was)
             figures.active += gained
-            if elderly:
+            if birth is not None and birth <= year - 60:
                 figures.elderly += gained
-            figures.online_seconds += sum(seconds.get(m, 0.0) for m in months)
+            figures.online_seconds += sum(added)
             figures.credits_milli += credits
-            for k, m in enumerate(months):
-                figures.monthly_active[k] += int(active([m], True)) - int(active([m], False))
-                figures.monthly_seconds[k] += seconds.get(m, 0.0)
+            for k in range(len(months)):
+                if added[k] or added_bits >> k & 1:
+                    was = rolled[k] >= ACTIVE_SECONDS or bool(rolled_bits >> k & 1)
+                    after = rolled[k] + added[k] >= ACTIVE_SECONDS or bool(
+                        (rolled_bits | added_bits) >> k & 1
+                    )
+                    figures.monthly_active[k] += int(after) - int(was)
+                    figures.monthly_seconds[k] += added[k]
     return result
 
 

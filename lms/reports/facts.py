@@ -27,7 +27,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, delete, false, func, literal, or_, select, true
+from sqlalchemy import (
+    Float,
+    Integer,
+    and_,
+    cast,
+    delete,
+    false,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -38,7 +52,7 @@ from lms.credits.models import CourseCompletion, Recognition
 from lms.extensions import db
 from lms.reports.models import course_days, learner_days, odd_enrolments
 from lms.reports.periods import day_bounds
-from lms.timeutil import local_date
+from lms.timeutil import UTCDateTime, local_date
 
 DAY_COLUMNS = (
     "registrations",
@@ -95,46 +109,43 @@ def _between(column, low, high):
 
 def collect(low, high, who, *, sessions=None, offline=True) -> Facts:
     """The facts of the learners ``who`` for moments in [low, high) (low None: from the
-    start); offline hours of the sessions matching ``sessions``."""
-    facts = Facts()
-    rows = db.session.execute(
-        select(who.c.town_key, who.c.created_at).where(_between(who.c.created_at, low, high))
-    )
-    for town, created in rows:
-        facts.add_day(created, town, "registrations")
-    rows = db.session.execute(
-        select(who.c.town_key, Enrolment.enrolled_at, Enrolment.course_id)
-        .join(who, who.c.id == Enrolment.learner_id)
-        .where(_between(Enrolment.enrolled_at, low, high))
-    )
-    for town, enrolled, course in rows:
-        facts.add_day(enrolled, town, "enrolled")
-        facts.add_course(enrolled, course, town, "enrolled")
-    rows = db.session.execute(
-        select(who.c.town_key, Enrolment.left_at)
-        .join(who, who.c.id == Enrolment.learner_id)
-        .where(_between(Enrolment.left_at, low, high))
-    )
-    for town, left in rows:
-        facts.add_day(left, town, "left")
+    start); offline hours of the sessions matching ``sessions``. One statement: a union
+    of one branch per kind of fact, each (kind, town_key, moment, other moment, course,
+    number)."""
     matched = and_(
         Enrolment.learner_id == CourseCompletion.learner_id,
         Enrolment.course_id == CourseCompletion.course_id,
     )
-    rows = db.session.execute(
+    no_time, no_id, one = cast(null(), UTCDateTime()), cast(null(), Integer), literal(1.0, Float)
+    branches = [
+        select(literal(0), who.c.town_key, who.c.created_at, no_time, no_id, one).where(
+            _between(who.c.created_at, low, high)
+        ),
+        select(literal(1), who.c.town_key, Enrolment.enrolled_at, no_time, Enrolment.course_id, one)
+        .join(who, who.c.id == Enrolment.learner_id)
+        .where(_between(Enrolment.enrolled_at, low, high)),
+        select(literal(2), who.c.town_key, Enrolment.left_at, no_time, no_id, one)
+        .join(who, who.c.id == Enrolment.learner_id)
+        .where(_between(Enrolment.left_at, low, high)),
         select(
-            who.c.town_key, CourseCompletion.completed_at, CourseCompletion.course_id, Enrolment.id
+            literal(3),
+            who.c.town_key,
+            CourseCompletion.completed_at,
+            no_time,
+            CourseCompletion.course_id,
+            cast(Enrolment.id, Float),
         )
         .join(who, who.c.id == CourseCompletion.learner_id)
         .outerjoin(Enrolment, matched)
-        .where(_between(CourseCompletion.completed_at, low, high))
-    )
-    for town, completed, course, enrolment_id in rows:
-        facts.add_course(completed, course, town, "completed")
-        if enrolment_id is not None:
-            facts.add_day(completed, town, "completed")
-    rows = db.session.execute(
-        select(who.c.town_key, Enrolment.left_at, CourseCompletion.completed_at)
+        .where(_between(CourseCompletion.completed_at, low, high)),
+        select(
+            literal(4),
+            who.c.town_key,
+            Enrolment.left_at,
+            CourseCompletion.completed_at,
+            no_id,
+            one,
+        )
         .join(who, who.c.id == Enrolment.learner_id)
         .join(CourseCompletion, matched)
         .where(
@@ -143,22 +154,21 @@ def collect(low, high, who, *, sessions=None, offline=True) -> Facts:
                 _between(Enrolment.left_at, low, high),
                 _between(CourseCompletion.completed_at, low, high),
             ),
-        )
-    )
-    for town, left, completed in rows:
-        last = max(left, completed)
-        if (low is None or last >= low) and last < high:
-            facts.add_day(last, town, "closed_both")
-    rows = db.session.execute(
-        select(who.c.town_key, Recognition.decided_at)
+        ),
+        select(literal(5), who.c.town_key, Recognition.decided_at, no_time, no_id, one)
         .join(who, who.c.id == Recognition.learner_id)
-        .where(Recognition.state == "approved", _between(Recognition.decided_at, low, high))
-    )
-    for town, decided in rows:
-        facts.add_day(decided, town, "recognitions")
+        .where(Recognition.state == "approved", _between(Recognition.decided_at, low, high)),
+    ]
     if offline:
-        rows = db.session.execute(
-            select(who.c.town_key, ClassSession.starts_at, Attendance.hours)
+        branches.append(
+            select(
+                literal(6),
+                who.c.town_key,
+                ClassSession.starts_at,
+                no_time,
+                no_id,
+                cast(func.coalesce(Attendance.hours, 0.0), Float),
+            )
             .select_from(Attendance)
             .join(ClassSession, ClassSession.id == Attendance.class_session_id)
             .join(who, who.c.id == Attendance.learner_id)
@@ -168,8 +178,27 @@ def collect(low, high, who, *, sessions=None, offline=True) -> Facts:
                 sessions if sessions is not None else true(),
             )
         )
-        for town, starts, hours in rows:
-            facts.add_day(starts, town, "offline_hours", float(hours or 0.0))
+    facts = Facts()
+    for kind, town, moment, other, course, number in db.session.execute(union_all(*branches)):
+        if kind == 0:
+            facts.add_day(moment, town, "registrations")
+        elif kind == 1:
+            facts.add_day(moment, town, "enrolled")
+            facts.add_course(moment, course, town, "enrolled")
+        elif kind == 2:
+            facts.add_day(moment, town, "left")
+        elif kind == 3:
+            facts.add_course(moment, course, town, "completed")
+            if number is not None:  # the completion of an enrolment
+                facts.add_day(moment, town, "completed")
+        elif kind == 4:
+            last = max(moment, other)
+            if (low is None or last >= low) and last < high:
+                facts.add_day(last, town, "closed_both")
+        elif kind == 5:
+            facts.add_day(moment, town, "recognitions")
+        else:
+            facts.add_day(moment, town, "offline_hours", float(number or 0.0))
     return facts
 
 
