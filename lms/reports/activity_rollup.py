@@ -19,7 +19,19 @@ changed 镇街, standing or birth year (``rebucket``) and changed attended bits
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, delete, func, literal, or_, select
+from sqlalchemy import (
+    Date,
+    Float,
+    case,
+    cast,
+    delete,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 
 from lms.attendance.models import ATTENDED_STATUSES, Attendance, ClassSession
 from lms.credits.models import LedgerEntry
@@ -37,7 +49,7 @@ from lms.reports.models import (
 )
 from lms.reports.periods import Period, day_bounds, month_period, quarter_period, year_period
 from lms.study.models import DailyStudy
-from lms.timeutil import local_date
+from lms.timeutil import UTCDateTime, local_date
 
 SLOT_MONTHS = {
     "y": list(MONTHS),
@@ -147,38 +159,10 @@ def learner_rows(learner_id: int) -> dict:
 
 def _live_learners(period: Period, town_ids, through, cutoff, zone: str, now: datetime):
     """Per learner in scope with something the rows do not hold: [town, birth year,
-    seconds per month, credits, attended months]."""
+    seconds per month, credits, attended months]. One statement: a union of the study
+    days and ledger entries after the watermark and the attendance the bits lack."""
     people = learners(town_ids)
-    live: dict = defaultdict(lambda: [None, None, defaultdict(float), 0, set()])
     low = max(period.start, through + timedelta(days=1))
-    if low <= period.end:
-        for learner, town, birth, day, seconds in db.session.execute(
-            select(
-                DailyStudy.learner_id,
-                people.c.town_id,
-                people.c.birth_year,
-                DailyStudy.day,
-                DailyStudy.credited_seconds,
-            )
-            .join(people, people.c.id == DailyStudy.learner_id)
-            .where(DailyStudy.day.between(low, period.end))
-        ):
-            entry = live[learner]
-            entry[0], entry[1] = town, birth
-            entry[2][day.month] += seconds
-        for learner, town, birth, credits in db.session.execute(
-            select(
-                LedgerEntry.learner_id,
-                people.c.town_id,
-                people.c.birth_year,
-                LedgerEntry.credits_milli,
-            )
-            .join(people, people.c.id == LedgerEntry.learner_id)
-            .where(LedgerEntry.local_day.between(low, period.end))
-        ):
-            entry = live[learner]
-            entry[0], entry[1] = town, birth
-            entry[3] += credits
     start, end = period.utc_bounds(zone)
     next_day = through + timedelta(days=1)
     unrolled = or_(
@@ -186,8 +170,17 @@ def _live_learners(period: Period, town_ids, through, cutoff, zone: str, now: da
         ClassSession.closed_at.is_(None),
         ClassSession.closed_at > cutoff,
     )
-    for learner, town, birth, starts in db.session.execute(
-        select(Attendance.learner_id, people.c.town_id, people.c.birth_year, ClassSession.starts_at)
+    no_day, no_time = cast(null(), Date), cast(null(), UTCDateTime())
+    who = [people.c.town_id, people.c.birth_year]
+    branches = [
+        select(
+            literal(0),
+            Attendance.learner_id,
+            *who,
+            no_day,
+            cast(literal(0.0), Float),
+            ClassSession.starts_at,
+        )
         .join(ClassSession, ClassSession.id == Attendance.class_session_id)
         .join(people, people.c.id == Attendance.learner_id)
         .where(
@@ -197,10 +190,40 @@ def _live_learners(period: Period, town_ids, through, cutoff, zone: str, now: da
             ClassSession.ends_at <= now,
             unrolled,
         )
-    ):
+    ]
+    if low <= period.end:
+        branches += [
+            select(
+                literal(1),
+                DailyStudy.learner_id,
+                *who,
+                DailyStudy.day,
+                cast(DailyStudy.credited_seconds, Float),
+                no_time,
+            )
+            .join(people, people.c.id == DailyStudy.learner_id)
+            .where(DailyStudy.day.between(low, period.end)),
+            select(
+                literal(2),
+                LedgerEntry.learner_id,
+                *who,
+                no_day,
+                cast(LedgerEntry.credits_milli, Float),
+                no_time,
+            )
+            .join(people, people.c.id == LedgerEntry.learner_id)
+            .where(LedgerEntry.local_day.between(low, period.end)),
+        ]
+    live: dict = defaultdict(lambda: [None, None, defaultdict(float), 0, set()])
+    for kind, learner, town, birth, day, number, starts in db.session.execute(union_all(*branches)):
         entry = live[learner]
         entry[0], entry[1] = town, birth
-        entry[4].add(local_date(starts).month)
+        if kind == 0:
+            entry[4].add(local_date(starts).month)
+        elif kind == 1:
+            entry[2][day.month] += number
+        else:
+            entry[3] += int(number)
     return live
 
 

@@ -68,12 +68,14 @@ def registered_by_town(period: Period, town_ids, *, zone=None, now=None, raw=Fal
     return {town: (int(total), int(new or 0)) for town, total, new in db.session.execute(query)}
 
 
-def offline_hours_by_town(period: Period, town_ids, *, zone=None, now=None, raw=False) -> dict:
+def offline_hours_by_town(
+    period: Period, town_ids, *, zone=None, now=None, raw=False, mark=rolled.UNREAD
+) -> dict:
     """Attended hours (present or late) at sessions held in the period, per learner's
     镇街: (total, [per month of the period]). Rolled days from ``report_learner_days``,
     the sessions they do not hold from the rows (``raw``: all of it)."""
     zone, now = _zone(zone), now or utcnow()
-    mark = _watermark(zone, now, raw)
+    mark = _watermark(zone, now, raw) if mark is rolled.UNREAD else mark
     live = (
         session_rollup.live_sessions_filter(mark.through, mark.cutoff)
         if mark is not None
@@ -318,8 +320,9 @@ def breakdown(
         return rows.get(town_id)
 
     rolled_up = study_source is None and not raw
-    rolled_through = read_state().rolled_through if rolled_up else None
-    mark = rolled.watermark(zone, now) if rolled_up else None
+    state = read_state() if rolled_up else None
+    rolled_through = state.rolled_through if rolled_up else None
+    mark = rolled.watermark(zone, now, state) if rolled_up else None
     activity = (
         activity_rollup.activity_by_period(
             period,
@@ -345,7 +348,7 @@ def breakdown(
                 trend[k].active += values.monthly_active[k]
                 trend[k].online_seconds += values.monthly_seconds[k]
     for town_id, (hours, monthly) in offline_hours_by_town(
-        period, town_ids, zone=zone, now=now, raw=raw
+        period, town_ids, zone=zone, now=now, mark=mark
     ).items():
         if (target := row(town_id)) is not None:
             target.offline_hours = hours

@@ -19,6 +19,8 @@ from lms.reports.periods import Period, day_bounds
 from lms.reports.rollup import read_state
 from lms.timeutil import local_date
 
+UNREAD = object()  # a reader's default: read the watermark itself
+
 
 @dataclass(frozen=True)
 class Watermark:
@@ -26,10 +28,11 @@ class Watermark:
     cutoff: datetime  # sessions closed by then are in the rows
 
 
-def watermark(zone: str, now: datetime) -> Watermark | None:
+def watermark(zone: str, now: datetime, state=None) -> Watermark | None:
     """The rollups' watermark, or None when the figures must come from the raw rows (no
-    rollup yet, another zone than the district's, or figures as of before the refresh)."""
-    state = read_state()
+    rollup yet, another zone than the district's, or figures as of before the refresh);
+    ``state``: the rollup state already read."""
+    state = state or read_state()
     if (
         zone != current_app.config["LMS_TIMEZONE"]
         or state.rolled_through is None
