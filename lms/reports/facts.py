@@ -24,7 +24,7 @@ completion is before the enrolment or after leaving: those are kept one by one.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import (
@@ -375,7 +375,3 @@ def late_sessions(old_cutoff: datetime, now: datetime, before: date) -> list:
         )
     )
     return [(session_id, local_date(starts)) for session_id, starts in rows]
-
-
-def next_day(day: date) -> date:
-    return day + timedelta(days=1)

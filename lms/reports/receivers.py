@@ -116,6 +116,8 @@ def _on_class_session_saved(sender=None, *, class_session_id, old_day, old_town_
 
 
 def _on_learner_state_changed(sender=None, *, user_id, before, after, **extra):
+    if not (before is not None and before.counted) and not after.counted:
+        return  # neither then nor now counted as a learner: nothing of theirs is rolled
     state = rollup.read_state()
     facts.rebucket(user_id, before, after, state.rolled_through, state.refreshed_at)
     if state.rolled_through is not None:
