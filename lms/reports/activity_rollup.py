@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import (
     Date,
     Float,
+    and_,
     case,
     cast,
     delete,
@@ -159,8 +160,10 @@ def learner_rows(learner_id: int) -> dict:
 
 def _live_learners(period: Period, town_ids, through, cutoff, zone: str, now: datetime):
     """Per learner in scope with something the rows do not hold: [town, birth year,
-    seconds per month, credits, attended months]. One statement: a union of the study
-    days and ledger entries after the watermark and the attendance the bits lack."""
+    seconds per month, credits, attended months, their row's seconds of the period's
+    months (None: no row), their row's attended bits]. One statement: a union of the
+    study days and ledger entries after the watermark and the attendance the bits lack,
+    joined to the learner's row of the year."""
     people = learners(town_ids)
     low = max(period.start, through + timedelta(days=1))
     start, end = period.utc_bounds(zone)
@@ -214,10 +217,21 @@ def _live_learners(period: Period, town_ids, through, cutoff, zone: str, now: da
             .join(people, people.c.id == LedgerEntry.learner_id)
             .where(LedgerEntry.local_day.between(low, period.end)),
         ]
-    live: dict = defaultdict(lambda: [None, None, defaultdict(float), 0, set()])
-    for kind, learner, town, birth, day, number, starts in db.session.execute(union_all(*branches)):
+    events = union_all(*branches).subquery("live_events")
+    months = period.months
+    year = period.start.year
+    rolled = [study_years.c[seconds_column_name(month.month)] for month in months]
+    query = select(*events.c, study_years.c.attended, *rolled).outerjoin_from(
+        events,
+        study_years,
+        and_(study_years.c.learner_id == events.c[1], study_years.c.year == year),
+    )
+    live: dict = defaultdict(lambda: [None, None, defaultdict(float), 0, set(), None, 0])
+    for kind, learner, town, birth, day, number, starts, bits, *row in db.session.execute(query):
         entry = live[learner]
         entry[0], entry[1] = town, birth
+        if bits is not None:
+            entry[5], entry[6] = row, bits
         if kind == 0:
             entry[4].add(local_date(starts).month)
         elif kind == 1:
@@ -258,19 +272,9 @@ def activity_by_town(
             figures.monthly_seconds[k] += row[seconds_column_name(m)]
     live = _live_learners(period, town_ids, through, cutoff, zone, now)
     if live:
-        rows = {}
-        for chunk in _chunks(sorted(live), 5000):
-            for row in db.session.execute(
-                select(study_years).where(
-                    study_years.c.year == year, study_years.c.learner_id.in_(chunk)
-                )
-            ).mappings():
-                rows[row["learner_id"]] = row
-        names = [seconds_column_name(m) for m in months]
-        for learner, (town, birth, seconds, credits, attended) in live.items():
-            row = rows.get(learner)
-            rolled = [row[name] for name in names] if row else [0.0] * len(months)
-            rolled_bits = (row["attended"] if row else 0) >> (months[0] - 1)
+        for town, birth, seconds, credits, attended, row, bits in live.values():
+            rolled = row if row is not None else [0.0] * len(months)
+            rolled_bits = bits >> (months[0] - 1)
             added = [seconds.get(m, 0.0) for m in months]
             added_bits = sum(1 << (m - months[0]) for m in attended if m in months)
             figures = town_of(town)
@@ -295,11 +299,6 @@ def activity_by_town(
                     figures.monthly_active[k] += int(after) - int(was)
                     figures.monthly_seconds[k] += added[k]
     return result
-
-
-def _chunks(items, size):
-    for index in range(0, len(items), size):
-        yield items[index : index + size]
 
 
 def activity_by_period(

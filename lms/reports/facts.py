@@ -37,7 +37,6 @@ from sqlalchemy import (
     func,
     literal,
     null,
-    or_,
     select,
     true,
     union_all,
@@ -138,6 +137,7 @@ def collect(low, high, who, *, sessions=None, offline=True) -> Facts:
         .join(who, who.c.id == CourseCompletion.learner_id)
         .outerjoin(Enrolment, matched)
         .where(_between(CourseCompletion.completed_at, low, high)),
+        # Left and completed: by the later of the two (each branch reads one index).
         select(
             literal(4),
             who.c.town_key,
@@ -148,12 +148,22 @@ def collect(low, high, who, *, sessions=None, offline=True) -> Facts:
         )
         .join(who, who.c.id == Enrolment.learner_id)
         .join(CourseCompletion, matched)
+        .where(_between(Enrolment.left_at, low, high)),
+        select(
+            literal(4),
+            who.c.town_key,
+            Enrolment.left_at,
+            CourseCompletion.completed_at,
+            no_id,
+            one,
+        )
+        .select_from(CourseCompletion)
+        .join(Enrolment, matched)
+        .join(who, who.c.id == Enrolment.learner_id)
         .where(
+            _between(CourseCompletion.completed_at, low, high),
             Enrolment.left_at.is_not(None),
-            or_(
-                _between(Enrolment.left_at, low, high),
-                _between(CourseCompletion.completed_at, low, high),
-            ),
+            ~_between(Enrolment.left_at, low, high),
         ),
         select(literal(5), who.c.town_key, Recognition.decided_at, no_time, no_id, one)
         .join(who, who.c.id == Recognition.learner_id)
