@@ -37,9 +37,7 @@ def upgrade():
         sa.Column("town_key", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("enrolled", sa.Integer(), nullable=False),
         sa.Column("completed", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint(
-            "day", "course_id", "town_key", name=op.f("pk_report_course_days")
-        ),
+        sa.PrimaryKeyConstraint("day", "course_id", "town_key", name=op.f("pk_report_course_days")),
     )
     slots = ["y", "q1", "q2", "q3", "q4", *[f"m{m:02d}" for m in range(1, 13)]]
     op.create_table(
@@ -68,9 +66,7 @@ def upgrade():
             batch_op.f("ix_report_odd_enrolments_learner_id"), ["learner_id"], unique=False
         )
     with op.batch_alter_table("report_study_years", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("attended", sa.Integer(), server_default="0", nullable=False)
-        )
+        batch_op.add_column(sa.Column("attended", sa.Integer(), server_default="0", nullable=False))
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.create_index("ix_users_created_at", ["created_at"], unique=False)
     with op.batch_alter_table("enrolments", schema=None) as batch_op:
