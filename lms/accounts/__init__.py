@@ -11,10 +11,12 @@ def register(app: Flask) -> None:
     from lms.accounts.blueprint import bp
     from lms.accounts.forms import ActionForm
     from lms.accounts.models import User
+    from lms.accounts.signals import install as install_learner_signals
     from lms.accounts.views import elder_mode_on
     from lms.cli import register_commands, register_data_check, register_demo_seeder
     from lms.web.downloads import register_personal_export_recorder
 
+    install_learner_signals()
     app.register_blueprint(bp)  # with its hook: the privacy notice is accepted first
     register_personal_export_recorder(record_personal_export)
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from lms.accounts.models import User
 from lms.courses.models import Category, Course, CourseTeacher, Enrolment, Lesson
+from lms.courses.signals import enrolment_reopened_or_left
 from lms.extensions import db
 from lms.media import services as media_services
 from lms.media.models import VideoAsset
@@ -236,7 +237,9 @@ def enrol(course: Course, learner: User) -> Enrolment:
         enrolment = Enrolment(course_id=course.id, learner_id=learner.id)
         db.session.add(enrolment)
     elif not enrolment.is_active:
+        old = (enrolment.enrolled_at, enrolment.left_at)
         enrolment.left_at, enrolment.enrolled_at = None, utcnow()
+        _announce_enrolment_change(enrolment, *old)
     db.session.flush()
     return enrolment
 
@@ -244,4 +247,13 @@ def enrol(course: Course, learner: User) -> Enrolment:
 def leave(course: Course, learner: User) -> None:
     enrolment = find_enrolment(course, learner)
     if enrolment is not None and enrolment.is_active:
+        old = (enrolment.enrolled_at, enrolment.left_at)
         enrolment.left_at = utcnow()
+        _announce_enrolment_change(enrolment, *old)
+
+
+def _announce_enrolment_change(enrolment: Enrolment, old_enrolled_at, old_left_at) -> None:
+    db.session.flush()
+    enrolment_reopened_or_left.send(
+        enrolment_id=enrolment.id, old_enrolled_at=old_enrolled_at, old_left_at=old_left_at
+    )

@@ -19,6 +19,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     union_all,
 )
 
@@ -40,6 +41,7 @@ class SourcePlan:
 
     rolled: dict[int, list[tuple[int, int]]]
     live: list[tuple[int, date, date]]
+    through: date | None = None
 
 
 def plan_sources(period: Period, rolled_through: date | None) -> SourcePlan:
@@ -61,7 +63,7 @@ def plan_sources(period: Period, rolled_through: date | None) -> SourcePlan:
                 live.append((index, column_last + timedelta(days=1), month.last))
         else:
             live.append((index, month.first, month.last))
-    return SourcePlan(rolled, live)
+    return SourcePlan(rolled, live, rolled_through)
 
 
 def learners(town_ids: set[int] | None, *, cte: bool = False):
@@ -118,7 +120,13 @@ def _row(people, learner_id, seconds, attended, credits, month_seconds, month_at
     return select(*labelled).join_from(learner_id.table, people, people.c.id == learner_id)
 
 
-def _branches(period, plan, people, zone, now, daily):
+def _attended(bits: int):
+    return case((study_years.c.attended.op("&")(bits) != 0, 1), else_=0)
+
+
+def _branches(period, plan, people, zone, now, daily, cutoff):
+    """``cutoff`` given: the attendance of rolled months comes from the rollup's month
+    bits, and only the sessions the bits do not hold from the rows."""
     count = len(period.months)
     no_attendance = [_zero_int() for _ in range(count)]
     branches = []
@@ -130,15 +138,22 @@ def _branches(period, plan, people, zone, now, daily):
         ]
         total = sum((study_years.c[seconds_column_name(m)] for _, m in months), _zero_float())
         credits = sum((study_years.c[credits_column_name(m)] for _, m in months), _zero_int())
+        attended, monthly = _zero_int(), no_attendance
+        if cutoff is not None:
+            attended = _attended(sum(1 << (m - 1) for _, m in months))
+            monthly = [
+                _attended(1 << (columns[k] - 1)) if k in columns else _zero_int()
+                for k in range(count)
+            ]
         branches.append(
             _row(
                 people,
                 study_years.c.learner_id,
                 total,
-                _zero_int(),
+                attended,
                 credits,
                 seconds,
-                no_attendance,
+                monthly,
             ).where(study_years.c.year == year)
         )
     if plan.live:
@@ -199,9 +214,60 @@ def _branches(period, plan, people, zone, now, daily):
         .where(
             attendances.c.status.in_(ATTENDED_STATUSES),
             held_sessions_filter(period, zone, now),
+            _unrolled_sessions(period, plan, zone, cutoff),
         )
     )
     return branches
+
+
+def _unrolled_sessions(period, plan, zone, cutoff):
+    """Sessions whose attendance the month bits do not hold: in months read live, after
+    the watermark, or not closed by the cutoff."""
+    if cutoff is None or not plan.rolled:
+        return true()
+    rolled = {k for months in plan.rolled.values() for k, _ in months}
+    sessions = ClassSession.__table__.c
+    after = day_bounds(plan.through + timedelta(days=1), plan.through + timedelta(days=1), zone)[0]
+    live_months = []
+    for k, month in enumerate(period.months):
+        if k not in rolled:
+            low, high = day_bounds(month.first, month.last, zone)
+            live_months.append(and_(sessions.starts_at >= low, sessions.starts_at < high))
+    return or_(
+        sessions.starts_at >= after,
+        sessions.closed_at.is_(None),
+        sessions.closed_at > cutoff,
+        *live_months,
+    )
+
+
+def _summed(rows, name: str):
+    """The rows summed per learner."""
+    keys = [rows.c.learner_id, rows.c.town_id, rows.c.birth_year]
+    sums = [func.sum(column).label(column.name) for column in list(rows.c)[3:]]
+    return select(*keys, *sums).group_by(*keys).subquery(name)
+
+
+def _one_year(rolled_branch, live_branches, year: int):
+    """Per learner, the rollup's one row of the year plus the few rows read live: the
+    rollup's rows are not summed per learner (a district's worth of them), only the
+    live ones, which are then joined to them."""
+    rolled = rolled_branch.subquery("rolled_rows")
+    live = _summed(union_all(*live_branches).subquery("live_rows"), "live_learners")
+    names = [column.name for column in list(rolled.c)[3:]]
+    with_live = select(
+        rolled.c.learner_id,
+        rolled.c.town_id,
+        rolled.c.birth_year,
+        *[(rolled.c[name] + func.coalesce(live.c[name], 0)).label(name) for name in names],
+    ).outerjoin_from(rolled, live, live.c.learner_id == rolled.c.learner_id)
+    has_row = (
+        select(study_years.c.learner_id)
+        .where(study_years.c.learner_id == live.c.learner_id, study_years.c.year == year)
+        .exists()
+    )
+    only_live = select(*live.c).where(~has_row)
+    return union_all(with_live, only_live).subquery("per_learner")
 
 
 def activity_by_town(
@@ -212,25 +278,25 @@ def activity_by_town(
     zone: str,
     now: datetime,
     daily=None,
+    cutoff: datetime | None = None,
 ) -> dict[int | None, TownActivity]:
     """Active and elderly active learners, study seconds and credits, per learner's 镇街,
     with the active learners and study seconds of each month of the period.
 
     ``daily`` is where per-day study totals come from (learner_id, day,
     credited_seconds): the daily_study table unless a benchmark passes raw heartbeats
-    summed per day (and no rollup).
+    summed per day (and no rollup). ``cutoff``: the rollup's (sessions closed by then
+    are in its month bits), None to read all attendance from the rows.
     """
     count = len(period.months)
     daily = DailyStudy.__table__ if daily is None else daily
     plan = plan_sources(period, rolled_through)
     people = learners(town_ids, cte=True)
-    union = union_all(*_branches(period, plan, people, zone, now, daily)).subquery("activity_rows")
-    keys = [union.c.learner_id, union.c.town_id, union.c.birth_year]
-    per_learner = (
-        select(*keys, *[func.sum(column).label(column.name) for column in list(union.c)[3:]])
-        .group_by(*keys)
-        .subquery("per_learner")
-    )
+    branches = _branches(period, plan, people, zone, now, daily, cutoff)
+    if len(plan.rolled) == 1:
+        per_learner = _one_year(branches[0], branches[1:], next(iter(plan.rolled)))
+    else:
+        per_learner = _summed(union_all(*branches).subquery("activity_rows"), "per_learner")
     pl = per_learner.c
     active = or_(pl.seconds >= ACTIVE_SECONDS, pl.attended > 0)
     elderly = and_(active, pl.birth_year <= period.elderly_born_by)

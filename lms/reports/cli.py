@@ -7,11 +7,14 @@ from lms.extensions import db
 
 
 @lms_command("reports-rollup")
-@click.option("--rebuild", is_flag=True, help="Empty the rollup and build it from scratch.")
+@click.option("--rebuild", is_flag=True, help="Empty the rollups and build them from scratch.")
 def reports_rollup(rebuild: bool) -> None:
-    """Move the statistics rollup forward (the periodic task does this hourly)."""
+    """Move the statistics rollups forward (the periodic task does this hourly)."""
     from lms.reports import rollup
 
     state = rollup.refresh(rebuild=rebuild)
     db.session.commit()
-    click.echo(f"study rollup through {state.rolled_through} (version {state.version})")
+    click.echo(
+        f"statistics rollups (study, learner-side facts, active learners, offline classes)"
+        f" through {state.rolled_through} (version {state.version})"
+    )

@@ -26,7 +26,7 @@ from sqlalchemy import (
     Table,
 )
 
-from lms.accounts.models import UserRole
+from lms.accounts.models import User, UserRole
 from lms.courses.models import Enrolment
 from lms.credits.models import LedgerEntry, Recognition
 from lms.extensions import db
@@ -51,7 +51,67 @@ study_years = Table(
     Column("year", Integer, primary_key=True, autoincrement=False),
     *[Column(seconds_column_name(m), Float, nullable=False, default=0.0) for m in MONTHS],
     *[Column(credits_column_name(m), BigInteger, nullable=False, default=0) for m in MONTHS],
+    # Bit m-1 set: attended (present or late) a session held in month m, among the
+    # sessions closed by the study rollup's cutoff and on days up to its watermark.
+    Column("attended", Integer, nullable=False, default=0, server_default="0"),
     Index("ix_report_study_years_year", "year"),
+)
+
+# The learner-side indicators per local day and learner's 镇街 (town_key: towns.id, 0 for
+# none), counting learners as they are now (learner role, not disabled; see
+# lms.reports.facts). Days up to the study watermark; offline hours of the sessions
+# closed by its cutoff.
+learner_days = Table(
+    "report_learner_days",
+    db.metadata,
+    Column("day", Date, primary_key=True),
+    Column("town_key", Integer, primary_key=True, autoincrement=False),
+    Column("registrations", Integer, nullable=False, default=0),
+    Column("enrolled", Integer, nullable=False, default=0),  # enrolled_at on the day
+    Column("left", Integer, nullable=False, default=0),  # left_at on the day
+    Column("completed", Integer, nullable=False, default=0),  # enrolled course completed
+    Column("closed_both", Integer, nullable=False, default=0),  # max(left, completed)
+    Column("recognitions", Integer, nullable=False, default=0),
+    Column("offline_hours", Float, nullable=False, default=0.0),
+)
+
+# Per calendar year, learner's 镇街 (town_key as above) and whether elderly in that year
+# (born in year − 60 or before): the learners active in each standard period of the year
+# (year, quarters, months) and the study seconds and credits of each month, summed from
+# report_study_years (see lms.reports.activity_rollup).
+ACTIVITY_SLOTS = ("y", "q1", "q2", "q3", "q4", *[f"m{m:02d}" for m in MONTHS])
+activity_towns = Table(
+    "report_activity_towns",
+    db.metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("town_key", Integer, primary_key=True, autoincrement=False),
+    Column("elderly", Integer, primary_key=True, autoincrement=False),
+    *[Column(f"a_{slot}", Integer, nullable=False, default=0) for slot in ACTIVITY_SLOTS],
+    *[Column(seconds_column_name(m), Float, nullable=False, default=0.0) for m in MONTHS],
+    *[Column(credits_column_name(m), BigInteger, nullable=False, default=0) for m in MONTHS],
+)
+
+# New enrolments and completions per local day, course and learner's 镇街 (top courses).
+course_days = Table(
+    "report_course_days",
+    db.metadata,
+    Column("day", Date, primary_key=True),
+    Column("course_id", Integer, primary_key=True, autoincrement=False),
+    Column("town_key", Integer, primary_key=True, autoincrement=False),
+    Column("enrolled", Integer, nullable=False, default=0),
+    Column("completed", Integer, nullable=False, default=0),
+)
+
+# Enrolments completed on a rolled day whose completion is before their (re-)enrolment or
+# after they left: the few for which the open/completed counts do not add up by day.
+odd_enrolments = Table(
+    "report_odd_enrolments",
+    db.metadata,
+    Column("enrolment_id", Integer, primary_key=True, autoincrement=False),
+    Column("learner_id", Integer, nullable=False, index=True),
+    Column("enrolled_day", Date, nullable=False),
+    Column("left_day", Date, nullable=True),
+    Column("completed_day", Date, nullable=False),
 )
 
 # Offline classes per local day of the session's start and school 镇街 (closed sessions
@@ -96,3 +156,6 @@ Index("ix_user_roles_role_user", UserRole.role, UserRole.user_id)
 # New enrolments in a period (top courses), approved recognitions in a period.
 Index("ix_enrolments_enrolled_at", Enrolment.enrolled_at)
 Index("ix_recognitions_state_decided", Recognition.state, Recognition.decided_at)
+# What the rollups read live after the watermark: registrations, enrolments left.
+Index("ix_users_created_at", User.created_at)
+Index("ix_enrolments_left_at", Enrolment.left_at)

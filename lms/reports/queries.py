@@ -24,7 +24,7 @@ from lms.attendance.models import (
 from lms.courses.models import Course, Enrolment
 from lms.credits.models import CourseCompletion, Recognition
 from lms.extensions import db
-from lms.reports import session_rollup
+from lms.reports import activity_rollup, rolled, session_rollup
 from lms.reports.activity import activity_by_town, held_sessions_filter, learners
 from lms.reports.figures import Breakdown, CourseFigures, Figures, MonthFigures
 from lms.reports.periods import Period, day_bounds
@@ -46,8 +46,14 @@ def towns_in_scope(town_ids: set[int] | None) -> list[Town]:
     return list(db.session.scalars(query))
 
 
-def registered_by_town(period: Period, town_ids, *, zone=None) -> dict:
+def _watermark(zone, now, raw: bool):
+    return None if raw else rolled.watermark(_zone(zone), now or utcnow())
+
+
+def registered_by_town(period: Period, town_ids, *, zone=None, now=None, raw=False) -> dict:
     """(registered by the period's end, of whom registered during it) per 镇街."""
+    if (mark := _watermark(zone, now, raw)) is not None:
+        return rolled.registered_by_town(period, town_ids, mark)
     start, end = period.utc_bounds(_zone(zone))
     people = learners(town_ids)
     query = (
@@ -62,10 +68,19 @@ def registered_by_town(period: Period, town_ids, *, zone=None) -> dict:
     return {town: (int(total), int(new or 0)) for town, total, new in db.session.execute(query)}
 
 
-def offline_hours_by_town(period: Period, town_ids, *, zone=None, now=None) -> dict:
+def offline_hours_by_town(
+    period: Period, town_ids, *, zone=None, now=None, raw=False, mark=rolled.UNREAD
+) -> dict:
     """Attended hours (present or late) at sessions held in the period, per learner's
-    镇街: (total, [per month of the period])."""
-    zone = _zone(zone)
+    镇街: (total, [per month of the period]). Rolled days from ``report_learner_days``,
+    the sessions they do not hold from the rows (``raw``: all of it)."""
+    zone, now = _zone(zone), now or utcnow()
+    mark = _watermark(zone, now, raw) if mark is rolled.UNREAD else mark
+    live = (
+        session_rollup.live_sessions_filter(mark.through, mark.cutoff)
+        if mark is not None
+        else true()
+    )
     people = learners(town_ids)
     hours = func.coalesce(Attendance.hours, 0.0)
     monthly = []
@@ -80,23 +95,31 @@ def offline_hours_by_town(period: Period, town_ids, *, zone=None, now=None) -> d
         .join(people, people.c.id == Attendance.learner_id)
         .where(
             Attendance.status.in_(ATTENDED_STATUSES),
-            held_sessions_filter(period, zone, now or utcnow()),
+            held_sessions_filter(period, zone, now),
+            live,
         )
         .group_by(people.c.town_id)
     )
-    return {
+    result = {
         row[0]: (float(row[1] or 0), [float(value or 0) for value in row[2:]])
         for row in db.session.execute(query)
     }
+    if mark is not None:
+        for town, (hours, monthly) in rolled.offline_hours_rolled(period, town_ids, mark).items():
+            total, months = result.get(town, (0.0, [0.0] * len(monthly)))
+            result[town] = (total + hours, [a + b for a, b in zip(months, monthly, strict=True)])
+    return result
 
 
-def completion_by_town(period: Period, town_ids, *, zone=None) -> dict:
+def completion_by_town(period: Period, town_ids, *, zone=None, now=None, raw=False) -> dict:
     """(enrolments open during the period, of which completed in it) per learner's 镇街.
 
     Open during the period: enrolled before its end, not left before its start, and the
     course not completed before its start. Completed in it: the learner's completion of
     the course (CourseCompletion.completed_at) falls in the period.
     """
+    if (mark := _watermark(zone, now, raw)) is not None:
+        return rolled.completion_by_town(period, town_ids, mark)
     start, end = period.utc_bounds(_zone(zone))
     people = learners(town_ids)
     completed_in = and_(CourseCompletion.completed_at >= start, CourseCompletion.completed_at < end)
@@ -192,8 +215,10 @@ def sessions_held_by_town(period: Period, town_ids, *, zone=None, now=None, raw=
     return {town: held for town, held in result.items() if held}
 
 
-def recognitions_by_town(period: Period, town_ids, *, zone=None) -> dict:
+def recognitions_by_town(period: Period, town_ids, *, zone=None, now=None, raw=False) -> dict:
     """Recognitions approved (decided) in the period, per learner's 镇街."""
+    if (mark := _watermark(zone, now, raw)) is not None:
+        return rolled.recognitions_by_town(period, town_ids, mark)
     start, end = period.utc_bounds(_zone(zone))
     people = learners(town_ids)
     query = (
@@ -210,27 +235,17 @@ def recognitions_by_town(period: Period, town_ids, *, zone=None) -> dict:
     return dict(db.session.execute(query).all())
 
 
-def top_courses(period: Period, town_ids, *, zone=None, limit=TOP_COURSES) -> list:
+def top_courses(
+    period: Period, town_ids, *, zone=None, now=None, raw=False, counts=None, limit=TOP_COURSES
+) -> list:
     """Courses by new enrolments in the period (then completions in it) of the scope's
-    learners."""
-    start, end = period.utc_bounds(_zone(zone))
-    people = learners(town_ids)
-    enrolled = dict(
-        db.session.execute(
-            select(Enrolment.course_id, func.count())
-            .join(people, people.c.id == Enrolment.learner_id)
-            .where(Enrolment.enrolled_at >= start, Enrolment.enrolled_at < end)
-            .group_by(Enrolment.course_id)
-        ).all()
-    )
-    completed = dict(
-        db.session.execute(
-            select(CourseCompletion.course_id, func.count())
-            .join(people, people.c.id == CourseCompletion.learner_id)
-            .where(CourseCompletion.completed_at >= start, CourseCompletion.completed_at < end)
-            .group_by(CourseCompletion.course_id)
-        ).all()
-    )
+    learners (``counts``: those, already read)."""
+    if counts is not None:
+        enrolled, completed = counts
+    elif (mark := _watermark(zone, now, raw)) is not None:
+        enrolled, completed = rolled.course_counts(period, town_ids, mark)
+    else:
+        enrolled, completed = _course_counts(period, town_ids, zone)
     ranked = sorted(
         set(enrolled) | set(completed),
         key=lambda course_id: (
@@ -253,6 +268,28 @@ def top_courses(period: Period, town_ids, *, zone=None, limit=TOP_COURSES) -> li
     ]
 
 
+def _course_counts(period: Period, town_ids, zone) -> tuple[dict, dict]:
+    start, end = period.utc_bounds(_zone(zone))
+    people = learners(town_ids)
+    enrolled = dict(
+        db.session.execute(
+            select(Enrolment.course_id, func.count())
+            .join(people, people.c.id == Enrolment.learner_id)
+            .where(Enrolment.enrolled_at >= start, Enrolment.enrolled_at < end)
+            .group_by(Enrolment.course_id)
+        ).all()
+    )
+    completed = dict(
+        db.session.execute(
+            select(CourseCompletion.course_id, func.count())
+            .join(people, people.c.id == CourseCompletion.learner_id)
+            .where(CourseCompletion.completed_at >= start, CourseCompletion.completed_at < end)
+            .group_by(CourseCompletion.course_id)
+        ).all()
+    )
+    return enrolled, completed
+
+
 def breakdown(
     period: Period,
     town_ids: set[int] | None = None,
@@ -260,11 +297,13 @@ def breakdown(
     zone=None,
     now: datetime | None = None,
     study_source=None,
+    raw: bool = False,
 ) -> Breakdown:
     """Every indicator per 镇街 of the scope and in total, the monthly trend, top courses.
 
     ``study_source`` (a benchmark's raw heartbeats summed per learner and day) replaces
-    the daily totals and the rollup when given."""
+    the daily totals and the rollup when given; ``raw``: no rollup at all, every part
+    from the rows (what the rollups must equal)."""
     zone, now = _zone(zone), now or utcnow()
     if db.session.get_bind().dialect.name == "postgresql":
         # Per-learner aggregates of a whole district: hash them in memory, not on disk.
@@ -280,9 +319,23 @@ def breakdown(
             return unassigned if town_ids is None else None
         return rows.get(town_id)
 
-    rolled_through = read_state().rolled_through if study_source is None else None
-    activity = activity_by_town(
-        period, town_ids, rolled_through=rolled_through, zone=zone, now=now, daily=study_source
+    rolled_up = study_source is None and not raw
+    state = read_state() if rolled_up else None
+    rolled_through = state.rolled_through if rolled_up else None
+    mark = rolled.watermark(zone, now, state) if rolled_up else None
+    activity = (
+        activity_rollup.activity_by_period(
+            period,
+            town_ids,
+            rolled_through=rolled_through,
+            zone=zone,
+            now=now,
+            cutoff=mark.cutoff if mark is not None else None,
+        )
+        if study_source is None
+        else activity_by_town(
+            period, town_ids, rolled_through=None, zone=zone, now=now, daily=study_source
+        )
     )
     for town_id, values in activity.items():
         if (target := row(town_id)) is not None:
@@ -295,27 +348,38 @@ def breakdown(
                 trend[k].active += values.monthly_active[k]
                 trend[k].online_seconds += values.monthly_seconds[k]
     for town_id, (hours, monthly) in offline_hours_by_town(
-        period, town_ids, zone=zone, now=now
+        period, town_ids, zone=zone, now=now, mark=mark
     ).items():
         if (target := row(town_id)) is not None:
             target.offline_hours = hours
             for k in range(count):
                 trend[k].offline_hours += monthly[k]
-    for town_id, (registered, new) in registered_by_town(period, town_ids, zone=zone).items():
+    if mark is not None:
+        parts = rolled.learner_parts(period, town_ids, mark)
+    else:
+        parts = rolled.LearnerParts(
+            registered_by_town(period, town_ids, zone=zone, raw=True),
+            completion_by_town(period, town_ids, zone=zone, raw=True),
+            recognitions_by_town(period, town_ids, zone=zone, raw=True),
+            _course_counts(period, town_ids, zone),
+        )
+    for town_id, (registered, new) in parts.registered.items():
         if (target := row(town_id)) is not None:
             target.registered, target.new_registrations = registered, new
-    for town_id, (open_, done) in completion_by_town(period, town_ids, zone=zone).items():
+    for town_id, (open_, done) in parts.completion.items():
         if (target := row(town_id)) is not None:
             target.enrolments_open, target.enrolments_completed = open_, done
-    for town_id, count_ in recognitions_by_town(period, town_ids, zone=zone).items():
+    for town_id, count_ in parts.recognitions.items():
         if (target := row(town_id)) is not None:
             target.recognitions_approved = count_
     for town_id, (signups, attended) in signups_by_town(
-        period, town_ids, zone=zone, now=now
+        period, town_ids, zone=zone, now=now, raw=raw
     ).items():
         if (target := row(town_id)) is not None:
             target.signups, target.signups_attended = signups, attended
-    for town_id, held in sessions_held_by_town(period, town_ids, zone=zone, now=now).items():
+    for town_id, held in sessions_held_by_town(
+        period, town_ids, zone=zone, now=now, raw=raw
+    ).items():
         if (target := row(town_id)) is not None:
             target.sessions_held = held
     for figures in rows.values():
@@ -334,7 +398,7 @@ def breakdown(
         towns=rows_out,
         total=total,
         trend=trend,
-        top_courses=top_courses(period, town_ids, zone=zone),
+        top_courses=top_courses(period, town_ids, counts=parts.course_counts),
     )
 
 

@@ -1,12 +1,20 @@
-"""Reports listens to attendance so the offline-class rollup (``session_rollup``) stays
-right for sessions already rolled: an attendance recorded or corrected after a session's
-close, or a session moved, re-rolls its (day, 镇街) rows in the sender's transaction; a school
-moved to another 镇街 empties the rollup until the next refresh.
-Announcements about sessions not yet rolled (the usual case: scans while a session runs)
-cost one look-up in the session's identity map and nothing else.
+"""Reports listens so the rollups stay right for days already rolled.
+
+- Attendance: an attendance recorded or corrected after a session's close, or a session
+  moved, re-rolls its (day, 镇街) rows of the offline-class rollup (``session_rollup``),
+  its day of the learner-side facts (``facts``) and the attendees' month bits of the
+  study rollup, in the sender's transaction; a school moved to another 镇街 empties the
+  offline-class rollup until the next refresh. Announcements about sessions not yet
+  rolled (the usual case: scans while a session runs) cost one look-up in the session's
+  identity map and nothing else.
+- Accounts: a learner whose 镇街 or standing changes has their facts moved.
+- Courses: an enrolment left or taken up again re-rolls the days it counted on.
 """
 
-from lms.attendance.models import ClassSession
+from sqlalchemy import select
+
+from lms.accounts.signals import learner_state_changed
+from lms.attendance.models import Attendance, ClassSession
 from lms.attendance.signals import (
     attendance_batch_ended,
     attendance_corrected,
@@ -15,11 +23,13 @@ from lms.attendance.signals import (
     community_school_moved,
     current_batch,
 )
+from lms.courses.signals import enrolment_reopened_or_left
 from lms.extensions import db
-from lms.reports import session_rollup
+from lms.reports import activity_rollup, facts, rollup, session_rollup
 from lms.timeutil import local_date
 
 BATCH_KEY = "reports_sessions"
+LEARNERS_KEY = "reports_learners"
 
 
 def _rolled_key(class_session_id: int):
@@ -34,13 +44,47 @@ def _rolled_key(class_session_id: int):
     return day, class_session.school.town_id
 
 
-def _on_attendance(sender=None, *, class_session_id, **extra):
+def _closed(class_session_id: int) -> bool:
+    class_session = db.session.get(ClassSession, class_session_id)
+    return class_session is not None and class_session.closed_at is not None
+
+
+def _study_rolled_day(class_session_id: int, state):
+    """The session's local day when the study rollup's facts and bits hold it."""
+    class_session = db.session.get(ClassSession, class_session_id)
+    if class_session is None or class_session.closed_at is None or state.refreshed_at is None:
+        return None
+    day = local_date(class_session.starts_at)
+    if state.rolled_through is None or day > state.rolled_through:
+        return None
+    return day if class_session.closed_at <= state.refreshed_at else None
+
+
+def _reroll_learner_side(pairs: set[tuple[int, int]]) -> None:
+    """(session, learner) pairs whose attendance changed: their facts' days and bits."""
+    pairs = {pair for pair in pairs if _closed(pair[0])}
+    if not pairs:  # the usual case, while a session runs: no look-up of the state
+        return
+    state = rollup.read_state()
+    days = {pair: _study_rolled_day(pair[0], state) for pair in pairs}
+    days = {pair: day for pair, day in days.items() if day is not None}
+    if not days:
+        return
+    facts.reroll_days(set(days.values()), state.rolled_through, state.refreshed_at)
+    rollup.recompute_attended(
+        {learner for _, learner in days}, {day.year for day in days.values()}, state
+    )
+
+
+def _on_attendance(sender=None, *, class_session_id, learner_id=None, **extra):
     batch = current_batch()
     if batch is not None:  # once per session when the batch ends
         batch.setdefault(BATCH_KEY, set()).add(class_session_id)
+        batch.setdefault(LEARNERS_KEY, set()).add((class_session_id, learner_id))
         return
     if (key := _rolled_key(class_session_id)) is not None:
         session_rollup.reroll({key})
+    _reroll_learner_side({(class_session_id, learner_id)})
 
 
 def _on_attendance_batch_ended(sender=None, *, batch, **extra):
@@ -48,6 +92,7 @@ def _on_attendance_batch_ended(sender=None, *, batch, **extra):
     keys.discard(None)
     if keys:
         session_rollup.reroll(keys)
+    _reroll_learner_side(batch.pop(LEARNERS_KEY, set()))
 
 
 def _on_class_session_saved(sender=None, *, class_session_id, old_day, old_town_id, **extra):
@@ -58,6 +103,33 @@ def _on_class_session_saved(sender=None, *, class_session_id, old_day, old_town_
     if class_session is not None:
         keys.add((local_date(class_session.starts_at), class_session.school.town_id))
     session_rollup.reroll(keys)
+    state = rollup.read_state()
+    if state.rolled_through is None:
+        return
+    facts.reroll_days({day for day, _ in keys}, state.rolled_through, state.refreshed_at)
+    attendees = set(
+        db.session.scalars(
+            select(Attendance.learner_id).where(Attendance.class_session_id == class_session_id)
+        )
+    )
+    rollup.recompute_attended(attendees, {day.year for day, _ in keys}, state)
+
+
+def _on_learner_state_changed(sender=None, *, user_id, before, after, **extra):
+    if not (before is not None and before.counted) and not after.counted:
+        return  # neither then nor now counted as a learner: nothing of theirs is rolled
+    state = rollup.read_state()
+    facts.rebucket(user_id, before, after, state.rolled_through, state.refreshed_at)
+    if state.rolled_through is not None:
+        rows = activity_rollup.learner_rows(user_id)
+        activity_rollup.move(user_id, rows, rows, before, after)
+
+
+def _on_enrolment_changed(sender=None, *, enrolment_id, old_enrolled_at, old_left_at, **extra):
+    state = rollup.read_state()
+    facts.reroll_enrolment(
+        enrolment_id, old_enrolled_at, old_left_at, state.rolled_through, state.refreshed_at
+    )
 
 
 def _on_community_school_moved(sender=None, *, school_id, **extra):
@@ -70,3 +142,5 @@ def connect() -> None:
     attendance_batch_ended.connect(_on_attendance_batch_ended)
     class_session_saved.connect(_on_class_session_saved)
     community_school_moved.connect(_on_community_school_moved)
+    learner_state_changed.connect(_on_learner_state_changed)
+    enrolment_reopened_or_left.connect(_on_enrolment_changed)

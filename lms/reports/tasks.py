@@ -7,7 +7,7 @@ from lms.timeutil import local_date, utcnow
 
 @periodic_task("reports.refresh_rollup", every=3600)
 def refresh_rollup_task():
-    """Move the study rollup's watermark forward (a no-op once it is current)."""
+    """Move the statistics rollups' watermark forward (a no-op once it is current)."""
     return rollup.refresh().rolled_through
 
 

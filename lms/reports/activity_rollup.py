@@ -1,0 +1,322 @@
+"""Active learners of a year, a quarter or a month without a pass over every learner.
+
+Distinct learners do not add up over days, but the standard periods of a year (the
+year, its quarters, its months: what the dashboard offers first) are fixed sets of
+months, and ``report_study_years`` holds one row per learner and year with each month's
+seconds and attended bit. ``report_activity_towns`` counts, per year, learner's 镇街 and
+elderly or not, the learners active in each of those periods from those rows alone, and
+sums their seconds and credits per month. So for such a period:
+
+    figures = the counts of the rows + for each learner with something after the rows
+              (study or credits after the watermark, attendance the bits do not hold):
+              active with it − active without it, and the seconds and credits added.
+
+The counts are rebuilt for a year whenever the refresh rewrites its rows; a learner's
+changed 镇街, standing or birth year (``rebucket``) and changed attended bits
+(``rollup.recompute_attended``) move that learner's share.
+"""
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import (
+    Date,
+    Float,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
+
+from lms.attendance.models import ATTENDED_STATUSES, Attendance, ClassSession
+from lms.credits.models import LedgerEntry
+from lms.extensions import db
+from lms.reports import activity
+from lms.reports.activity import ACTIVE_SECONDS, TownActivity, learners
+from lms.reports.facts import add_rows
+from lms.reports.models import (
+    ACTIVITY_SLOTS,
+    MONTHS,
+    activity_towns,
+    credits_column_name,
+    seconds_column_name,
+    study_years,
+)
+from lms.reports.periods import Period, day_bounds, month_period, quarter_period, year_period
+from lms.study.models import DailyStudy
+from lms.timeutil import UTCDateTime, local_date
+
+SLOT_MONTHS = {
+    "y": list(MONTHS),
+    **{f"q{q}": [3 * q - 2, 3 * q - 1, 3 * q] for q in range(1, 5)},
+    **{f"m{m:02d}": [m] for m in MONTHS},
+}
+SECONDS = [seconds_column_name(m) for m in MONTHS]
+CREDITS = [credits_column_name(m) for m in MONTHS]
+
+
+def slot_of(period: Period) -> str | None:
+    """The standard period's slot ("y", "q1".., "m01"..), None for any other range."""
+    year = period.start.year
+    if period == year_period(year):
+        return "y"
+    for quarter in range(1, 5):
+        if period == quarter_period(year, quarter):
+            return f"q{quarter}"
+    if period == month_period(year, period.start.month):
+        return f"m{period.start.month:02d}"
+    return None
+
+
+def _bits(months) -> int:
+    return sum(1 << (m - 1) for m in months)
+
+
+def _active_sql(row, months):
+    seconds = sum((row.c[seconds_column_name(m)] for m in months), literal(0.0))
+    attended = row.c.attended.op("&")(_bits(months)) != 0
+    return or_(seconds >= ACTIVE_SECONDS, attended)
+
+
+def _elderly_key(birth_year, year: int) -> int:
+    return int(birth_year is not None and birth_year <= year - 60)
+
+
+def rebuild_year(year: int) -> None:
+    """Count the year's rows again (after the refresh rewrote them)."""
+    db.session.execute(delete(activity_towns).where(activity_towns.c.year == year))
+    people = learners(None)
+    elderly = case((people.c.birth_year <= year - 60, 1), else_=0)
+    town = func.coalesce(people.c.town_id, 0)
+    counts = [
+        func.sum(case((_active_sql(study_years, months), 1), else_=0))
+        for months in SLOT_MONTHS.values()
+    ]
+    sums = [func.sum(study_years.c[name]) for name in SECONDS + CREDITS]
+    rows = db.session.execute(
+        select(town, elderly, *counts, *sums)
+        .join(people, people.c.id == study_years.c.learner_id)
+        .where(study_years.c.year == year)
+        .group_by(town, elderly)
+    ).all()
+    names = [f"a_{slot}" for slot in ACTIVITY_SLOTS] + SECONDS + CREDITS
+    values = [
+        {
+            "year": year,
+            "town_key": row[0],
+            "elderly": row[1],
+            **dict(zip(names, row[2:], strict=True)),
+        }
+        for row in rows
+    ]
+    if values:
+        db.session.execute(activity_towns.insert(), values)
+
+
+def _share(row, year: int) -> dict:
+    """What one learner's row of the year adds to the counts."""
+    share = {
+        f"a_{slot}": int(
+            sum(row[seconds_column_name(m)] for m in months) >= ACTIVE_SECONDS
+            or bool(row["attended"] & _bits(months))
+        )
+        for slot, months in SLOT_MONTHS.items()
+    }
+    share.update({name: row[name] for name in SECONDS + CREDITS})
+    return share
+
+
+def move(learner_id: int, rows_before: dict, rows_after: dict, state_before, state_after):
+    """Take a learner's share out as it was (``rows_before``: year → row of
+    report_study_years, ``state_before``: LearnerState or None) and put it in as it is."""
+    deltas = []
+    for rows, state, sign in ((rows_before, state_before, -1), (rows_after, state_after, 1)):
+        if state is None or not state.counted:
+            continue
+        for year, row in rows.items():
+            share = _share(row, year)
+            deltas.append(
+                {
+                    "year": year,
+                    "town_key": state.town_id or 0,
+                    "elderly": _elderly_key(state.birth_year, year),
+                    **{name: sign * value for name, value in share.items()},
+                }
+            )
+    add_rows(activity_towns, ["year", "town_key", "elderly"], deltas)
+
+
+def learner_rows(learner_id: int) -> dict:
+    """year → that learner's row of report_study_years (as a mapping)."""
+    rows = db.session.execute(select(study_years).where(study_years.c.learner_id == learner_id))
+    return {row.year: dict(row._mapping) for row in rows}
+
+
+def _live_learners(period: Period, town_ids, through, cutoff, zone: str, now: datetime):
+    """Per learner in scope with something the rows do not hold: [town, birth year,
+    seconds per month, credits, attended months, their row's seconds of the period's
+    months (None: no row), their row's attended bits]. One statement: a union of the
+    study days and ledger entries after the watermark and the attendance the bits lack,
+    joined to the learner's row of the year."""
+    people = learners(town_ids)
+    low = max(period.start, through + timedelta(days=1))
+    start, end = period.utc_bounds(zone)
+    next_day = through + timedelta(days=1)
+    unrolled = or_(
+        ClassSession.starts_at >= day_bounds(next_day, next_day, zone)[0],
+        ClassSession.closed_at.is_(None),
+        ClassSession.closed_at > cutoff,
+    )
+    no_day, no_time = cast(null(), Date), cast(null(), UTCDateTime())
+    who = [people.c.town_id, people.c.birth_year]
+    branches = [
+        select(
+            literal(0),
+            Attendance.learner_id,
+            *who,
+            no_day,
+            cast(literal(0.0), Float),
+            ClassSession.starts_at,
+        )
+        .join(ClassSession, ClassSession.id == Attendance.class_session_id)
+        .join(people, people.c.id == Attendance.learner_id)
+        .where(
+            Attendance.status.in_(ATTENDED_STATUSES),
+            ClassSession.starts_at >= start,
+            ClassSession.starts_at < end,
+            ClassSession.ends_at <= now,
+            unrolled,
+        )
+    ]
+    if low <= period.end:
+        branches += [
+            select(
+                literal(1),
+                DailyStudy.learner_id,
+                *who,
+                DailyStudy.day,
+                cast(DailyStudy.credited_seconds, Float),
+                no_time,
+            )
+            .join(people, people.c.id == DailyStudy.learner_id)
+            .where(DailyStudy.day.between(low, period.end)),
+            select(
+                literal(2),
+                LedgerEntry.learner_id,
+                *who,
+                no_day,
+                cast(LedgerEntry.credits_milli, Float),
+                no_time,
+            )
+            .join(people, people.c.id == LedgerEntry.learner_id)
+            .where(LedgerEntry.local_day.between(low, period.end)),
+        ]
+    events = union_all(*branches).subquery("live_events")
+    months = period.months
+    year = period.start.year
+    rolled = [study_years.c[seconds_column_name(month.month)] for month in months]
+    query = select(*events.c, study_years.c.attended, *rolled).outerjoin_from(
+        events,
+        study_years,
+        and_(study_years.c.learner_id == events.c[1], study_years.c.year == year),
+    )
+    live: dict = defaultdict(lambda: [None, None, defaultdict(float), 0, set(), None, 0])
+    for kind, learner, town, birth, day, number, starts, bits, *row in db.session.execute(query):
+        entry = live[learner]
+        entry[0], entry[1] = town, birth
+        if bits is not None:
+            entry[5], entry[6] = row, bits
+        if kind == 0:
+            entry[4].add(local_date(starts).month)
+        elif kind == 1:
+            entry[2][day.month] += number
+        else:
+            entry[3] += int(number)
+    return live
+
+
+def activity_by_town(
+    period: Period, town_ids, slot: str, *, through, cutoff, zone: str, now: datetime
+) -> dict:
+    """``activity.activity_by_town`` for a standard period (see the module's note)."""
+    year, months = period.start.year, SLOT_MONTHS[slot]
+    a = activity_towns.c
+    query = select(activity_towns).where(a.year == year)
+    if town_ids is not None:
+        query = query.where(a.town_key.in_(town_ids))
+    result: dict = {}
+
+    def town_of(key):
+        town = key or None
+        if town not in result:
+            result[town] = TownActivity(
+                monthly_active=[0] * len(months), monthly_seconds=[0.0] * len(months)
+            )
+        return result[town]
+
+    for row in db.session.execute(query).mappings():
+        figures = town_of(row["town_key"])
+        figures.active += row[f"a_{slot}"]
+        if row["elderly"]:
+            figures.elderly += row[f"a_{slot}"]
+        figures.online_seconds += sum(row[seconds_column_name(m)] for m in months)
+        figures.credits_milli += sum(row[credits_column_name(m)] for m in months)
+        for k, m in enumerate(months):
+            figures.monthly_active[k] += row[f"a_m{m:02d}"]
+            figures.monthly_seconds[k] += row[seconds_column_name(m)]
+    live = _live_learners(period, town_ids, through, cutoff, zone, now)
+    if live:
+        for town, birth, seconds, credits, attended, row, bits in live.values():
+            rolled = row if row is not None else [0.0] * len(months)
+            rolled_bits = bits >> (months[0] - 1)
+            added = [seconds.get(m, 0.0) for m in months]
+            added_bits = sum(1 << (m - months[0]) for m in attended if m in months)
+            figures = town_of(town)
+            total = sum(rolled)
+            mask = (1 << len(months)) - 1
+            was = total >= ACTIVE_SECONDS or bool(rolled_bits & mask)
+            now_active = total + sum(added) >= ACTIVE_SECONDS or bool(
+                (rolled_bits | added_bits) & mask
+            )
+            gained = int(now_active) - int(was)
+            figures.active += gained
+            if birth is not None and birth <= year - 60:
+                figures.elderly += gained
+            figures.online_seconds += sum(added)
+            figures.credits_milli += credits
+            for k in range(len(months)):
+                if added[k] or added_bits >> k & 1:
+                    was = rolled[k] >= ACTIVE_SECONDS or bool(rolled_bits >> k & 1)
+                    after = rolled[k] + added[k] >= ACTIVE_SECONDS or bool(
+                        (rolled_bits | added_bits) >> k & 1
+                    )
+                    figures.monthly_active[k] += int(after) - int(was)
+                    figures.monthly_seconds[k] += added[k]
+    return result
+
+
+def activity_by_period(
+    period: Period, town_ids, *, rolled_through: date | None, zone: str, now, cutoff
+) -> dict:
+    """The activity part: from the counts for a standard period when the rollup is
+    there (``cutoff`` given), else per learner (``activity.activity_by_town``)."""
+    slot = slot_of(period) if rolled_through is not None and cutoff is not None else None
+    if slot is None:
+        return activity.activity_by_town(
+            period, town_ids, rolled_through=rolled_through, zone=zone, now=now, cutoff=cutoff
+        )
+    return activity_by_town(
+        period, town_ids, slot, through=rolled_through, cutoff=cutoff, zone=zone, now=now
+    )
+
+
+def current_states(learner_ids) -> dict:
+    from lms.accounts.signals import learner_states
+
+    return learner_states(db.session, set(learner_ids))
