@@ -44,6 +44,14 @@ def _rolled_key(class_session_id: int):
     return day, class_session.school.town_id
 
 
+def _closed_sessions(class_session_ids: set[int]) -> dict[int, ClassSession]:
+    """The closed ones among these sessions, each loaded once. The caller holds the
+    result while it works: the identity map keeps an object only while it is referenced,
+    so each later look-up by id would load the session again."""
+    sessions = (db.session.get(ClassSession, session_id) for session_id in class_session_ids)
+    return {s.id: s for s in sessions if s is not None and s.closed_at is not None}
+
+
 def _closed(class_session_id: int) -> bool:
     class_session = db.session.get(ClassSession, class_session_id)
     return class_session is not None and class_session.closed_at is not None
@@ -82,17 +90,24 @@ def _on_attendance(sender=None, *, class_session_id, learner_id=None, **extra):
         batch.setdefault(BATCH_KEY, set()).add(class_session_id)
         batch.setdefault(LEARNERS_KEY, set()).add((class_session_id, learner_id))
         return
+    held = _closed_sessions({class_session_id})
+    if not held:
+        return  # the usual case, a scan while the session runs: nothing of it is rolled
     if (key := _rolled_key(class_session_id)) is not None:
         session_rollup.reroll({key})
     _reroll_learner_side({(class_session_id, learner_id)})
 
 
 def _on_attendance_batch_ended(sender=None, *, batch, **extra):
-    keys = {_rolled_key(session_id) for session_id in batch.pop(BATCH_KEY, ())}
+    held = _closed_sessions(batch.pop(BATCH_KEY, set()))
+    pairs = batch.pop(LEARNERS_KEY, set())
+    if not held:
+        return  # the usual case, scans while their sessions run: nothing of them is rolled
+    keys = {_rolled_key(session_id) for session_id in held}
     keys.discard(None)
     if keys:
         session_rollup.reroll(keys)
-    _reroll_learner_side(batch.pop(LEARNERS_KEY, set()))
+    _reroll_learner_side({pair for pair in pairs if pair[0] in held})
 
 
 def _on_class_session_saved(sender=None, *, class_session_id, old_day, old_town_id, **extra):
