@@ -5,7 +5,7 @@ settings and credit rule following staff edits, and the learner checks it makes 
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from lms.accounts.models import User
 from lms.attendance import services, tokens
@@ -17,6 +17,7 @@ from lms.credits.models import LedgerEntry
 from lms.credits.rule_in_force import rule_in_force
 from lms.extensions import db
 from lms.timeutil import utcnow
+from tests.database_work import count_database_work
 from tests.factories import sign_up
 
 KEY = tokens.derive_key("test-secret-key")  # build_app's LMS_SECRET_KEY
@@ -28,32 +29,6 @@ STATEMENTS_SQLITE = STATEMENTS_POSTGRESQL + 1  # the entries and the heads writt
 
 def qr_path(class_session_id, mode="checkin"):
     return f"/attend/{tokens.make_rotating_token(KEY, class_session_id, mode, utcnow())}"
-
-
-def count_database_work(app, work):
-    """Statements, commits and connection checkouts while ``work`` runs."""
-    seen = {"statements": [], "commits": 0, "checkouts": 0}
-    with app.app_context():
-        engine = db.engine
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        seen["statements"].append(" ".join(statement.split()))
-
-    def commit(conn):
-        seen["commits"] += 1
-
-    def checkout(dbapi_connection, record, proxy):
-        seen["checkouts"] += 1
-
-    listeners = (("before_cursor_execute", before), ("commit", commit), ("checkout", checkout))
-    for name, listener in listeners:
-        event.listen(engine, name, listener)
-    try:
-        work()
-    finally:
-        for name, listener in listeners:
-            event.remove(engine, name, listener)
-    return seen
 
 
 def attendance_of(app, class_session_id, learner_id):

@@ -4,7 +4,7 @@ settings following a teacher's edit."""
 from contextlib import nullcontext
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from lms.accounts.models import User
 from lms.courses import services as courses
@@ -13,34 +13,8 @@ from lms.database import counting_round_trips
 from lms.extensions import db
 from lms.study.lesson_settings import lesson_settings
 from lms.study.models import Heartbeat, LessonProgress
+from tests.database_work import count_database_work
 from tests.study.helpers import age, open_session, send
-
-
-def _count_database_work(app, work):
-    """Statements, commits and connection checkouts while ``work`` runs (as
-    benchmarks/heartbeats.py counts them)."""
-    seen = {"statements": [], "commits": 0, "checkouts": 0}
-    with app.app_context():
-        engine = db.engine
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        seen["statements"].append(" ".join(statement.split()))
-
-    def commit(conn):
-        seen["commits"] += 1
-
-    def checkout(dbapi_connection, record, proxy):
-        seen["checkouts"] += 1
-
-    listeners = (("before_cursor_execute", before), ("commit", commit), ("checkout", checkout))
-    for name, listener in listeners:
-        event.listen(engine, name, listener)
-    try:
-        work()
-    finally:
-        for name, listener in listeners:
-            event.remove(engine, name, listener)
-    return seen
 
 
 def test_a_steady_beat_is_one_transaction_of_two_statements(app, client, csrf_token, enrolled):
@@ -55,7 +29,7 @@ def test_a_steady_beat_is_one_transaction_of_two_statements(app, client, csrf_to
         response = send(client, csrf, play_id, seq=2, segments=[[10.0, 20.0]], position=20.0)
         assert response.status_code == 200 and response.json["credited_seconds"] > 9
 
-    seen = _count_database_work(app, beat)
+    seen = count_database_work(app, beat)
     statements = seen["statements"]
     with app.app_context():
         engine = db.engine
