@@ -30,6 +30,13 @@ from typing import TYPE_CHECKING
 import rfc8785
 from flask import current_app
 
+from lms.credits.multibase import (  # noqa: F401  (part of this module's interface)
+    base58btc_decode,
+    base58btc_encode,
+    multibase_decode,
+    multibase_encode,
+)
+
 if TYPE_CHECKING:
     # cryptography (with its Rust core, ~6 MiB) is imported by the functions that use a
     # key, here and in linked_data.py: most processes never sign nor verify anything.
@@ -43,42 +50,6 @@ CREDENTIAL_TYPE = "LearningRecordCredential"
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-jcs-2022"
 PROOF_PURPOSE = "assertionMethod"
-
-# Multibase / base58-btc ------------------------------------------------------------------
-
-_B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_B58_INDEX = {char: index for index, char in enumerate(_B58_ALPHABET)}
-
-
-def base58btc_encode(data: bytes) -> str:
-    number = int.from_bytes(data, "big")
-    digits = []
-    while number:
-        number, remainder = divmod(number, 58)
-        digits.append(_B58_ALPHABET[remainder])
-    leading_zeros = len(data) - len(data.lstrip(b"\0"))
-    return "1" * leading_zeros + "".join(reversed(digits))
-
-
-def base58btc_decode(text: str) -> bytes:
-    number = 0
-    for char in text:
-        if char not in _B58_INDEX:
-            raise ValueError(f"not a base58-btc character: {char!r}")
-        number = number * 58 + _B58_INDEX[char]
-    leading_zeros = len(text) - len(text.lstrip("1"))
-    body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
-    return b"\0" * leading_zeros + body
-
-
-def multibase_encode(data: bytes) -> str:
-    return "z" + base58btc_encode(data)
-
-
-def multibase_decode(value: str) -> bytes:
-    if not isinstance(value, str) or not value.startswith("z"):
-        raise ValueError("not a base58-btc multibase value")
-    return base58btc_decode(value[1:])
 
 
 def canonical_json(value) -> bytes:
