@@ -32,11 +32,8 @@ BATCH_KEY = "reports_sessions"
 LEARNERS_KEY = "reports_learners"
 
 
-def _rolled_key(class_session_id: int):
-    """The session's (day, 镇街) when the rollup holds it, else None."""
-    class_session = db.session.get(ClassSession, class_session_id)
-    if class_session is None or class_session.closed_at is None:
-        return None
+def _rolled_key(class_session: ClassSession):
+    """A closed session's (day, 镇街) when the offline-class rollup holds it, else None."""
     through, cutoff = session_rollup.read_cutoff()
     day = local_date(class_session.starts_at)
     if through is None or day > through or class_session.closed_at > cutoff:
@@ -45,36 +42,26 @@ def _rolled_key(class_session_id: int):
 
 
 def _closed_sessions(class_session_ids: set[int]) -> dict[int, ClassSession]:
-    """The closed ones among these sessions, each loaded once. The caller holds the
-    result while it works: the identity map keeps an object only while it is referenced,
-    so each later look-up by id would load the session again."""
+    """The closed ones among these sessions, each loaded once."""
     sessions = (db.session.get(ClassSession, session_id) for session_id in class_session_ids)
     return {s.id: s for s in sessions if s is not None and s.closed_at is not None}
 
 
-def _closed(class_session_id: int) -> bool:
-    class_session = db.session.get(ClassSession, class_session_id)
-    return class_session is not None and class_session.closed_at is not None
-
-
-def _study_rolled_day(class_session_id: int, state):
-    """The session's local day when the study rollup's facts and bits hold it."""
-    class_session = db.session.get(ClassSession, class_session_id)
-    if class_session is None or class_session.closed_at is None or state.refreshed_at is None:
+def _study_rolled_day(class_session: ClassSession, state):
+    """A closed session's local day when the study rollup's facts and bits hold it."""
+    if state.refreshed_at is None or state.rolled_through is None:
         return None
     day = local_date(class_session.starts_at)
-    if state.rolled_through is None or day > state.rolled_through:
+    if day > state.rolled_through:
         return None
     return day if class_session.closed_at <= state.refreshed_at else None
 
 
-def _reroll_learner_side(pairs: set[tuple[int, int]]) -> None:
-    """(session, learner) pairs whose attendance changed: their facts' days and bits."""
-    pairs = {pair for pair in pairs if _closed(pair[0])}
-    if not pairs:  # the usual case, while a session runs: no look-up of the state
-        return
+def _reroll_learner_side(pairs: set[tuple[int, int]], closed: dict[int, ClassSession]) -> None:
+    """(session, learner) pairs of closed sessions whose attendance changed: their facts'
+    days and bits."""
     state = rollup.read_state()
-    days = {pair: _study_rolled_day(pair[0], state) for pair in pairs}
+    days = {pair: _study_rolled_day(closed[pair[0]], state) for pair in pairs}
     days = {pair: day for pair, day in days.items() if day is not None}
     if not days:
         return
@@ -84,30 +71,30 @@ def _reroll_learner_side(pairs: set[tuple[int, int]]) -> None:
     )
 
 
+def _reroll_attendances(session_ids: set[int], pairs: set[tuple[int, int]]) -> None:
+    """Attendances changed in these sessions ((session, learner) pairs): re-roll what the
+    rollups already hold of the closed ones."""
+    closed = _closed_sessions(session_ids)
+    if not closed:
+        return  # the usual case, scans while their sessions run: nothing of them is rolled
+    keys = {_rolled_key(class_session) for class_session in closed.values()}
+    keys.discard(None)
+    if keys:
+        session_rollup.reroll(keys)
+    _reroll_learner_side({pair for pair in pairs if pair[0] in closed}, closed)
+
+
 def _on_attendance(sender=None, *, class_session_id, learner_id=None, **extra):
     batch = current_batch()
     if batch is not None:  # once per session when the batch ends
         batch.setdefault(BATCH_KEY, set()).add(class_session_id)
         batch.setdefault(LEARNERS_KEY, set()).add((class_session_id, learner_id))
         return
-    held = _closed_sessions({class_session_id})
-    if not held:
-        return  # the usual case, a scan while the session runs: nothing of it is rolled
-    if (key := _rolled_key(class_session_id)) is not None:
-        session_rollup.reroll({key})
-    _reroll_learner_side({(class_session_id, learner_id)})
+    _reroll_attendances({class_session_id}, {(class_session_id, learner_id)})
 
 
 def _on_attendance_batch_ended(sender=None, *, batch, **extra):
-    held = _closed_sessions(batch.pop(BATCH_KEY, set()))
-    pairs = batch.pop(LEARNERS_KEY, set())
-    if not held:
-        return  # the usual case, scans while their sessions run: nothing of them is rolled
-    keys = {_rolled_key(session_id) for session_id in held}
-    keys.discard(None)
-    if keys:
-        session_rollup.reroll(keys)
-    _reroll_learner_side({pair for pair in pairs if pair[0] in held})
+    _reroll_attendances(batch.pop(BATCH_KEY, set()), batch.pop(LEARNERS_KEY, set()))
 
 
 def _on_class_session_saved(sender=None, *, class_session_id, old_day, old_town_id, **extra):
