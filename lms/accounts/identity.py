@@ -8,9 +8,12 @@ then ``current_user`` decides as usual.
 """
 
 from flask import current_app, request, session
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import bindparam
 
 from lms.accounts.models import User
+from lms.accounts.services import needs_consent
 
 
 def session_identity() -> tuple[int, str] | None:
@@ -67,3 +70,25 @@ def user_parameters(identity: tuple[int, str]) -> dict:
         "lean_session_token": token,
         "lean_privacy_version": current_app.config["PRIVACY_NOTICE_VERSION"],
     }
+
+
+def caller_identity() -> tuple[int, str] | None:
+    """The caller's user id and session token, None for a visitor. On a lean endpoint
+    they come from the session unchecked: the endpoint's statement checks them."""
+    if skips_user_load():
+        return session_identity()
+    if current_user.is_authenticated:
+        return current_user.id, current_user.session_token
+    return None
+
+
+def why_refused() -> tuple[int, str, str] | None:
+    """Why a lean endpoint's statement found nothing for its caller, as (status, code,
+    message): logged out or disabled since (401), the privacy notice not accepted (403);
+    None: the caller may act, so the thing is not theirs (the endpoint answers 404).
+    Only asked then: ``current_user`` loads the user and their roles."""
+    if not current_user.is_authenticated:
+        return 401, "unauthenticated", _("Please log in.")
+    if needs_consent(current_user):
+        return 403, "consent_required", _("Please accept the new privacy notice first.")
+    return None

@@ -30,9 +30,8 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from werkzeug.exceptions import ClientDisconnected
 
-from lms.accounts.identity import session_identity, skips_user_load, user_conditions
+from lms.accounts.identity import caller_identity, user_conditions, why_refused
 from lms.accounts.models import User
-from lms.accounts.services import needs_consent
 from lms.extensions import db
 from lms.media import playback, uploads
 from lms.media.models import Upload
@@ -64,7 +63,7 @@ def tus_endpoint(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        if _caller() is None:
+        if caller_identity() is None:
             response = json_error(401, "unauthenticated", _("Please log in."))
         elif request.method != "GET" and request.headers.get("Tus-Resumable") != TUS_VERSION:
             response = json_error(
@@ -88,31 +87,17 @@ def tus_endpoint(view):
     return wrapped
 
 
-def _caller() -> tuple[int, str] | None:
-    """The caller's user id and session token, None for a visitor. A lean endpoint takes
-    them from the session unchecked: _owned_upload's statement checks them."""
-    if skips_user_load():
-        return session_identity()
-    if current_user.is_authenticated:
-        return current_user.id, current_user.session_token
-    return None
-
-
 def _owned_upload(public_id: str) -> Upload:
     """The caller's upload of that id, read with its owner's checks in one statement."""
     upload = db.session.scalar(
         select(Upload)
         .join(User, User.id == Upload.owner_id)
-        .where(Upload.public_id == public_id, *user_conditions(_caller()))
+        .where(Upload.public_id == public_id, *user_conditions(caller_identity()))
     )
     if upload is None or upload.status == "aborted":
-        # Why: the slow checks, only now (current_user loads the user and roles).
-        if not current_user.is_authenticated:  # logged out since, or disabled
-            raise uploads.UploadRefused(401, _("Please log in."), code="unauthenticated")
-        if needs_consent(current_user):
-            raise uploads.UploadRefused(
-                403, _("Please accept the new privacy notice first."), code="consent_required"
-            )
+        if (refusal := why_refused()) is not None:
+            status, code, message = refusal
+            raise uploads.UploadRefused(status, message, code=code)
         raise uploads.UploadRefused(404, _("This upload no longer exists."))
     return upload
 

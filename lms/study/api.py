@@ -10,8 +10,7 @@ from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.accounts.identity import session_identity
-from lms.accounts.services import needs_consent
+from lms.accounts.identity import caller_identity, session_identity, why_refused
 from lms.courses.models import Lesson
 from lms.courses.permissions import can_see_course
 from lms.extensions import db, limiter
@@ -83,11 +82,9 @@ def _owned_session_or_404(play_session_id: int):
 @study_limit
 def heartbeat(play_session_id: int):
     """The lean path (recording.py): the learner is checked in the beat's locked read."""
-    identity = session_identity()
+    identity = caller_identity()
     if identity is None:
-        if not current_user.is_authenticated:
-            return json_error(401, "unauthenticated", _("Please log in."))
-        identity = (current_user.id, current_user.session_token)
+        return json_error(401, "unauthenticated", _("Please log in."))
     try:
         beat = parse_beat(request.get_json(silent=True))
     except MalformedBeat as malformed:
@@ -98,13 +95,9 @@ def heartbeat(play_session_id: int):
     try:
         return jsonify(recording.record_heartbeat(play_session_id, beat, learner=identity))
     except recording.NoSuchSession:
-        # Why: the slow checks, only now (current_user loads the user).
-        if not current_user.is_authenticated:  # a stale cookie: logged out since
-            return json_error(401, "unauthenticated", _("Please log in."))
-        if needs_consent(current_user):
-            return json_error(
-                403, "consent_required", _("Please accept the new privacy notice first.")
-            )
+        if (refusal := why_refused()) is not None:
+            status, code, message = refusal
+            return json_error(status, code, message)
         return json_error(404, "not_found", _("No such play session."))
     except recording.Superseded:
         return json_error(
