@@ -95,9 +95,10 @@ def register_request_transaction(app: Flask) -> None:
         return response
 
 
-def insert_ignoring_conflicts(model):
-    """INSERT … ON CONFLICT DO NOTHING for the session's database (add
-    ``.on_conflict_do_nothing(index_elements=[...])``); the same on SQLite and PostgreSQL."""
+def insert_on_conflict(model):
+    """INSERT … ON CONFLICT for the session's database: add
+    ``.on_conflict_do_nothing(index_elements=[...])`` or ``.on_conflict_do_update(...)``;
+    the same on SQLite and PostgreSQL."""
     from sqlalchemy.dialects.postgresql import insert as postgresql_insert
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 

@@ -28,7 +28,7 @@ from lms.assessment.models import (
 from lms.assessment.presenting import question_payload
 from lms.assessment.questions import AssessmentError, current_versions_query
 from lms.assessment.signals import exam_passed
-from lms.database import insert_ignoring_conflicts
+from lms.database import insert_on_conflict
 from lms.extensions import db
 
 _random = random.SystemRandom()
@@ -119,7 +119,7 @@ def start_attempt(exam: Exam, learner, now: datetime) -> tuple[Attempt, bool]:
         raise ExamRefused("no_attempts_left", _("You have used all your attempts."))
     versions = draw_questions(exam)
     claimed = db.session.execute(
-        insert_ignoring_conflicts(Attempt)
+        insert_on_conflict(Attempt)
         .values(
             exam_id=exam.id,
             learner_id=learner.id,
@@ -268,7 +268,7 @@ def record_pass(exam: Exam, learner_id: int, attempt: Attempt | None, now: datet
     """Write the learner's pass of ``exam`` and send ``exam_passed``, once; whether now."""
     percent = attempt.percent if attempt is not None else 0.0
     claimed = db.session.execute(
-        insert_ignoring_conflicts(ExamPass)
+        insert_on_conflict(ExamPass)
         .values(
             exam_id=exam.id,
             learner_id=learner_id,

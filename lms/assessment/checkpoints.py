@@ -18,7 +18,7 @@ from lms.assessment.presenting import question_payload, reveal_payload
 from lms.assessment.questions import AssessmentError
 from lms.assessment.signals import checkpoints_answered
 from lms.courses.models import Lesson
-from lms.database import insert_ignoring_conflicts
+from lms.database import insert_on_conflict
 from lms.extensions import db
 
 # Types a checkpoint may ask: graded at once, without a teacher.
@@ -122,7 +122,7 @@ def answer_checkpoint(checkpoint: Checkpoint, learner_id: int, answer, now) -> d
     version = checkpoint.question.current
     graded = graded_answer(version, answer)
     claimed = db.session.execute(
-        insert_ignoring_conflicts(CheckpointAnswer)
+        insert_on_conflict(CheckpointAnswer)
         .values(checkpoint_id=checkpoint.id, learner_id=learner_id, answered_at=now, **graded)
         .on_conflict_do_nothing(index_elements=["checkpoint_id", "learner_id"])
         .returning(CheckpointAnswer.id)

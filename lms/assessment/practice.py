@@ -21,7 +21,7 @@ from lms.assessment.models import PracticeAnswer, PracticeDay, Question, Questio
 from lms.assessment.presenting import reveal_payload
 from lms.assessment.questions import AssessmentError
 from lms.courses.models import Course, Enrolment
-from lms.database import insert_ignoring_conflicts
+from lms.database import insert_on_conflict
 from lms.extensions import db
 from lms.timeutil import local_date
 
@@ -88,7 +88,7 @@ def todays_practice(learner_id: int, now: datetime) -> PracticeDay | None:
     chosen = _random.sample(candidates, min(QUESTIONS_PER_DAY, len(candidates)))
     # A second tab drawing at the same moment: the first draw stands.
     db.session.execute(
-        insert_ignoring_conflicts(PracticeDay)
+        insert_on_conflict(PracticeDay)
         .values(
             learner_id=learner_id,
             day=today,
@@ -125,7 +125,7 @@ def answer_practice(practice: PracticeDay, question_id: int, answer, now: dateti
         raise LookupError(question_id)
     graded = graded_answer(version, answer)
     claimed = db.session.execute(
-        insert_ignoring_conflicts(PracticeAnswer)
+        insert_on_conflict(PracticeAnswer)
         .values(
             practice_day_id=practice.id,
             learner_id=practice.learner_id,

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from lms.accounts.models import User
 from lms.attendance import tokens
 from lms.attendance.models import LearningCard
-from lms.database import insert_ignoring_conflicts
+from lms.database import insert_on_conflict
 from lms.extensions import db
 from lms.timeutil import utcnow
 
@@ -30,7 +30,7 @@ def get_or_issue_card(learner: User) -> LearningCard:
     if card is None:
         token = _fresh_token()
         db.session.execute(
-            insert_ignoring_conflicts(LearningCard)
+            insert_on_conflict(LearningCard)
             .values(
                 learner_id=learner.id,
                 number=tokens.card_number(token),

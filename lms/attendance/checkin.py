@@ -33,7 +33,7 @@ from lms.attendance.signals import (
     attendance_corrected,
     attendance_recorded,
 )
-from lms.database import insert_ignoring_conflicts
+from lms.database import insert_on_conflict
 from lms.extensions import db
 from lms.timeutil import utcnow
 
@@ -100,7 +100,7 @@ def _insert_rows(rows: list[Attendance]) -> set[int]:
         chunk = rows[start : start + _INSERT_CHUNK]
         table = Attendance.__table__
         statement = (
-            insert_ignoring_conflicts(table)
+            insert_on_conflict(table)
             .on_conflict_do_nothing(index_elements=["class_session_id", "learner_id"])
             .returning(table.c.learner_id)
         )
@@ -231,7 +231,7 @@ def attendance_of(class_session_id: int, learner_id: int) -> Attendance | None:
 
 def _row_for_update(class_session: ClassSession, learner_id: int) -> Attendance:
     db.session.execute(
-        insert_ignoring_conflicts(Attendance)
+        insert_on_conflict(Attendance)
         .values(class_session_id=class_session.id, learner_id=learner_id, status="absent")
         .on_conflict_do_nothing(index_elements=["class_session_id", "learner_id"])
     )

@@ -20,7 +20,7 @@ from lms.attendance.cards import learners_by_token
 from lms.attendance.checkin import Mark, apply_marks
 from lms.attendance.models import SCAN_MODES, ClassSession, Scan
 from lms.attendance.permissions import learners_in_class
-from lms.database import insert_ignoring_conflicts
+from lms.database import insert_on_conflict
 from lms.extensions import db
 from lms.timeutil import utcnow
 from lms.web.errors import DomainError
@@ -106,7 +106,7 @@ def _claim(class_session: ClassSession, items, effective, actor_id, now) -> set[
         ]
         table = Scan.__table__
         statement = (
-            insert_ignoring_conflicts(table)
+            insert_on_conflict(table)
             .on_conflict_do_nothing(index_elements=["class_session_id", "nonce"])
             .returning(table.c.nonce)
         )

@@ -15,7 +15,7 @@ from lms.accounts.models import Town, User
 from lms.attendance.models import ClassSession, CommunitySchool, Place, SchoolStaff, Signup
 from lms.attendance.signals import class_session_saved, community_school_moved
 from lms.courses.models import Course
-from lms.database import insert_ignoring_conflicts
+from lms.database import insert_on_conflict
 from lms.extensions import db
 from lms.timeutil import local_date, utcnow
 from lms.web.errors import DomainError
@@ -243,7 +243,7 @@ def sign_up(class_session: ClassSession, learner: User, *, now: datetime | None 
     if not reactivated:
         table = Signup.__table__
         inserted = db.session.scalar(
-            insert_ignoring_conflicts(table)
+            insert_on_conflict(table)
             .values(class_session_id=class_session.id, learner_id=learner.id, signed_up_at=now)
             .on_conflict_do_nothing(index_elements=["class_session_id", "learner_id"])
             .returning(table.c.id)

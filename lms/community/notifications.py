@@ -11,8 +11,6 @@ from flask import url_for
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lms.attendance.models import ClassSession, Signup
 from lms.community.models import (
@@ -22,6 +20,7 @@ from lms.community.models import (
     TrainingAssignment,
 )
 from lms.credits.models import CourseCompletion, Recognition
+from lms.database import insert_on_conflict
 from lms.extensions import db
 from lms.timeutil import district_zone, local_date, utcnow
 
@@ -32,9 +31,8 @@ DUE_SOON_DAYS = 3  # "coming deadline": due within three days and not completed
 
 def notify(learner_id: int, kind: str, object_id: int, params: dict | None = None) -> bool:
     """Create the notification unless it exists; True when it was created now."""
-    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     result = db.session.execute(
-        insert(Notification)
+        insert_on_conflict(Notification)
         .values(
             learner_id=learner_id,
             kind=kind,

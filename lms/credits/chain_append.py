@@ -26,8 +26,6 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.util import identity_key
 
 from lms.credits.ledger import (
@@ -40,6 +38,7 @@ from lms.credits.ledger import (
     words_of,
 )
 from lms.credits.models import LedgerEntry, LedgerHead, LedgerText
+from lms.database import insert_on_conflict
 from lms.extensions import db
 from lms.timeutil import local_date, utcnow
 
@@ -59,9 +58,8 @@ def _lock_heads(learner_ids: list[int]) -> dict[int, tuple[int, str]]:
     order (no deadlock): one upsert that changes nothing takes each row's lock and
     returns the row as it stands once locked (sent as one multi-row statement)."""
     heads = LedgerHead.__table__
-    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(heads)
+        insert_on_conflict(heads)
         .on_conflict_do_update(index_elements=["learner_id"], set_={"last_seq": heads.c.last_seq})
         .returning(heads.c.learner_id, heads.c.last_seq, heads.c.last_hash)
     )

@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lms.credits.models import CreditRule, LedgerEntry, LedgerHead, LedgerText
+from lms.database import insert_on_conflict
 from lms.extensions import db
 from lms.timeutil import local_date, utcnow
 
@@ -109,9 +108,8 @@ def current_rule() -> CreditRule:
     if rule is None:
         # The district has not set rules yet: the documented defaults. Concurrent first
         # postings may both get here; the insert ignores the loser instead of failing.
-        insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
         db.session.execute(
-            insert(CreditRule)
+            insert_on_conflict(CreditRule)
             .values(version=1, note="default", created_at=utcnow(), **DEFAULT_RULE)
             .on_conflict_do_nothing(index_elements=["version"])
         )
@@ -120,9 +118,8 @@ def current_rule() -> CreditRule:
 
 
 def _lock_head(learner_id: int) -> LedgerHead:
-    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     db.session.execute(
-        insert(LedgerHead)
+        insert_on_conflict(LedgerHead)
         .values(learner_id=learner_id, last_seq=0, last_hash=GENESIS)
         .on_conflict_do_nothing(index_elements=["learner_id"])
     )

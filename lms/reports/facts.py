@@ -41,13 +41,12 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lms.accounts.models import User, UserRole
 from lms.attendance.models import ATTENDED_STATUSES, Attendance, ClassSession
 from lms.courses.models import Enrolment
 from lms.credits.models import CourseCompletion, Recognition
+from lms.database import insert_on_conflict
 from lms.extensions import db
 from lms.reports.models import course_days, learner_days, odd_enrolments
 from lms.reports.periods import day_bounds
@@ -218,10 +217,6 @@ def closed_by(cutoff: datetime | None):
     return and_(ClassSession.closed_at.is_not(None), ClassSession.closed_at <= cutoff)
 
 
-def _insert():
-    return postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-
-
 def _write(facts: Facts, sign: int = 1, *, add: bool) -> None:
     """Insert the sums (``add``: added to rows already there, times ``sign``)."""
     day_rows = [
@@ -256,7 +251,7 @@ def add_rows(table, keys: list[str], rows: list[dict]) -> None:
     """Add the rows' values to those of the rows with the same keys (or insert them)."""
     if not rows:
         return
-    statement = _insert()(table)
+    statement = insert_on_conflict(table)
     columns = [name for name in rows[0] if name not in keys]
     statement = statement.on_conflict_do_update(
         index_elements=keys,

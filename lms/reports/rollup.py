@@ -32,11 +32,10 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lms.attendance.models import ATTENDED_STATUSES, Attendance, ClassSession
 from lms.credits.models import LedgerEntry
+from lms.database import insert_on_conflict
 from lms.extensions import db
 from lms.reports import activity_rollup, facts, session_rollup
 from lms.reports.models import (
@@ -74,17 +73,12 @@ def read_state() -> RollupState:
 
 def _write_state(rolled_through: date | None, version: int, now: datetime) -> RollupState:
     values = {"rolled_through": rolled_through, "version": version, "refreshed_at": now}
-    insert = _insert_for_dialect()
     db.session.execute(
-        insert(rollup_state)
+        insert_on_conflict(rollup_state)
         .values(name=STATE_NAME, **values)
         .on_conflict_do_update(index_elements=["name"], set_=values)
     )
     return RollupState(rolled_through, version, now)
-
-
-def _insert_for_dialect():
-    return postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
 
 
 def _first_day() -> date | None:
@@ -164,7 +158,7 @@ def _upsert_months(months: list[Month], through: date, now: datetime) -> None:
         .where(true())  # SQLite needs a WHERE before an upsert's ON CONFLICT
         .group_by(source.c.learner_id)
     )
-    insert = _insert_for_dialect()(study_years).from_select(
+    insert = insert_on_conflict(study_years).from_select(
         ["learner_id", "year", *columns, "attended"], rows
     )
     excluded = insert.excluded
@@ -203,7 +197,7 @@ def recompute_attended(learner_ids: set[int], years: set[int], state: RollupStat
         if (learner, day.year) in masks:
             masks[(learner, day.year)] |= 1 << (day.month - 1)
     before = {learner: activity_rollup.learner_rows(learner) for learner in learner_ids}
-    insert = _insert_for_dialect()(study_years)
+    insert = insert_on_conflict(study_years)
     values = [
         {
             "learner_id": learner,
