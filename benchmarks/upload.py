@@ -11,8 +11,10 @@ figure is the server's.
 - "local": against a plain copy (shutil.copyfile, the page cache) of the same bytes on
   the same disk in the same run; beside it "bare", the ceiling of any Python server: the
   same bytes in the same chunks over one loopback connection, read into a reused buffer
-  with recv_into and written with pwrite, with no HTTP and no framework; and "tcp", the
-  same without the disk (loopback TCP alone);
+  with recv_into and written with pwrite, with no HTTP and no framework; "splice", the
+  same moved by the kernel from the socket through a pipe into the file (what the app
+  does under werkzeug and gunicorn); and "tcp", recv_into without the disk (loopback TCP
+  alone);
 - "s3": the server streams each chunk as a multipart part to a moto S3 server (its own
   process on loopback), against a direct boto3 multipart upload of the same file in the
   same part size to the same moto server in the same run.
@@ -36,6 +38,8 @@ from __future__ import annotations
 
 import argparse
 import base64
+import fcntl
+import filecmp
 import http.client
 import json
 import os
@@ -55,7 +59,7 @@ sys.path.insert(0, str(ROOT))
 MiB = 2**20
 AIM_RATIO, AIM_SIZE_MIB, AIM_PEAK_RSS_MIB = 0.5, 1024, 150
 SERVERS = ("werkzeug", "gunicorn")
-CEILINGS = ("bare", "tcp")  # a Python server without HTTP; the same without the disk
+CEILINGS = ("bare", "splice", "tcp")  # a Python server without HTTP: recv+write, splice, recv
 
 
 def app_environ(instance: str, settings: dict) -> dict:
@@ -117,19 +121,29 @@ def serve(instance: str, settings: str, port: str) -> None:
 
 def bare(port: str, folder: str, write: str = "write") -> None:
     """The ceiling: chunks of "<length>\\n<bytes>" read into a reused buffer and written
-    with pwrite (or, "tcp", only read); a line "<end>\\n" answers each chunk."""
+    with pwrite ("write"), spliced through a pipe ("splice"), or only read ("read-only");
+    a line "<end>\\n" answers each chunk."""
     listener = socket.create_server(("127.0.0.1", int(port)))
     buffer = memoryview(bytearray(MiB))
+    pipe_out, pipe_in = os.pipe()
+    fcntl.fcntl(pipe_in, getattr(fcntl, "F_SETPIPE_SZ", 1031), MiB)
     while True:
         connection, _ = listener.accept()
         with connection, connection.makefile("rb", buffering=0) as raw:
             position, fd = 0, None
             while line := _read_line(raw):
-                if fd is None and write == "write":  # not at accept: wait_for_port connects
+                if fd is None and write != "read-only":  # not at accept: wait_for_port connects
                     fd = os.open(Path(folder) / "bare.bin", os.O_WRONLY | os.O_CREAT)
                 end = position + int(line)
                 while position < end:
-                    received = raw.readinto(buffer[: min(len(buffer), end - position)])
+                    if write == "splice":
+                        received = os.splice(connection.fileno(), pipe_in, min(MiB, end - position))
+                        moved = 0
+                        while moved < received:
+                            at = position + moved
+                            moved += os.splice(pipe_out, fd, received - moved, offset_dst=at)
+                    else:
+                        received = raw.readinto(buffer[: min(len(buffer), end - position)])
                     if not received:
                         break
                     if write == "write":
@@ -191,7 +205,7 @@ class Server:
                 "benchmarks.upload:benchmark_app()",
             ]
         else:
-            mode = "write" if kind == "bare" else "read-only"
+            mode = {"bare": "write", "splice": "splice", "tcp": "read-only"}[kind]
             command = [sys.executable, __file__, "bare", str(self.port), str(folder), mode]
         with self.log.open("w") as errors:
             self.process = subprocess.Popen(
@@ -403,7 +417,7 @@ def measure(folder, size_mib, storage, servers, repeat) -> list[dict]:
                 seconds[server.kind].append(timed(partial(send, server.port, source)))
                 cpu[server.kind].append(server.cpu_seconds() - before)
                 if server.kind != "tcp":
-                    check_and_delete_stored(instance, folder, storage, size)
+                    check_and_delete_stored(instance, folder, storage, source)
         results = []
         for server in started:
             best, base = min(seconds[server.kind]), min(seconds["baseline"])
@@ -433,15 +447,16 @@ def measure(folder, size_mib, storage, servers, repeat) -> list[dict]:
         shutil.rmtree(instance, ignore_errors=True)
 
 
-def check_and_delete_stored(instance: Path, folder: Path, storage: str, size: int) -> None:
-    """Every upload arrived whole; its file is deleted so the disk does not fill."""
+def check_and_delete_stored(instance: Path, folder: Path, storage: str, source: Path) -> None:
+    """Every upload arrived whole and equal to its source; its file is deleted so the disk
+    does not fill."""
     if storage != "local":
         return
     stored = [
         *(instance / "media" / "sources").rglob("source.mp4"),
         *folder.glob("bare.bin"),
     ]
-    assert len(stored) == 1 and stored[0].stat().st_size == size, stored
+    assert len(stored) == 1 and filecmp.cmp(stored[0], source, shallow=False), stored
     stored[0].unlink()
 
 

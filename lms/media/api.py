@@ -35,6 +35,7 @@ from lms.accounts.models import User
 from lms.extensions import db
 from lms.media import playback, uploads
 from lms.media.models import Upload
+from lms.media.request_socket import SocketBody, socket_body
 from lms.media.storage import get_storage
 from lms.web.api import json_error
 from lms.web.urls import external_url, is_number
@@ -184,8 +185,11 @@ def upload_resource(public_id: str):
 class _RequestBody:
     """The PATCH body; reads answer nothing once the client has gone away."""
 
-    def __init__(self, stream):
-        self.stream = stream
+    def __init__(self, stream, environ: dict | None = None):
+        self.stream, self.environ = stream, environ
+
+    def socket_body(self, length: int) -> SocketBody | None:
+        return socket_body(self.environ, self.stream, length) if self.environ else None
 
     def readinto(self, buffer: memoryview) -> int:
         try:
@@ -214,7 +218,8 @@ def append_to_upload(public_id: str):
         raise uploads.UploadRefused(
             411, _("The Content-Length header is missing."), code="length_required"
         )
-    uploads.append_chunk(upload, offset, _RequestBody(request.stream), request.content_length)
+    body = _RequestBody(request.stream, request.environ)
+    uploads.append_chunk(upload, offset, body, request.content_length)
     return _offset_headers(upload)
 
 
