@@ -7,7 +7,7 @@ user query. A session naming no one (a visitor, or a remember-me cookie only) gi
 then ``current_user`` decides as usual.
 """
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam
@@ -80,6 +80,12 @@ def caller_identity() -> tuple[int, str] | None:
     if current_user.is_authenticated:
         return current_user.id, current_user.session_token
     return None
+
+
+def found_caller(user_id: int) -> None:
+    """A lean endpoint's statement found its caller: the request log names them (it
+    names only a user the request loaded otherwise, and a lean request loads none)."""
+    g.found_caller_id = user_id
 
 
 def why_refused() -> tuple[int, str, str] | None:

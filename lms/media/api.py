@@ -30,7 +30,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from werkzeug.exceptions import ClientDisconnected
 
-from lms.accounts.identity import caller_identity, user_conditions, why_refused
+from lms.accounts.identity import caller_identity, found_caller, user_conditions, why_refused
 from lms.accounts.models import User
 from lms.extensions import db
 from lms.media import playback, uploads
@@ -100,6 +100,7 @@ def _owned_upload(public_id: str) -> Upload:
             status, code, message = refusal
             raise uploads.UploadRefused(status, message, code=code)
         raise uploads.UploadRefused(404, _("This upload no longer exists."))
+    found_caller(upload.owner_id)
     return upload
 
 

@@ -2,6 +2,7 @@
 caller checked in the upload's own statement) and bodies cut short."""
 
 import hashlib
+import logging
 import os
 import socket
 import struct
@@ -53,6 +54,27 @@ def test_a_chunk_loads_neither_the_user_nor_their_roles(
     reading_users = [s for s in statements if " users" in s or "user_roles" in s]
     assert len(reading_users) == 2, statements  # one per request: the upload and its owner
     assert all("FROM media_uploads JOIN users ON" in s for s in reading_users), reading_users
+
+
+def test_the_request_log_names_the_sender_of_a_chunk(
+    app, live_server, teacher_headers, make_user, finished, caplog
+):
+    """A lean request loads no user, yet its log line names the user its statement found
+    (a refused one loads its caller to say why, and names them)."""
+    caplog.set_level(logging.INFO, logger="lms.requests")
+    teacher = make_user("teacher")
+    headers = teacher_headers(teacher)
+    url = create(live_server, headers, MiB).headers["Location"]
+    assert patch(url, headers, 0, os.urandom(MiB)).status_code == 204
+    assert head_offset(url, headers) == MiB
+    other = make_user("teacher")
+    patch(url, teacher_headers(other), MiB, b"x")  # someone else's upload: 404
+
+    lines = [r.fields for r in caplog.records if r.name == "lms.requests"]
+    chunk, head, refused = [line for line in lines if line["method"] in ("PATCH", "HEAD")]
+    assert chunk["status"] == 204 and chunk["user_id"] == teacher.id
+    assert head["status"] == 200 and head["user_id"] == teacher.id
+    assert refused["status"] == 404 and refused["user_id"] == other.id
 
 
 def test_the_lean_requests_refuse_whoever_may_not_send(
