@@ -1,4 +1,4 @@
-"""Database glue: SQLite pragmas, pinging pooled connections, and the
+"""Database glue: SQLite pragmas and savepoints, pinging pooled connections, and the
 one-transaction-per-request boundary.
 
 A connection drawn from the pool is pinged first (a dropped one is replaced instead of
@@ -27,6 +27,15 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _begin_before_savepoint(connection, name) -> None:
+    """pysqlite (before Python 3.12's ``autocommit``) sends BEGIN only before a write: a
+    SAVEPOINT that came first would open the transaction itself, and releasing it would
+    commit what the session may still roll back."""
+    dbapi_connection = connection.connection.dbapi_connection
+    if not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN")
 
 
 _unpinged = ContextVar("lms_checkout_without_ping", default=False)
@@ -75,6 +84,7 @@ def init_database(app: Flask) -> None:
         if engine.dialect.name == "sqlite":
             if not event.contains(engine, "connect", _sqlite_pragmas):
                 event.listen(engine, "connect", _sqlite_pragmas)
+                event.listen(engine, "savepoint", _begin_before_savepoint)
             continue
         if engine.dialect.driver == "psycopg" and not event.contains(
             engine, "checkin", _autocommit_off

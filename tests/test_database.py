@@ -1,4 +1,4 @@
-"""SQLite pragmas on the app's own engines, and only there."""
+"""SQLite pragmas on the app's own engines, and only there; savepoints that a rollback undoes."""
 
 import pytest
 from sqlalchemy import create_engine, event, text
@@ -40,3 +40,15 @@ def test_the_listener_is_on_the_app_s_engine_once_not_on_every_engine(app, datab
     other.dispose()
     with second.app_context():
         db.engine.dispose()
+
+
+def test_a_rollback_undoes_what_a_savepoint_kept(app):
+    """A savepoint first in a transaction, released, then the transaction rolled back:
+    nothing stays (on SQLite the release used to commit it)."""
+    from lms.accounts.models import Town
+
+    with app.app_context():
+        with db.session.begin_nested():
+            db.session.add(Town(code="sp-test", name="回滚镇"))
+        db.session.rollback()
+        assert db.session.scalar(db.select(Town).where(Town.code == "sp-test")) is None
