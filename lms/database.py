@@ -11,6 +11,7 @@ back to the pool leaves it off again.
 
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
 from itertools import groupby
 from operator import itemgetter
 
@@ -104,6 +105,37 @@ def insert_on_conflict(model):
 
     dialect = db.session.get_bind().dialect.name
     return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(model)
+
+
+@cache
+def _compiled(statement, dialect) -> str:
+    compiled = statement.compile(dialect=dialect)
+    fixed = [name for name, value in compiled.params.items() if value is not None]
+    if fixed:  # a value built into the statement would not reach the driver
+        raise ValueError(f"give these as bindparam() without a value: {fixed}")
+    return compiled.string
+
+
+def run_compiled(statement, parameters: dict):
+    """``statement`` (built once, every value a bindparam) run in the session's
+    transaction by the driver's own cursor (psycopg, PostgreSQL: named parameters),
+    compiled once per process: no statement cache key, compilation or result
+    processing per call, a few hundred microseconds less than ``session.execute`` (the
+    busiest requests: a self check-in). The parameters go to the driver as they are (no
+    type's bind processing: give aware UTC datetimes) and the cursor gives rows as the
+    driver reads them (tuples). Pending ORM changes are flushed first; listeners of the
+    engine's cursor events see the statement."""
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    connection = session.connection()
+    sql = _compiled(statement, connection.dialect)
+    cursor = connection.connection.driver_connection.cursor()
+    dispatch = connection.dispatch
+    dispatch.before_cursor_execute(connection, cursor, sql, parameters, None, False)
+    cursor.execute(sql, parameters)
+    dispatch.after_cursor_execute(connection, cursor, sql, parameters, None, False)
+    return cursor
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Boolean,
     Integer,
     String,
+    any_,
     bindparam,
     case,
     cast,
@@ -28,6 +29,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.orm.util import identity_key
 
@@ -41,7 +43,7 @@ from lms.credits.ledger import (
     words_of,
 )
 from lms.credits.models import LedgerEntry, LedgerHead, LedgerText
-from lms.database import insert_on_conflict
+from lms.database import insert_on_conflict, run_compiled
 from lms.extensions import db
 from lms.timeutil import local_date, utcnow
 
@@ -169,13 +171,17 @@ def _one_posting_statement(with_caps: bool):
     heads, entries = LedgerHead.__table__, LedgerEntry.__table__.c
     head = (
         postgresql_insert(heads)
-        .values(learner_id=bindparam("b_learner_id"), last_seq=0, last_hash=GENESIS)
+        .values(
+            learner_id=bindparam("b_learner_id"),
+            last_seq=bindparam("b_no_seq"),
+            last_hash=bindparam("b_genesis"),
+        )
         .on_conflict_do_update(index_elements=["learner_id"], set_={"last_seq": heads.c.last_seq})
         .returning(heads.c.last_seq, heads.c.last_hash)
         .cte("head")
     )
     learner = entries.learner_id == bindparam("b_learner_id")
-    seen_seq = select(func.coalesce(func.max(entries.seq), 0)).where(learner)
+    seen_seq = select(func.coalesce(func.max(entries.seq), literal_column("0"))).where(learner)
     posted = exists().where(
         learner,
         entries.source_type == bindparam("b_source_type"),
@@ -188,11 +194,12 @@ def _one_posting_statement(with_caps: bool):
         counted = (
             learner,
             entries.local_day >= bindparam("b_year_start", type_=entries.local_day.type),
-            entries.source_type.in_(bindparam("b_capped", expanding=True)),
+            entries.source_type == any_(bindparam("b_capped", type_=ARRAY(String))),
         )
         today = bindparam("b_today", type_=entries.local_day.type)
+        zero = literal_column("0")
         columns += [
-            select(func.sum(case((entries.local_day >= today, entries.credits_milli), else_=0)))
+            select(func.sum(case((entries.local_day >= today, entries.credits_milli), else_=zero)))
             .where(*counted)
             .scalar_subquery(),
             select(func.sum(entries.credits_milli)).where(*counted).scalar_subquery(),
@@ -211,6 +218,8 @@ def _one_posting_read(posting: Posting, caps: CapsCount | None) -> tuple[dict, t
         "b_source_id": posting.source_id,
         "b_revision": posting.revision,
         "b_is_reversal": posting.is_reversal,
+        "b_no_seq": 0,
+        "b_genesis": GENESIS,
     }
     if caps is not None:
         parameters.update(
@@ -218,7 +227,7 @@ def _one_posting_read(posting: Posting, caps: CapsCount | None) -> tuple[dict, t
             b_year_start=caps.today.replace(month=1, day=1),
             b_capped=list(caps.source_types),
         )
-    row = db.session.execute(_one_posting_statement(caps is not None), parameters).one()
+    row = run_compiled(_one_posting_statement(caps is not None), parameters).fetchone()
     last_seq, last_hash, seen_seq, posted, *sums = row
     if seen_seq != last_seq:
         return None
@@ -279,7 +288,7 @@ def _append(rows: list[dict], moved: dict[int, list]) -> None:
     entries, heads = LedgerEntry.__table__, LedgerHead.__table__
     if db.engine.dialect.name == "postgresql" and len(rows) == 1:
         # The head moves to the entry's own seq and hash (the chain's last).
-        db.session.execute(_append_one_statement(), {f"b_{k}": v for k, v in rows[0].items()})
+        run_compiled(_append_one_statement(), {f"b_{k}": v for k, v in rows[0].items()})
     else:
         db.session.execute(entries.insert(), rows)
         db.session.execute(

@@ -160,7 +160,8 @@ def test_a_posting_that_waited_for_the_head_counts_what_was_posted_meanwhile(app
     second.start()
     with app.app_context():  # the second waits for the head the first holds
         waiting = text(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' "
             "AND query LIKE '%ledger_heads%'"
         )
         deadline = time.monotonic() + 30
