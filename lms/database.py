@@ -3,8 +3,9 @@ one-transaction-per-request boundary.
 
 A connection drawn from the pool is pinged first (a dropped one is replaced instead of
 failing the request), as ``pool_pre_ping`` would, except inside
-``checkout_without_ping()``: the heartbeat saves that round trip and retries itself
-when its first statement finds the connection dead (lms/study/beat_statements.py). The
+``checkout_without_ping()``: the heartbeat and the self check-in save that round trip
+and retry themselves when their first statement finds the connection dead
+(lms/study/beat_statements.py, ``run_compiled_first``). The
 heartbeat also turns psycopg's autocommit on to send its own BEGIN; a connection going
 back to the pool leaves it off again.
 """
@@ -136,6 +137,29 @@ def run_compiled(statement, parameters: dict):
     cursor.execute(sql, parameters)
     dispatch.after_cursor_execute(connection, cursor, sql, parameters, None, False)
     return cursor
+
+
+def run_compiled_first(statement, parameters: dict):
+    """``run_compiled`` as the request's first statement, on a connection drawn from the
+    pool without a ping (a round trip saved): when it finds the connection dead,
+    nothing was written (the transaction dies with it), so the connection is thrown away
+    and the statement run once more on a pinged one. Later in a transaction, as
+    ``run_compiled``."""
+    from psycopg import OperationalError
+
+    session = db.session()  # the request's Session (the scoped proxy lacks in_transaction)
+    if session.in_transaction():
+        return run_compiled(statement, parameters)
+    with checkout_without_ping():
+        connection = session.connection()
+    try:
+        return run_compiled(statement, parameters)
+    except OperationalError:
+        if not connection.connection.driver_connection.broken:
+            raise
+    connection.invalidate()
+    session.rollback()
+    return run_compiled(statement, parameters)
 
 
 @contextmanager

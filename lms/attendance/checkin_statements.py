@@ -7,12 +7,13 @@ checkin.plan_first_checkin). What is left for the database is whether the learne
 check in (accounts.identity's conditions: their session token, not disabled, the
 privacy notice accepted; their sign-up when the class requires one) and the insert.
 
-On PostgreSQL both are one statement, compiled once and run by psycopg itself
-(database.run_compiled): the learner's row is read in a WITH, and the attendance is
-inserted from it (INSERT … SELECT, so nothing is inserted for a learner who fails the
-check or has not signed up) with ON CONFLICT DO NOTHING, so a row another request (or
-a staff scan) made first is left as it was. SQLite has no data-modifying
-WITH: the read and the insert are two statements there.
+On PostgreSQL both are one statement, compiled once and run by psycopg itself on a
+connection drawn without the pool's ping (database.run_compiled_first): the learner's
+row is read in a WITH, and the attendance is inserted from it (INSERT … SELECT, so
+nothing is inserted for a learner who fails the check or has not signed up) with ON
+CONFLICT DO NOTHING, so a row another request (or a staff scan) made first is left as
+it was. SQLite has no data-modifying WITH: the read and the insert are two statements
+there.
 
 The same statement says whether the class is closed, as a look-up of the class by the
 reports receiver would (signals.note_session_open).
@@ -28,7 +29,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from lms.accounts.identity import bound_user_conditions, user_parameters
 from lms.accounts.models import User
 from lms.attendance.models import Attendance, ClassSession, Signup
-from lms.database import run_compiled
+from lms.database import run_compiled_first
 from lms.extensions import db
 
 _USERS, _ROWS = User.__table__, Attendance.__table__
@@ -154,7 +155,7 @@ def check_and_insert(
     parameters = _parameters(identity, row["class_session_id"], row)
     if db.session.get_bind().dialect.name == "postgresql":
         statement = check_and_insert_statement(signup_required)
-        found = run_compiled(statement, parameters).fetchone()
+        found = run_compiled_first(statement, parameters).fetchone()
         if found is None:
             return None
         elder_mode, locale, signed_up, inserted, session_open = found

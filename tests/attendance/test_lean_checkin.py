@@ -17,7 +17,7 @@ from lms.credits.models import LedgerEntry
 from lms.credits.rule_in_force import rule_in_force
 from lms.extensions import db
 from lms.timeutil import utcnow
-from tests.database_work import count_database_work
+from tests.database_work import count_database_work, drop_pooled_connections
 from tests.factories import sign_up
 
 KEY = tokens.derive_key("test-secret-key")  # build_app's LMS_SECRET_KEY
@@ -237,3 +237,22 @@ def test_a_check_in_to_a_closed_class_is_looked_up_by_the_reports_receiver(
     looked_up = [s for s in seen["statements"] if s.startswith("SELECT class_sessions.id")]
     assert looked_up, seen["statements"]
     assert attendance_of(app, class_session.id, learner.id).status == "present"
+
+
+def test_a_check_in_on_a_dropped_connection_is_recorded(app, client, login_as, in_class):
+    """The check-in's first statement draws its connection without the pool's ping: a
+    connection found dead (a failover, an idle reaper) is replaced and the check-in
+    recorded once."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("pooled server connections: the PostgreSQL run")
+    class_session, (first, learner) = in_class
+    login_as(first)
+    assert client.get(qr_path(class_session.id)).status_code == 200  # fills the pool
+    drop_pooled_connections(app)
+    login_as(learner)
+    response = client.get(qr_path(class_session.id))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert 'data-outcome="recorded"' in response.get_data(as_text=True)
+    assert attendance_of(app, class_session.id, learner.id).status == "present"
+    with app.app_context():
+        assert db.session.query(LedgerEntry).filter_by(learner_id=learner.id).count() == 1
