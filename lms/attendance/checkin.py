@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 
 from lms.accounts.audit import record_event
 from lms.attendance import rules
+from lms.attendance.checkin_statements import ROW_COLUMNS
 from lms.attendance.models import (
     ATTENDED_STATUSES,
     CHECKOUT_GRACE,
@@ -32,23 +33,12 @@ from lms.attendance.signals import (
     announcing_batch,
     attendance_corrected,
     attendance_recorded,
+    note_session_open,
 )
 from lms.database import insert_on_conflict
 from lms.extensions import db
 from lms.timeutil import utcnow
 
-_ROW_COLUMNS = (
-    "class_session_id",
-    "learner_id",
-    "status",
-    "checked_in_at",
-    "checkin_method",
-    "checked_out_at",
-    "checkout_method",
-    "hours",
-    "recorded_at",
-    "recorded_by_id",
-)
 _INSERT_CHUNK = 500
 
 
@@ -104,7 +94,7 @@ def _insert_rows(rows: list[Attendance]) -> set[int]:
             .on_conflict_do_nothing(index_elements=["class_session_id", "learner_id"])
             .returning(table.c.learner_id)
         )
-        values = [{name: getattr(row, name) for name in _ROW_COLUMNS} for row in chunk]
+        values = [{name: getattr(row, name) for name in ROW_COLUMNS} for row in chunk]
         inserted.update(db.session.scalars(statement, values))
     return inserted
 
@@ -214,11 +204,46 @@ def apply_marks(
                 run.announce.pop(learner_id, None)
             run.announce.update(retry.announce)
     db.session.flush()
-    with announcing_batch():
-        for learner_id, (kind, hours) in run.announce.items():
-            signal = attendance_recorded if kind == "recorded" else attendance_corrected
-            signal.send(learner_id=learner_id, class_session_id=class_session.id, hours=hours)
+    _announce(class_session.id, run.announce)
     return outcomes
+
+
+def _announce(class_session_id: int, announce: dict, *, session_open: bool = False) -> None:
+    with announcing_batch():
+        if session_open:
+            note_session_open(class_session_id)
+        for learner_id, (kind, hours) in announce.items():
+            signal = attendance_recorded if kind == "recorded" else attendance_corrected
+            signal.send(learner_id=learner_id, class_session_id=class_session_id, hours=hours)
+
+
+@dataclass(frozen=True)
+class FirstCheckin:
+    """A check-in decided before any query: as if the learner were signed up and had no
+    attendance row yet (the usual case at a class start). Its row is inserted by the
+    caller, with the learner's check (checkin_statements.py); then ``announce``."""
+
+    outcome: Outcome
+    row: dict  # the new row's columns
+    announcements: dict
+
+    def announce(self, *, session_open: bool) -> None:
+        """What the row's insert records (``session_open``: the caller read the class
+        as not closed in this transaction)."""
+        _announce(self.row["class_session_id"], self.announcements, session_open=session_open)
+
+
+def plan_first_checkin(class_session, mark: Mark, *, now: datetime) -> FirstCheckin | None:
+    """The check-in ``mark`` would be if the learner were signed up and had no row; None
+    when it would not be recorded then either (outside the window, a check-out)."""
+    if mark.mode != "checkin":
+        return None
+    run = _Run(class_session, {}, {mark.learner_id}, now, None)
+    outcome = run.apply(mark)
+    if outcome.status != "recorded":
+        return None
+    row = {name: getattr(outcome.attendance, name) for name in ROW_COLUMNS}
+    return FirstCheckin(outcome, row, run.announce)
 
 
 def attendance_of(class_session_id: int, learner_id: int) -> Attendance | None:

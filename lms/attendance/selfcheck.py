@@ -12,13 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, exists, false, select, update
+from sqlalchemy import delete, select, update
 
-from lms.accounts.identity import user_conditions
-from lms.accounts.models import User
-from lms.attendance import tokens
-from lms.attendance.checkin import Mark, Outcome, apply_marks
-from lms.attendance.models import Attendance, ClassSession, PendingCheckin, Signup
+from lms.attendance import checkin_statements, tokens
+from lms.attendance.checkin import Mark, Outcome, apply_marks, plan_first_checkin
+from lms.attendance.models import ClassSession, PendingCheckin
 from lms.attendance.session_settings import ClassSessionSettings, class_session_settings
 from lms.extensions import db
 
@@ -81,37 +79,34 @@ def check_in_as(token: str, identity: tuple[int, str], *, now: datetime) -> Atte
     (accounts.identity), without loading the user: one statement checks them
     (user_conditions: their session token, not disabled, the privacy notice accepted)
     and reads their sign-up and whether they have an attendance row; the class's
-    settings come from the per-process cache. None when the user fails the check (the
-    caller then decides the usual way); raises TokenRefused."""
+    settings come from the per-process cache. A check-in inside the window is decided
+    before that statement, which then also inserts the row (checkin_statements.py).
+    None when the user fails the check (the caller then decides the usual way); raises
+    TokenRefused."""
     claim = read_token(token, now)
     class_session = _session_of(claim)
-    learner_id = identity[0]
-    signed_up = (
-        exists().where(
-            Signup.class_session_id == class_session.id,
-            Signup.learner_id == User.id,
-            Signup.cancelled_at.is_(None),
+    mark = Mark(identity[0], claim.mode, now, "qr")
+    required = class_session.signup_required
+    first = plan_first_checkin(class_session, mark, now=now)
+    if first is not None:
+        learner = checkin_statements.check_and_insert(identity, first.row, signup_required=required)
+        if learner is not None and learner.inserted:
+            first.announce(session_open=learner.session_open)
+            return Attended(class_session, first.outcome, learner.elder_mode, learner.locale)
+    else:
+        learner = checkin_statements.read_learner(
+            identity, class_session.id, signup_required=required
         )
-        if class_session.signup_required
-        else false()
-    )
-    has_row = exists().where(
-        Attendance.class_session_id == class_session.id, Attendance.learner_id == User.id
-    )
-    learner = db.session.execute(
-        select(User.elder_mode, User.locale, signed_up, has_row).where(*user_conditions(identity))
-    ).first()
     if learner is None:
         return None
-    elder_mode, locale, is_signed_up, row_exists = learner
     outcome = apply_marks(
         class_session,
-        [Mark(learner_id, claim.mode, now, "qr")],
+        [mark],
         now=now,
-        signed_up={learner_id} if is_signed_up else set(),
-        rows=None if row_exists else {},  # an existing row is read locked
+        signed_up={mark.learner_id} if learner.signed_up else set(),
+        rows=None if learner.has_row else {},  # an existing row is read locked
     )[0]
-    return Attended(class_session, outcome, elder_mode, locale)
+    return Attended(class_session, outcome, learner.elder_mode, learner.locale)
 
 
 def check_in_with_code(

@@ -29,7 +29,10 @@ attendance_batch_ended.send(batch=...)
     after the announcements of one batch (``apply_marks``: a scan batch, one check-in;
     ``close_session``), still inside the transaction. While a batch is open,
     ``current_batch()`` is a dict a receiver may gather into and act on once, at the end
-    (credits posts a batch's ledger entries together); outside one it is None.
+    (credits posts a batch's ledger entries together); outside one it is None. A sender
+    that read a class session as not closed in this transaction says so with
+    ``note_session_open`` inside the batch; ``sessions_noted_open(batch)`` are those
+    (reports then needs no look-up of them: it re-rolls closed sessions only).
 """
 
 from collections.abc import Iterator
@@ -61,6 +64,21 @@ def announcing_batch() -> Iterator[None]:
     finally:
         _batch.reset(token)
     attendance_batch_ended.send(batch=gathered)  # not after an exception: it rolls back
+
+
+_OPEN_KEY = "attendance_sessions_open"
+
+
+def note_session_open(class_session_id: int) -> None:
+    """Inside a batch: the sender read this class session as not closed, in this
+    transaction."""
+    batch = _batch.get()
+    if batch is not None:
+        batch.setdefault(_OPEN_KEY, set()).add(class_session_id)
+
+
+def sessions_noted_open(batch: dict) -> set[int]:
+    return batch.get(_OPEN_KEY, set())
 
 
 attendance_recorded = attendance_signals.signal("attendance-recorded")

@@ -10,15 +10,18 @@ counted against the caps, in one query), and the entries inserted with the heads
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from types import SimpleNamespace
 
 from sqlalchemy import (
     Boolean,
     Integer,
     String,
+    any_,
     bindparam,
     case,
     cast,
+    exists,
     func,
     literal_column,
     null,
@@ -26,6 +29,8 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.orm.util import identity_key
 
 from lms.credits.ledger import (
@@ -38,9 +43,28 @@ from lms.credits.ledger import (
     words_of,
 )
 from lms.credits.models import LedgerEntry, LedgerHead, LedgerText
-from lms.database import insert_on_conflict
+from lms.database import insert_on_conflict, run_compiled
 from lms.extensions import db
 from lms.timeutil import local_date, utcnow
+
+_ENTRY_COLUMNS = (
+    "learner_id",
+    "seq",
+    "source_type",
+    "source_id",
+    "revision",
+    "is_reversal",
+    "hours_milli",
+    "credits_milli",
+    "rule_version",
+    "reason_digest",
+    "created_at",
+    "local_day",
+    "actor_id",
+    "prev_hash",
+    "entry_hash",
+    "text_id",
+)
 
 
 def _key(posting: Posting) -> tuple:
@@ -128,6 +152,91 @@ def _standing(postings: list[Posting], caps: CapsCount | None) -> tuple[set, dic
     return posted, sums
 
 
+def _lock_and_read(postings: list[Posting], caps: CapsCount | None) -> tuple[dict, tuple]:
+    """The heads locked (_lock_heads), then what stands (_standing). One posting on
+    PostgreSQL (a check-in's): both in one statement (_one_posting_read)."""
+    if len(postings) == 1 and db.session.get_bind().dialect.name == "postgresql":
+        found = _one_posting_read(postings[0], caps)
+        if found is not None:
+            return found
+    heads = _lock_heads(sorted({posting.learner_id for posting in postings}))
+    return heads, _standing(postings, caps)
+
+
+@cache
+def _one_posting_statement(with_caps: bool):
+    """The learner's head locked (as _lock_heads), with what _standing reads of the one
+    posting, and the highest sequence number of the learner's entries the statement's
+    snapshot sees."""
+    heads, entries = LedgerHead.__table__, LedgerEntry.__table__.c
+    head = (
+        postgresql_insert(heads)
+        .values(
+            learner_id=bindparam("b_learner_id"),
+            last_seq=bindparam("b_no_seq"),
+            last_hash=bindparam("b_genesis"),
+        )
+        .on_conflict_do_update(index_elements=["learner_id"], set_={"last_seq": heads.c.last_seq})
+        .returning(heads.c.last_seq, heads.c.last_hash)
+        .cte("head")
+    )
+    learner = entries.learner_id == bindparam("b_learner_id")
+    seen_seq = select(func.coalesce(func.max(entries.seq), literal_column("0"))).where(learner)
+    posted = exists().where(
+        learner,
+        entries.source_type == bindparam("b_source_type"),
+        entries.source_id == bindparam("b_source_id"),
+        entries.revision == bindparam("b_revision"),
+        entries.is_reversal == bindparam("b_is_reversal"),
+    )
+    columns = [head.c.last_seq, head.c.last_hash, seen_seq.scalar_subquery(), posted]
+    if with_caps:
+        counted = (
+            learner,
+            entries.local_day >= bindparam("b_year_start", type_=entries.local_day.type),
+            entries.source_type == any_(bindparam("b_capped", type_=ARRAY(String))),
+        )
+        today = bindparam("b_today", type_=entries.local_day.type)
+        zero = literal_column("0")
+        columns += [
+            select(func.sum(case((entries.local_day >= today, entries.credits_milli), else_=zero)))
+            .where(*counted)
+            .scalar_subquery(),
+            select(func.sum(entries.credits_milli)).where(*counted).scalar_subquery(),
+        ]
+    return select(*columns).select_from(head)
+
+
+def _one_posting_read(posting: Posting, caps: CapsCount | None) -> tuple[dict, tuple] | None:
+    """_lock_and_read for one posting in one statement. Its snapshot is taken before the
+    head's lock is granted: when another transaction appended to the chain meanwhile
+    (the head's sequence is past what the snapshot sees), None, and the caller reads
+    again (_standing, a statement with a snapshot of its own, after the lock)."""
+    parameters = {
+        "b_learner_id": posting.learner_id,
+        "b_source_type": posting.source_type,
+        "b_source_id": posting.source_id,
+        "b_revision": posting.revision,
+        "b_is_reversal": posting.is_reversal,
+        "b_no_seq": 0,
+        "b_genesis": GENESIS,
+    }
+    if caps is not None:
+        parameters.update(
+            b_today=caps.today,
+            b_year_start=caps.today.replace(month=1, day=1),
+            b_capped=list(caps.source_types),
+        )
+    row = run_compiled(_one_posting_statement(caps is not None), parameters).fetchone()
+    last_seq, last_hash, seen_seq, posted, *sums = row
+    if seen_seq != last_seq:
+        return None
+    heads = {posting.learner_id: (last_seq, last_hash)}
+    posted = {_key(posting)} if posted else set()
+    counted = [int(value or 0) for value in sums] if sums else [0, 0]
+    return heads, (posted, {posting.learner_id: counted})
+
+
 def post_many(
     postings: list[Posting],
     *,
@@ -146,9 +255,8 @@ def post_many(
     if not postings:
         return []
     now = now or utcnow()
-    heads = _lock_heads(sorted({posting.learner_id for posting in postings}))
+    heads, (posted, counted) = _lock_and_read(postings, caps)
     chains = {learner_id: list(head) for learner_id, head in heads.items()}
-    posted, counted = _standing(postings, caps)
     rows, words, hashes = [], [], []
     for posting in postings:
         key = _key(posting)
@@ -179,13 +287,8 @@ def _append(rows: list[dict], moved: dict[int, list]) -> None:
     the update (a single row keeps the statement in SQLAlchemy's compiled cache)."""
     entries, heads = LedgerEntry.__table__, LedgerHead.__table__
     if db.engine.dialect.name == "postgresql" and len(rows) == 1:
-        ((learner_id, (seq, last_hash)),) = moved.items()
-        db.session.execute(
-            update(heads)
-            .where(heads.c.learner_id == learner_id)
-            .values(last_seq=seq, last_hash=last_hash)
-            .add_cte(entries.insert().values(rows[0]).cte("new_entries"))
-        )
+        # The head moves to the entry's own seq and hash (the chain's last).
+        run_compiled(_append_one_statement(), {f"b_{k}": v for k, v in rows[0].items()})
     else:
         db.session.execute(entries.insert(), rows)
         db.session.execute(
@@ -201,6 +304,19 @@ def _append(rows: list[dict], moved: dict[int, list]) -> None:
         head = db.session.identity_map.get(identity_key(LedgerHead, learner_id))
         if head is not None:
             db.session.expire(head)
+
+
+@cache
+def _append_one_statement():
+    """One entry inserted and its learner's head moved to it, in one statement."""
+    entries, heads = LedgerEntry.__table__, LedgerHead.__table__
+    values = {name: bindparam(f"b_{name}", type_=entries.c[name].type) for name in _ENTRY_COLUMNS}
+    return (
+        update(heads)
+        .where(heads.c.learner_id == values["learner_id"])
+        .values(last_seq=values["seq"], last_hash=values["entry_hash"])
+        .add_cte(entries.insert().values(values).cte("new_entries"))
+    )
 
 
 def _chained_row(posting: Posting, chain: list, now: datetime) -> tuple[dict, LedgerText | None]:

@@ -6,7 +6,8 @@
   study rollup, in the sender's transaction; a school moved to another 镇街 empties the
   offline-class rollup until the next refresh. Announcements about sessions not yet
   rolled (the usual case: scans while a session runs) cost one look-up in the session's
-  identity map and nothing else.
+  identity map and nothing else; those whose sender read the session as open in the
+  same transaction (a self check-in, signals.note_session_open) not even that.
 - Accounts: a learner whose 镇街 or standing changes has their facts moved.
 - Courses: an enrolment left or taken up again re-rolls the days it counted on.
 """
@@ -22,6 +23,7 @@ from lms.attendance.signals import (
     class_session_saved,
     community_school_moved,
     current_batch,
+    sessions_noted_open,
 )
 from lms.courses.signals import enrolment_reopened_or_left
 from lms.extensions import db
@@ -94,7 +96,10 @@ def _on_attendance(sender=None, *, class_session_id, learner_id=None, **extra):
 
 
 def _on_attendance_batch_ended(sender=None, *, batch, **extra):
-    _reroll_attendances(batch.pop(BATCH_KEY, set()), batch.pop(LEARNERS_KEY, set()))
+    # A session the sender read as open in this transaction (a self check-in) is not
+    # rolled: no look-up.
+    session_ids = batch.pop(BATCH_KEY, set()) - sessions_noted_open(batch)
+    _reroll_attendances(session_ids, batch.pop(LEARNERS_KEY, set()))
 
 
 def _on_class_session_saved(sender=None, *, class_session_id, old_day, old_town_id, **extra):

@@ -2,13 +2,11 @@
 once more when the first statement finds the connection dead, and given back to the
 pool as they were taken (autocommit off)."""
 
-import time
-
-import psycopg
 import pytest
 
 from lms.extensions import db
 from lms.study.models import Heartbeat, LessonProgress
+from tests.database_work import drop_pooled_connections
 from tests.study.helpers import age, open_session, send
 
 
@@ -16,25 +14,6 @@ from tests.study.helpers import age, open_session, send
 def postgresql(app):
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         pytest.skip("pooled server connections: the PostgreSQL run")
-
-
-def _drop_pooled_connections(app) -> None:
-    """pg_terminate_backend on every other connection to the test's database (a
-    failover, an idle reaper), then wait until they are gone."""
-    with app.app_context():
-        url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(url, autocommit=True) as monitor:
-        terminated = monitor.execute(
-            "SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        ).fetchall()
-        assert terminated and all(done for _, done in terminated), terminated
-        deadline = time.monotonic() + 10
-        while monitor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)",
-            ([pid for pid, _ in terminated],),
-        ).fetchone()[0]:
-            assert time.monotonic() < deadline, "the terminated backends did not go"
 
 
 def _pooled_autocommit(app) -> list[bool]:
@@ -56,9 +35,9 @@ def test_a_beat_on_a_dropped_connection_is_answered_and_credited_once(
     play_id = open_session(client, csrf, course.lesson_ids[0])["play_session_id"]
     age(app, play_id, 10)
     assert send(client, csrf, play_id, seq=1).status_code == 200
-    _drop_pooled_connections(app)
+    drop_pooled_connections(app)
     age(app, play_id, 10)  # pinged: this request draws a fresh connection
-    _drop_pooled_connections(app)
+    drop_pooled_connections(app)
     response = send(client, csrf, play_id, seq=2, segments=[[10.0, 20.0]], position=20.0)
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.json["lesson_credited_seconds"] == pytest.approx(20.0, abs=0.5)
@@ -71,7 +50,7 @@ def test_a_beat_on_a_dropped_connection_is_answered_and_credited_once(
 def test_other_requests_still_draw_pinged_connections(postgresql, app, client, enrolled):
     course, _ = enrolled
     assert client.get(f"/api/v1/lessons/{course.lesson_ids[0]}/progress").status_code == 200
-    _drop_pooled_connections(app)
+    drop_pooled_connections(app)
     assert client.get(f"/api/v1/lessons/{course.lesson_ids[0]}/progress").status_code == 200
 
 
