@@ -10,8 +10,8 @@ from a per-process cache (lesson_settings.py); one more statement writes everyth
 play session, the raw beat, the lesson's progress and the day's total, as upserts) on
 PostgreSQL. The statements and their two round trips are beat_statements.py's; on
 PostgreSQL the beat runs on a pooled connection of its own, outside the session, and
-commits with its write (a beat completing the lesson, after the
-receivers of lesson_completed), so an acknowledged beat is durable before its 200 leaves.
+commits with its write (a beat completing the lesson, after the receivers of
+lesson_completed), so an acknowledged beat is durable before its 200 leaves.
 """
 
 from dataclasses import dataclass

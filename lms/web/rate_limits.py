@@ -2,8 +2,8 @@
 
 Flask-Limiter looks at a request twice: before it (the app's default and application
 limits) and again in the view's decorator (the view's own), each time resolving every
-limit that might apply; on the heartbeat the two cost more than its database work in
-Python. A view registered with ``limited_in_view(app, endpoint)`` skips the first look
+limit that might apply: about 0.2 ms of a heartbeat's 1.7, against a few microseconds
+for the hit itself. A view registered with ``limited_in_view(app, endpoint)`` skips the first look
 (the app sets no default or application limits: there is nothing for it to find) and
 calls ``hit_shared_limit(shared_limit)`` once instead of being decorated. The hit is
 the decorator's: the same counter (the limiter's key prefix, the limit's key and scope),
