@@ -7,15 +7,19 @@ once to SQL and run on psycopg directly, so a beat costs no statement constructi
 compilation or cache-key work.
 
 PostgreSQL, two round trips per beat (tests/study/test_hot_path.py counts them on the
-wire):
+wire), on a connection of the beat's own drawn from the engine's pool, outside the
+SQLAlchemy session (whose begin and commit cost more Python than the beat's SQL):
 
 1. BEGIN and the locked read, sent together: the connection is in psycopg's pipeline
    mode and autocommit, so psycopg sends no BEGIN of its own (it would wait for it);
 2. the write (one statement) and COMMIT, sent together: the beat is durable before the
-   200 leaves. A beat that completes the lesson leaves COMMIT to the request instead (a
-   third round trip): the receivers of lesson_completed write in the same transaction.
-   After an early COMMIT the connection is back in psycopg's ordinary mode, so anything
-   the request writes later goes in a transaction of its own, committed by the request.
+   200 leaves. A beat that completes the lesson commits after the receivers of
+   lesson_completed instead (a third round trip at least): the session joins the beat's
+   connection, so they write in the beat's transaction.
+A beat that finds the lesson's settings uncached reads them in its transaction (one
+more round trip). The connection goes back to the pool when the beat is done (a beat
+that wrote nothing is rolled back there); anything the request writes later goes
+through the session, on a connection of its own.
 
 The connection is checked out without the pool's ping (lms/database.py): a connection
 found dead on the first round trip, before anything was written, is thrown away and
@@ -23,7 +27,7 @@ the beat is tried once more on a pinged one. Any other session (SQLite, or a req
 that already began its transaction) runs the same statements through SQLAlchemy.
 """
 
-from contextlib import ExitStack, suppress
+from contextlib import ExitStack, contextmanager, nullcontext, suppress
 from functools import cache
 
 from sqlalchemy import and_, bindparam, func, literal_column, select, update
@@ -185,56 +189,62 @@ class SessionBeat:
         query = lock_statement(learner is not None)
         return db.session.execute(query, lock_parameters(play_session_id, learner)).first()
 
+    def first(self, query):
+        return db.session.execute(query).first()
+
     def write(self, variant: tuple[bool, bool], parameters: dict, *, commit: bool) -> None:
         """``commit`` is left to the request: SQLAlchemy's statements are one transaction."""
         for statement in write_statements(self.dialect, *variant):
             db.session.execute(statement, parameters)
+
+    def sync(self) -> None:
+        pass
+
+    def announcing(self):
+        """Receivers write in the session's transaction; the request commits it."""
+        return nullcontext()
 
     def close(self) -> None:
         pass
 
 
 class PipelinedBeat:
-    """The beat's statements on psycopg in pipeline mode (see the module's docstring).
-    ``lock`` returns BEGUN when the session's transaction had already begun: then the
-    caller uses a SessionBeat."""
+    """The beat's statements on a pooled connection of its own, outside the SQLAlchemy
+    session, in psycopg's pipeline mode (see the module's docstring). ``lock`` returns
+    BEGUN when the session's transaction had begun already: then the caller uses a
+    SessionBeat."""
 
     def __init__(self):
         self.stack = ExitStack()
-        self.cursor = None
-        self.committed = False
+        self.connection = self.raw = self.cursor = None
 
     def _open(self, *, ping: bool) -> bool:
-        session = db.session
-        if session.new or session.dirty or session.deleted:
-            return False  # the session's statements flush them first
-        if ping:
-            connection = db.session.connection()
-        else:
-            with checkout_without_ping():
-                connection = db.session.connection()
-        self.connection, self.dialect = connection, connection.dialect
-        raw = connection.connection.driver_connection
-        from psycopg.pq import TransactionStatus
+        session = db.session()  # this request's Session
+        if session.in_transaction() or session.new or session.dirty or session.deleted:
+            return False  # the request's statements came first: the beat goes in them
+        engine = session.get_bind()
+        with nullcontext() if ping else checkout_without_ping():
+            self.connection = engine.connect()  # checked out of the pool; never begun
         from psycopg.rows import namedtuple_row
 
-        if raw.info.transaction_status != TransactionStatus.IDLE:
-            return False
-
-        self.raw = raw
-        raw.autocommit = True  # until the connection goes back (lms/database.py)
-        self.stack.enter_context(raw.pipeline())
-        self.cursor = raw.cursor(row_factory=namedtuple_row)
+        self.dialect = engine.dialect
+        self.raw = self.connection.connection.driver_connection
+        self.raw.autocommit = True  # BEGIN is the beat's; off again in the pool (database.py)
+        self.stack.enter_context(self.raw.pipeline())
+        self.cursor = self.raw.cursor(row_factory=namedtuple_row)
         self.cursor.execute(b"BEGIN")
         return True
 
-    def _run(self, statement, parameters: dict):
-        sql = _compiled(statement, self.dialect)
+    def _run(self, sql: str, parameters: dict) -> None:
         # Listeners that count statements (tests, the benchmark) see these too.
         dispatch = self.connection.dispatch
         dispatch.before_cursor_execute(self.connection, self.cursor, sql, parameters, None, False)
         self.cursor.execute(sql, _psycopg_parameters(parameters))
         dispatch.after_cursor_execute(self.connection, self.cursor, sql, parameters, None, False)
+
+    def _first_row(self, statement, parameters: dict):
+        self._run(_compiled(statement, self.dialect), parameters)
+        return self.cursor.fetchone()
 
     def lock(self, play_session_id: int, learner):
         from psycopg import OperationalError
@@ -246,41 +256,63 @@ class PipelinedBeat:
         try:
             if not self._open(ping=False):
                 return BEGUN
-            self._run(query, parameters)
-            return self.cursor.fetchone()
+            return self._first_row(query, parameters)
         except OperationalError:
-            if not getattr(self, "raw", None) or not self.raw.broken:
+            if self.raw is None or not self.raw.broken:
                 raise
         # The pooled connection was dead (a failover, an idle reaper) and nothing was
         # written: a fresh, pinged connection once more.
         self.close()
-        self.connection.invalidate()
-        db.session.rollback()
-        self.cursor = None
         if not self._open(ping=True):
             return BEGUN
-        self._run(query, parameters)
+        return self._first_row(query, parameters)
+
+    def first(self, query):
+        """A read in the beat's transaction (the lesson's settings when not cached)."""
+        compiled = query.compile(dialect=self.dialect)
+        self._run(compiled.string, compiled.params)
         return self.cursor.fetchone()
 
     def write(self, variant: tuple[bool, bool], parameters: dict, *, commit: bool) -> None:
-        """Queued in the pipeline (run at once if it was closed: a settings load), with
-        COMMIT after it when ``commit``."""
+        """Queued in the pipeline, with COMMIT after it when ``commit``."""
         (statement,) = write_statements("postgresql", *variant)
-        self._run(statement, parameters)
+        self._run(_compiled(statement, self.dialect), parameters)
         if commit:
             self.cursor.execute(b"COMMIT")
-            self.committed = True
+            self.connection.dispatch.commit(self.connection)  # counted as the session's were
 
-    def close(self) -> None:
-        """Leave pipeline mode (before any statement through the session, and after the
-        write): the Sync that sends what is queued and waits for it."""
+    def sync(self) -> None:
+        """Leave pipeline mode: the Sync that sends what is queued and waits for it."""
         from psycopg import Error
 
         stack, self.stack = self.stack, ExitStack()
-        if getattr(self, "raw", None) is not None and self.raw.broken:
+        if self.raw is not None and self.raw.broken:
             with suppress(Error):
                 stack.close()
         else:
             stack.close()
-            if self.committed and self.raw.autocommit:
-                self.raw.autocommit = False  # IDLE: later statements begin as usual
+
+    @contextmanager
+    def announcing(self):
+        """Receivers of lesson_completed write through the session, in the beat's
+        transaction: the session joins the beat's connection and commits after them."""
+        session = db.session
+        session.connection(bind_arguments={"bind": self.connection})
+        try:
+            yield
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+    def close(self) -> None:
+        """Back to the pool (a transaction left open is rolled back there); a dead
+        connection is thrown away."""
+        try:
+            self.sync()
+        finally:
+            connection, self.connection, self.raw = self.connection, None, None
+            if connection is not None:
+                if connection.connection.driver_connection.broken:
+                    connection.invalidate()
+                connection.close()

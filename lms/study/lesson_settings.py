@@ -29,8 +29,8 @@ class LessonSettings:
     forbid_skip: bool
 
 
-def _load(lesson_id: int) -> LessonSettings | None:
-    row = db.session.execute(
+def _query(lesson_id: int):
+    return (
         select(
             Lesson.course_id,
             Course.completion_threshold,
@@ -41,24 +41,27 @@ def _load(lesson_id: int) -> LessonSettings | None:
         .join(Course, Course.id == Lesson.course_id)
         .outerjoin(VideoAsset, VideoAsset.id == Lesson.asset_id)
         .where(Lesson.id == lesson_id)
-    ).first()
-    if row is None:
-        return None
-    # Lesson.duration: the ready video's length, 0 while there is none.
-    duration = (row.duration or 0.0) if row.status == "ready" else 0.0
-    return LessonSettings(
-        lesson_id, row.course_id, duration, row.completion_threshold, row.forbid_skip
     )
 
 
-def lesson_settings(lesson_id: int, before_loading=None) -> LessonSettings | None:
-    """``before_loading``: called before the settings are read from the database (the
-    heartbeat leaves its pipeline then)."""
+def _first_in_session(query):
+    return db.session.execute(query).first()
+
+
+def lesson_settings(lesson_id: int, first=None) -> LessonSettings | None:
+    """``first(query)``: runs the query for the settings and gives its first row when
+    they are not cached (the heartbeat's, on its own connection); the session's by
+    default."""
 
     def load(key: int) -> LessonSettings | None:
-        if before_loading is not None:
-            before_loading()
-        return _load(key)
+        row = (first or _first_in_session)(_query(key))
+        if row is None:
+            return None
+        # Lesson.duration: the ready video's length, 0 while there is none.
+        duration = (row.duration or 0.0) if row.status == "ready" else 0.0
+        return LessonSettings(
+            key, row.course_id, duration, row.completion_threshold, row.forbid_skip
+        )
 
     return LESSON_SETTINGS.get(lesson_id, load)
 

@@ -9,8 +9,9 @@ the play session (locked), the learner's progress and, from the API, checks the 
 from a per-process cache (lesson_settings.py); one more statement writes everything (the
 play session, the raw beat, the lesson's progress and the day's total, as upserts) on
 PostgreSQL. The statements and their two round trips are beat_statements.py's; on
-PostgreSQL the beat commits with its write (a beat completing the lesson, after the
-receivers of lesson_completed), so an acknowledged beat is durable before its 200 leaves.
+PostgreSQL the beat runs on a pooled connection of its own, outside the session, and
+commits with its write (a beat completing the lesson, after the receivers of
+lesson_completed), so an acknowledged beat is durable before its 200 leaves.
 """
 
 from dataclasses import dataclass
@@ -120,9 +121,9 @@ def _write_parameters(row, play_session_id: int, beat: Beat, outcome, progress, 
 
 
 def _beat_writer():
-    """PostgreSQL: the pipelined path of beat_statements (three round trips); else, or
-    when the request's transaction had begun already, the same statements through the
-    session."""
+    """PostgreSQL: the pipelined path of beat_statements (two round trips, on a pooled
+    connection of the beat's own); else, or when the request's transaction had begun
+    already, the same statements through the session."""
     dialect = db.session.get_bind().dialect
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
         return PipelinedBeat()
@@ -146,11 +147,13 @@ def record_heartbeat(
     learner: tuple[int, str] | None = None,
 ) -> dict:
     """Apply one beat: two statements (the locked read and the writes). On PostgreSQL,
-    in a transaction of its own begun with the read and committed with the write, unless
-    the caller's had begun already or the beat completes the lesson (then the caller
-    commits). Raises NoSuchSession (no such play session, or not ``learner``'s: id and
-    session token), Superseded for a player that was taken over and TooSoon for a beat
-    sooner than half the interval after the last accepted one."""
+    in a transaction of its own begun with the read and committed with the write (a beat
+    completing the lesson: after the receivers of lesson_completed, whose writes the
+    session sends in the beat's transaction), unless the caller's had begun already: then
+    in the caller's, which the caller commits. Raises NoSuchSession (no such play
+    session, or not ``learner``'s: id and session token), Superseded for a player that
+    was taken over and TooSoon for a beat sooner than half the interval after the last
+    accepted one."""
     now = now or utcnow()
     writer = _beat_writer()
     try:
@@ -168,7 +171,7 @@ def _record(writer, play_session_id: int, beat: Beat, now: datetime, learner) ->
         raise NoSuchSession()
     if row.superseded_at is not None:
         raise Superseded()
-    settings = lesson_settings(row.lesson_id, before_loading=writer.close)
+    settings = lesson_settings(row.lesson_id, first=writer.first)
     if settings is None:  # the lesson was deleted a moment ago
         raise NoSuchSession()
     wall_seconds = max(0.0, (now - row.last_beat_at).total_seconds())
@@ -206,10 +209,11 @@ def _record(writer, play_session_id: int, beat: Beat, now: datetime, learner) ->
     parameters = _write_parameters(row, play_session_id, beat, outcome, progress, now)
     # Committed with the write unless receivers of lesson_completed write too (PostgreSQL).
     writer.write(variant, parameters, commit=not completes)
-    writer.close()  # the write answered: errors surface here, not after the 200
+    writer.sync()  # the write answered: errors surface here, not after the 200
     _expire_loaded(play_session_id, row.progress_id)
     if completes:
-        lesson_completed.send(learner_id=row.learner_id, lesson_id=row.lesson_id)
+        with writer.announcing():  # in the beat's transaction
+            lesson_completed.send(learner_id=row.learner_id, lesson_id=row.lesson_id)
     return totals(progress, outcome.credited_seconds)
 
 

@@ -11,7 +11,7 @@ from lms.courses import services as courses
 from lms.courses.models import Course, Lesson
 from lms.database import counting_round_trips
 from lms.extensions import db
-from lms.study.lesson_settings import lesson_settings
+from lms.study.lesson_settings import LESSON_SETTINGS, lesson_settings
 from lms.study.models import Heartbeat, LessonProgress
 from tests.database_work import count_database_work
 from tests.study.helpers import age, open_session, send
@@ -57,6 +57,35 @@ def test_a_steady_beat_is_one_transaction_of_two_statements(app, client, csrf_to
         beats = db.session.query(Heartbeat).count()
         progress = db.session.query(LessonProgress).filter_by(learner_id=learner.id).one()
         assert progress.credited_seconds == pytest.approx(10.0 * beats, abs=0.5)
+
+
+def test_a_beat_reading_uncached_lesson_settings_is_one_transaction_of_three_round_trips(
+    app, client, csrf_token, enrolled
+):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("round trips on the wire: the PostgreSQL run")
+    course, learner = enrolled
+    csrf = csrf_token()
+    play_id = open_session(client, csrf, course.lesson_ids[0])["play_session_id"]
+    age(app, play_id, 10)
+    assert send(client, csrf, play_id, seq=1).status_code == 200
+    age(app, play_id, 10)
+    with app.app_context():
+        engine = db.engine
+        LESSON_SETTINGS.forget_all()
+    seen = {}
+
+    def beat():
+        with counting_round_trips(engine) as wire:
+            response = send(client, csrf, play_id, seq=2, segments=[[10.0, 20.0]], position=20.0)
+        assert response.status_code == 200 and response.json["credited_seconds"] > 9
+        seen.update(wire)
+
+    work = count_database_work(app, beat)
+    # BEGIN and the locked read, the settings' read, the write and COMMIT.
+    assert seen["round_trips"] == 3, seen["sent"]
+    assert work["checkouts"] == 1 and work["commits"] == 1, work
+    assert len(work["statements"]) == 3, work["statements"]
 
 
 def test_a_disabled_learner_or_a_rotated_token_cannot_beat(app, client, csrf_token, enrolled):
