@@ -10,7 +10,7 @@ from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.accounts.identity import caller_identity, session_identity, why_refused
+from lms.accounts.identity import caller_identity, found_caller, session_identity, why_refused
 from lms.courses.models import Lesson
 from lms.courses.permissions import can_see_course
 from lms.extensions import db, limiter
@@ -95,17 +95,19 @@ def heartbeat(play_session_id: int):
             400, "malformed", _("The heartbeat is malformed."), field=malformed.field
         )
     try:
-        return jsonify(recording.record_heartbeat(play_session_id, beat, learner=identity))
+        totals = recording.record_heartbeat(play_session_id, beat, learner=identity)
     except recording.NoSuchSession:
         if (refusal := why_refused()) is not None:
             status, code, message = refusal
             return json_error(status, code, message)
         return json_error(404, "not_found", _("No such play session."))
     except recording.Superseded:
+        found_caller(identity[0])
         return json_error(
             409, "superseded", _("This lesson is now playing in another window or device.")
         )
     except recording.TooSoon as early:
+        found_caller(identity[0])
         retry_after = round(early.retry_after, 3)
         response = json_error(
             429,
@@ -116,6 +118,8 @@ def heartbeat(play_session_id: int):
         )
         response.headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
         return response
+    found_caller(identity[0])  # the beat's statement checked them
+    return jsonify(totals)
 
 
 @api_login_required

@@ -1,6 +1,7 @@
 """The heartbeat's lean path: what one beat costs the database, and the cached lesson
 settings following a teacher's edit."""
 
+import logging
 from contextlib import nullcontext
 
 import pytest
@@ -174,3 +175,20 @@ def test_a_learner_who_must_accept_a_new_privacy_notice_cannot_beat(
     assert response.status_code == 403 and response.json["error"] == "consent_required"
     with app.app_context():
         assert db.session.query(Heartbeat).count() == 0
+
+
+def test_the_request_log_names_the_learner_of_a_beat(app, client, csrf_token, enrolled, caplog):
+    """The beat loads no user, yet its log line names the learner its statement checked."""
+    caplog.set_level(logging.INFO, logger="lms.requests")
+    course, learner = enrolled
+    csrf = csrf_token()
+    play_id = open_session(client, csrf, course.lesson_ids[0])["play_session_id"]
+    age(app, play_id, 10)
+    assert send(client, csrf, play_id, seq=1).status_code == 200
+    assert send(client, csrf, play_id, seq=2).status_code == 429  # too soon: still them
+    beats = [
+        r.fields
+        for r in caplog.records
+        if r.name == "lms.requests" and "heartbeat" in r.fields["path"]
+    ]
+    assert [(b["status"], b["user_id"]) for b in beats] == [(200, learner.id), (429, learner.id)]
