@@ -48,6 +48,13 @@ PERIODS = [
     Period(date(2025, 5, 10), date(2025, 7, 2)),
     Period(date(2025, 7, 1), date(2025, 7, 1)),
     Period(date(2024, 12, 1), date(2025, 1, 31)),
+    # Ranges of days (the last 365 days, across a new year): whole months counted in one
+    # or two years, partial months at the ends, days after the watermark.
+    Period(date(2024, 7, 3), date(2025, 7, 2)),
+    Period(date(2024, 7, 4), date(2025, 7, 3)),
+    Period(date(2024, 12, 15), date(2025, 6, 20)),
+    Period(date(2024, 11, 20), date(2025, 3, 31)),
+    Period(date(2024, 1, 15), date(2025, 1, 10)),  # the base in the first year
 ]
 
 
@@ -107,7 +114,7 @@ def random_district(app):
                     f"d{k}",
                     rng.choice([*towns, None]),
                     roles=("learner",) if rng.random() < 0.85 else ("teacher",),
-                    birth_year=rng.choice([None, 1945, 1960, 1964, 1966, 1980, 2000]),
+                    birth_year=rng.choice([None, 1945, 1960, 1964, 1965, 1980, 2000]),
                     created=_moment(rng, date(2024, 11, 1), 270),
                     disabled=rng.random() < 0.1,
                 )
