@@ -19,18 +19,19 @@ after the watermark, as for a standard period), partial months per learner from 
 days.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Float, and_, case, cast, exists, func, literal, or_, select, union_all
 
 from lms.attendance.models import ATTENDED_STATUSES, Attendance, ClassSession
+from lms.credits.models import LedgerEntry
 from lms.extensions import db
 from lms.reports import activity, activity_rollup
 from lms.reports.activity import ACTIVE_SECONDS, TownActivity, learners
 from lms.reports.activity_rollup import SLOT_MONTHS, _active_sql, _bits, slot_of
 from lms.reports.models import activity_towns, credits_column_name, seconds_column_name
 from lms.reports.models import study_years as years
-from lms.reports.periods import Period
+from lms.reports.periods import Month, Period, day_bounds
 from lms.study.models import DailyStudy
 
 
@@ -82,12 +83,37 @@ def _after_rows(period, town_ids, rolled, through, cutoff, zone, now, town_of) -
             activity_rollup.add_live(town_of(entry[0]), calendar, entry, months[0][0])
 
 
+def _missing_days(period: Period, through: date) -> dict[int, list[tuple[date, date]]]:
+    """Partial months of the range the rows hold whole (ended by the watermark) and that
+    miss fewer days than they keep: index → the month's days outside the range. Those
+    are read as the month's counts less what the missing days change."""
+    missing = {}
+    for k, month in enumerate(period.months):
+        whole = month.first == month.calendar_first and month.last == month.calendar_last
+        if whole or month.calendar_last > through:
+            continue
+        days = []
+        if month.first > month.calendar_first:
+            days.append((month.calendar_first, month.first - timedelta(days=1)))
+        if month.last < month.calendar_last:
+            days.append((month.last + timedelta(days=1), month.calendar_last))
+        kept = (month.last - month.first).days + 1
+        if sum((last - first).days + 1 for first, last in days) < kept:
+            missing[k] = days
+    return missing
+
+
 def _partial_months(period, town_ids, rolled, through, cutoff, zone, now, town_of) -> None:
-    """Months the rows do not hold whole (the range starts or ends inside them): each
-    read per learner from its days."""
+    """Months the rows do not hold whole (the range starts or ends inside them): from
+    the month's counts less the missing days (``_missing_days``), else per learner from
+    the days in the range."""
     held = {k for months in rolled.values() for k, _ in months}
+    missing = _missing_days(period, through)
     for k, month in enumerate(period.months):
         if k in held:
+            continue
+        if k in missing:
+            _month_less_days(k, month, missing[k], town_ids, zone, now, town_of)
             continue
         part = Period(month.first, month.last)
         figures_by_town = activity.activity_by_town(
@@ -99,6 +125,86 @@ def _partial_months(period, town_ids, rolled, through, cutoff, zone, now, town_o
             figures.monthly_seconds[k] += values.online_seconds
             figures.online_seconds += values.online_seconds
             figures.credits_milli += values.credits_milli
+
+
+def _month_less_days(k: int, month: Month, missing, town_ids, zone, now, town_of) -> None:
+    """A partial month as its counts less the learners the missing days change: those
+    with study, credits or attendance on them, and those with attendance in the range
+    (their sessions may not be in the month bits)."""
+    a = activity_towns.c
+    query = select(
+        a.town_key,
+        a[f"a_m{month.month:02d}"],
+        a[seconds_column_name(month.month)],
+        a[credits_column_name(month.month)],
+    ).where(a.year == month.year)
+    if town_ids is not None:
+        query = query.where(a.town_key.in_(town_ids))
+    for town, active, seconds, credits in db.session.execute(query):
+        figures = town_of(town or None)
+        figures.monthly_active[k] += active
+        figures.monthly_seconds[k] += seconds
+        figures.online_seconds += seconds
+        figures.credits_milli += credits
+    low, high = day_bounds(month.first, month.last, zone)
+    session_days = [day_bounds(first, last, zone) for first, last in missing]
+
+    def event(kind, learner_id, number):
+        return select(
+            literal(kind).label("kind"),
+            learner_id.label("learner_id"),
+            cast(number, Float).label("number"),
+        )
+
+    attended = Attendance.status.in_(ATTENDED_STATUSES)
+    starts = ClassSession.starts_at
+    events = union_all(
+        event(0, DailyStudy.learner_id, DailyStudy.credited_seconds).where(
+            or_(*[DailyStudy.day.between(first, last) for first, last in missing])
+        ),
+        event(1, LedgerEntry.learner_id, LedgerEntry.credits_milli).where(
+            or_(*[LedgerEntry.local_day.between(first, last) for first, last in missing])
+        ),
+        event(2, Attendance.learner_id, literal(0.0))
+        .join(ClassSession, ClassSession.id == Attendance.class_session_id)
+        .where(attended, starts >= low, starts < high, ClassSession.ends_at <= now),
+        event(3, Attendance.learner_id, literal(0.0))
+        .join(ClassSession, ClassSession.id == Attendance.class_session_id)
+        .where(attended, or_(*[and_(starts >= f, starts < t) for f, t in session_days])),
+    ).subquery("missing_days")
+    people = learners(town_ids)
+    query = (
+        select(
+            events.c.kind,
+            events.c.learner_id,
+            people.c.town_id,
+            events.c.number,
+            years.c.attended,
+            years.c[seconds_column_name(month.month)],
+        )
+        .join(people, people.c.id == events.c.learner_id)
+        .outerjoin(
+            years, and_(years.c.learner_id == events.c.learner_id, years.c.year == month.year)
+        )
+    )
+    learners_: dict = {}
+    for kind, learner, town, number, bits, column in db.session.execute(query):
+        entry = learners_.setdefault(learner, [town, 0.0, 0, False, bits or 0, column or 0.0])
+        if kind == 0:
+            entry[1] += number
+        elif kind == 1:
+            entry[2] += int(number)
+        elif kind == 2:
+            entry[3] = True
+    bit = 1 << (month.month - 1)
+    for town, missing_seconds, missing_credits, attended_in, bits, column in learners_.values():
+        counted = column >= ACTIVE_SECONDS or bool(bits & bit)
+        active = column - missing_seconds >= ACTIVE_SECONDS or attended_in
+        figures = town_of(town)
+        figures.monthly_active[k] += int(active) - int(counted)
+        figures.monthly_seconds[k] -= missing_seconds
+        figures.online_seconds -= missing_seconds
+        figures.credits_milli -= missing_credits
 
 
 def _gained(period, town_ids, plan, base, zone, now, cutoff, town_of) -> None:
@@ -115,11 +221,23 @@ def _gained(period, town_ids, plan, base, zone, now, cutoff, town_of) -> None:
             learner_id.label("learner_id"), seconds.label("seconds"), attended.label("attended")
         )
 
-    if plan.live:
-        days = or_(*[DailyStudy.day.between(first, last) for _, first, last in plan.live])
+    # A partial month missing few days: its column less those days' study.
+    missing = _missing_days(period, plan.through)
+    live = [(first, last) for k, first, last in plan.live if k not in missing]
+    missing_days = [days for k in sorted(missing) for days in missing[k]]
+    study = cast(DailyStudy.credited_seconds, Float)
+    if live:
+        days = or_(*[DailyStudy.day.between(first, last) for first, last in live])
+        rest.append(row(DailyStudy.learner_id, study, literal(0)).where(days))
+    if missing_days:
+        days = or_(*[DailyStudy.day.between(first, last) for first, last in missing_days])
+        rest.append(row(DailyStudy.learner_id, -study, literal(0)).where(days))
+    for k in sorted(missing):
+        month = period.months[k]
+        column = years.c[seconds_column_name(month.month)]
         rest.append(
-            row(DailyStudy.learner_id, cast(DailyStudy.credited_seconds, Float), literal(0)).where(
-                days
+            row(years.c.learner_id, column, literal(0)).where(
+                years.c.year == month.year, column > 0
             )
         )
     rest.append(
