@@ -28,7 +28,7 @@ from lms.credits.models import LedgerEntry
 from lms.extensions import db
 from lms.reports import activity, activity_rollup
 from lms.reports.activity import ACTIVE_SECONDS, TownActivity, learners
-from lms.reports.activity_rollup import SLOT_MONTHS, _active_sql, _bits, slot_of
+from lms.reports.activity_rollup import SLOT_MONTHS, _active_sql, _bits, rows_of, slot_of
 from lms.reports.models import activity_towns, credits_column_name, seconds_column_name
 from lms.reports.models import study_years as years
 from lms.reports.periods import Month, Period, day_bounds
@@ -173,29 +173,20 @@ def _month_less_days(k: int, month: Month, missing, town_ids, zone, now, town_of
         .where(attended, or_(*[and_(starts >= f, starts < t) for f, t in session_days])),
     ).subquery("missing_days")
     people = learners(town_ids)
-    query = (
-        select(
-            events.c.kind,
-            events.c.learner_id,
-            people.c.town_id,
-            events.c.number,
-            years.c.attended,
-            years.c[seconds_column_name(month.month)],
-        )
-        .join(people, people.c.id == events.c.learner_id)
-        .outerjoin(
-            years, and_(years.c.learner_id == events.c.learner_id, years.c.year == month.year)
-        )
+    query = select(events.c.kind, events.c.learner_id, people.c.town_id, events.c.number).join(
+        people, people.c.id == events.c.learner_id
     )
     learners_: dict = {}
-    for kind, learner, town, number, bits, column in db.session.execute(query):
-        entry = learners_.setdefault(learner, [town, 0.0, 0, False, bits or 0, column or 0.0])
+    for kind, learner, town, number in db.session.execute(query):
+        entry = learners_.setdefault(learner, [town, 0.0, 0, False, 0, 0.0])
         if kind == 0:
             entry[1] += number
         elif kind == 1:
             entry[2] += int(number)
         elif kind == 2:
             entry[3] = True
+    for learner, (bits, column) in rows_of(set(learners_), month.year, [month.month]).items():
+        learners_[learner][4:] = [bits, column]
     bit = 1 << (month.month - 1)
     for town, missing_seconds, missing_credits, attended_in, bits, column in learners_.values():
         counted = column >= ACTIVE_SECONDS or bool(bits & bit)

@@ -22,7 +22,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import (
     Date,
     Float,
-    and_,
+    Integer,
+    any_,
+    bindparam,
     case,
     cast,
     delete,
@@ -33,6 +35,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.dialects import postgresql
 
 from lms.attendance.models import ATTENDED_STATUSES, Attendance, ClassSession
 from lms.credits.models import LedgerEntry
@@ -157,6 +160,26 @@ def learner_rows(learner_id: int) -> dict:
     return {row.year: dict(row._mapping) for row in rows}
 
 
+def rows_of(learner_ids: set[int], year: int, months: list[int]) -> dict:
+    """learner → (attended bits, seconds of these months) of their row of the year, for
+    these few learners: looked up by key (a join would hash every row of the year)."""
+    if not learner_ids:
+        return {}
+    ids = sorted(learner_ids)
+    if db.session.get_bind().dialect.name == "postgresql":
+        wanted = study_years.c.learner_id == any_(
+            bindparam("learner_ids", ids, type_=postgresql.ARRAY(Integer))
+        )
+    else:
+        wanted = study_years.c.learner_id.in_(ids)
+    query = select(
+        study_years.c.learner_id,
+        study_years.c.attended,
+        *[study_years.c[seconds_column_name(month)] for month in months],
+    ).where(study_years.c.year == year, wanted)
+    return {learner: row for learner, *row in db.session.execute(query)}
+
+
 def _live_learners(period: Period, town_ids, through, cutoff, zone: str, now: datetime):
     """Per learner in scope with something the rows do not hold: [town, birth year,
     seconds per month, credits, attended months, their row's seconds of the period's
@@ -208,39 +231,28 @@ def _live_learners(period: Period, town_ids, through, cutoff, zone: str, now: da
         ]
     events = union_all(*branches).subquery("live_events")
     people = learners(town_ids)
-    months = period.months
-    year = period.start.year
-    rolled = [study_years.c[seconds_column_name(month.month)] for month in months]
-    query = (
-        select(
-            events.c.kind,
-            events.c.learner_id,
-            people.c.town_id,
-            people.c.birth_year,
-            events.c.day,
-            events.c.number,
-            events.c.starts_at,
-            study_years.c.attended,
-            *rolled,
-        )
-        .join(people, people.c.id == events.c.learner_id)
-        .outerjoin(
-            study_years,
-            and_(study_years.c.learner_id == events.c.learner_id, study_years.c.year == year),
-        )
-    )
+    query = select(
+        events.c.kind,
+        events.c.learner_id,
+        people.c.town_id,
+        people.c.birth_year,
+        events.c.day,
+        events.c.number,
+        events.c.starts_at,
+    ).join(people, people.c.id == events.c.learner_id)
     live: dict = defaultdict(lambda: [None, None, defaultdict(float), 0, set(), None, 0])
-    for kind, learner, town, birth, day, number, starts, bits, *row in db.session.execute(query):
+    for kind, learner, town, birth, day, number, starts in db.session.execute(query):
         entry = live[learner]
         entry[0], entry[1] = town, birth
-        if bits is not None:
-            entry[5], entry[6] = row, bits
         if kind == 0:
             entry[4].add(local_date(starts).month)
         elif kind == 1:
             entry[2][day.month] += number
         else:
             entry[3] += int(number)
+    months = [month.month for month in period.months]
+    for learner, (bits, *row) in rows_of(set(live), period.start.year, months).items():
+        live[learner][5], live[learner][6] = row, bits
     return live
 
 
