@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,28 @@ def test_checkin_benchmark_prints_its_aims_and_checks_the_ledger():
     database = figures["database"]
     assert database["ledger_entries"] == database["attendances"] == database["chains_verified"]
     assert figures["in_process"]["checkin_live_statements"] > 0
+
+
+@pytest.mark.skipif(
+    not os.environ.get("LMS_TEST_DATABASE_URL"), reason="the dashboard benchmark needs PostgreSQL"
+)
+def test_dashboard_benchmark_prints_the_aims_for_the_last_365_days_and_the_year():
+    from sqlalchemy.engine import make_url
+
+    server = make_url(os.environ["LMS_TEST_DATABASE_URL"])
+    output = run(
+        "dashboard.py",
+        "--database",
+        "lms_bench_dashboard_smoke",
+        "--pg-host",
+        server.host or "127.0.0.1",
+        "--pg-port",
+        str(server.port or 5432),
+        "--pg-user",
+        server.username or "postgres",
+    )
+    year = (date.today() - timedelta(days=1)).year
+    for label in ("last 365 days", f"year {year}"):
+        assert f"district, {label}:" in output
+        assert f"one 镇街, {label}:" in output
+        assert f">= 10x faster than the raw rows for every part ({label}):" in output

@@ -17,12 +17,14 @@ changed 镇街, standing or birth year (``rebucket``) and changed attended bits
 """
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     Date,
     Float,
-    and_,
+    Integer,
+    any_,
+    bindparam,
     case,
     cast,
     delete,
@@ -33,11 +35,11 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.dialects import postgresql
 
 from lms.attendance.models import ATTENDED_STATUSES, Attendance, ClassSession
 from lms.credits.models import LedgerEntry
 from lms.extensions import db
-from lms.reports import activity
 from lms.reports.activity import ACTIVE_SECONDS, TownActivity, learners
 from lms.reports.facts import add_rows
 from lms.reports.models import (
@@ -158,13 +160,32 @@ def learner_rows(learner_id: int) -> dict:
     return {row.year: dict(row._mapping) for row in rows}
 
 
+def rows_of(learner_ids: set[int], year: int, months: list[int]) -> dict:
+    """learner → (attended bits, seconds of these months) of their row of the year, for
+    these few learners: looked up by key (a join would hash every row of the year)."""
+    if not learner_ids:
+        return {}
+    ids = sorted(learner_ids)
+    if db.session.get_bind().dialect.name == "postgresql":
+        wanted = study_years.c.learner_id == any_(
+            bindparam("learner_ids", ids, type_=postgresql.ARRAY(Integer))
+        )
+    else:
+        wanted = study_years.c.learner_id.in_(ids)
+    query = select(
+        study_years.c.learner_id,
+        study_years.c.attended,
+        *[study_years.c[seconds_column_name(month)] for month in months],
+    ).where(study_years.c.year == year, wanted)
+    return {learner: row for learner, *row in db.session.execute(query)}
+
+
 def _live_learners(period: Period, town_ids, through, cutoff, zone: str, now: datetime):
     """Per learner in scope with something the rows do not hold: [town, birth year,
     seconds per month, credits, attended months, their row's seconds of the period's
     months (None: no row), their row's attended bits]. One statement: a union of the
     study days and ledger entries after the watermark and the attendance the bits lack,
-    joined to the learner's row of the year."""
-    people = learners(town_ids)
+    each read by its day's index, joined to the learner and their row of the year by key."""
     low = max(period.start, through + timedelta(days=1))
     start, end = period.utc_bounds(zone)
     next_day = through + timedelta(days=1)
@@ -174,18 +195,15 @@ def _live_learners(period: Period, town_ids, through, cutoff, zone: str, now: da
         ClassSession.closed_at > cutoff,
     )
     no_day, no_time = cast(null(), Date), cast(null(), UTCDateTime())
-    who = [people.c.town_id, people.c.birth_year]
     branches = [
         select(
-            literal(0),
-            Attendance.learner_id,
-            *who,
-            no_day,
-            cast(literal(0.0), Float),
-            ClassSession.starts_at,
+            literal(0).label("kind"),
+            Attendance.learner_id.label("learner_id"),
+            no_day.label("day"),
+            cast(literal(0.0), Float).label("number"),
+            ClassSession.starts_at.label("starts_at"),
         )
         .join(ClassSession, ClassSession.id == Attendance.class_session_id)
-        .join(people, people.c.id == Attendance.learner_id)
         .where(
             Attendance.status.in_(ATTENDED_STATUSES),
             ClassSession.starts_at >= start,
@@ -199,45 +217,42 @@ def _live_learners(period: Period, town_ids, through, cutoff, zone: str, now: da
             select(
                 literal(1),
                 DailyStudy.learner_id,
-                *who,
                 DailyStudy.day,
                 cast(DailyStudy.credited_seconds, Float),
                 no_time,
-            )
-            .join(people, people.c.id == DailyStudy.learner_id)
-            .where(DailyStudy.day.between(low, period.end)),
+            ).where(DailyStudy.day.between(low, period.end)),
             select(
                 literal(2),
                 LedgerEntry.learner_id,
-                *who,
                 no_day,
                 cast(LedgerEntry.credits_milli, Float),
                 no_time,
-            )
-            .join(people, people.c.id == LedgerEntry.learner_id)
-            .where(LedgerEntry.local_day.between(low, period.end)),
+            ).where(LedgerEntry.local_day.between(low, period.end)),
         ]
     events = union_all(*branches).subquery("live_events")
-    months = period.months
-    year = period.start.year
-    rolled = [study_years.c[seconds_column_name(month.month)] for month in months]
-    query = select(*events.c, study_years.c.attended, *rolled).outerjoin_from(
-        events,
-        study_years,
-        and_(study_years.c.learner_id == events.c[1], study_years.c.year == year),
-    )
+    people = learners(town_ids)
+    query = select(
+        events.c.kind,
+        events.c.learner_id,
+        people.c.town_id,
+        people.c.birth_year,
+        events.c.day,
+        events.c.number,
+        events.c.starts_at,
+    ).join(people, people.c.id == events.c.learner_id)
     live: dict = defaultdict(lambda: [None, None, defaultdict(float), 0, set(), None, 0])
-    for kind, learner, town, birth, day, number, starts, bits, *row in db.session.execute(query):
+    for kind, learner, town, birth, day, number, starts in db.session.execute(query):
         entry = live[learner]
         entry[0], entry[1] = town, birth
-        if bits is not None:
-            entry[5], entry[6] = row, bits
         if kind == 0:
             entry[4].add(local_date(starts).month)
         elif kind == 1:
             entry[2][day.month] += number
         else:
             entry[3] += int(number)
+    months = [month.month for month in period.months]
+    for learner, (bits, *row) in rows_of(set(live), period.start.year, months).items():
+        live[learner][5], live[learner][6] = row, bits
     return live
 
 
@@ -270,50 +285,46 @@ def activity_by_town(
         for k, m in enumerate(months):
             figures.monthly_active[k] += row[f"a_m{m:02d}"]
             figures.monthly_seconds[k] += row[seconds_column_name(m)]
-    live = _live_learners(period, town_ids, through, cutoff, zone, now)
-    if live:
-        for town, birth, seconds, credits, attended, row, bits in live.values():
-            rolled = row if row is not None else [0.0] * len(months)
-            rolled_bits = bits >> (months[0] - 1)
-            added = [seconds.get(m, 0.0) for m in months]
-            added_bits = sum(1 << (m - months[0]) for m in attended if m in months)
-            figures = town_of(town)
-            total = sum(rolled)
-            mask = (1 << len(months)) - 1
-            was = total >= ACTIVE_SECONDS or bool(rolled_bits & mask)
-            now_active = total + sum(added) >= ACTIVE_SECONDS or bool(
-                (rolled_bits | added_bits) & mask
-            )
-            gained = int(now_active) - int(was)
-            figures.active += gained
-            if birth is not None and birth <= year - 60:
-                figures.elderly += gained
-            figures.online_seconds += sum(added)
-            figures.credits_milli += credits
-            for k in range(len(months)):
-                if added[k] or added_bits >> k & 1:
-                    was = rolled[k] >= ACTIVE_SECONDS or bool(rolled_bits >> k & 1)
-                    after = rolled[k] + added[k] >= ACTIVE_SECONDS or bool(
-                        (rolled_bits | added_bits) >> k & 1
-                    )
-                    figures.monthly_active[k] += int(after) - int(was)
-                    figures.monthly_seconds[k] += added[k]
+    for entry in _live_learners(period, town_ids, through, cutoff, zone, now).values():
+        gained = add_live(town_of(entry[0]), months, entry)
+        figures = town_of(entry[0])
+        figures.active += gained
+        if entry[1] is not None and entry[1] <= year - 60:
+            figures.elderly += gained
     return result
 
 
-def activity_by_period(
-    period: Period, town_ids, *, rolled_through: date | None, zone: str, now, cutoff
-) -> dict:
-    """The activity part: from the counts for a standard period when the rollup is
-    there (``cutoff`` given), else per learner (``activity.activity_by_town``)."""
-    slot = slot_of(period) if rolled_through is not None and cutoff is not None else None
-    if slot is None:
-        return activity.activity_by_town(
-            period, town_ids, rolled_through=rolled_through, zone=zone, now=now, cutoff=cutoff
-        )
-    return activity_by_town(
-        period, town_ids, slot, through=rolled_through, cutoff=cutoff, zone=zone, now=now
-    )
+def add_live(figures: TownActivity, months: list[int], entry, offset: int = 0) -> int:
+    """Add what a learner has after the rows (an entry of ``_live_learners`` for a
+    period of these consecutive ``months`` of one year) to the months of ``figures``
+    (from index ``offset``), its seconds and credits; returns 1 when that makes the
+    learner active in the period (the caller counts it)."""
+    _town, _birth, seconds, credits, attended, row, bits = entry
+    first, last = months[0], months[-1]
+    rolled_bits = bits >> (first - 1) & (1 << len(months)) - 1
+    total = sum(row) if row is not None else 0.0
+    added_total = 0.0
+    added_bits = 0
+    for month in set(seconds) | attended:
+        if not first <= month <= last:
+            continue
+        k = month - first
+        added = seconds.get(month, 0.0)
+        rolled = row[k] if row is not None else 0.0
+        bit = 1 << k
+        attended_now = bool(rolled_bits & bit) or month in attended
+        was_k = rolled >= ACTIVE_SECONDS or bool(rolled_bits & bit)
+        after = rolled + added >= ACTIVE_SECONDS or attended_now
+        figures.monthly_active[offset + k] += int(after) - int(was_k)
+        figures.monthly_seconds[offset + k] += added
+        added_total += added
+        if month in attended:
+            added_bits |= bit
+    figures.online_seconds += added_total
+    figures.credits_milli += credits
+    was = total >= ACTIVE_SECONDS or bool(rolled_bits)
+    now_active = total + added_total >= ACTIVE_SECONDS or bool(rolled_bits | added_bits)
+    return int(now_active) - int(was)
 
 
 def current_states(learner_ids) -> dict:

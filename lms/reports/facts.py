@@ -108,49 +108,57 @@ def _between(column, low, high):
 def collect(low, high, who, *, sessions=None, offline=True) -> Facts:
     """The facts of the learners ``who`` for moments in [low, high) (low None: from the
     start); offline hours of the sessions matching ``sessions``. One statement: a union
-    of one branch per kind of fact, each (kind, town_key, moment, other moment, course,
-    number)."""
+    of one branch per kind of fact, each (kind, learner, moment, other moment, course,
+    number) read by its moment's index, joined once to ``who`` by the learner's key."""
     matched = and_(
         Enrolment.learner_id == CourseCompletion.learner_id,
         Enrolment.course_id == CourseCompletion.course_id,
     )
     no_time, no_id, one = cast(null(), UTCDateTime()), cast(null(), Integer), literal(1.0, Float)
     branches = [
-        select(literal(0), who.c.town_key, who.c.created_at, no_time, no_id, one).where(
-            _between(who.c.created_at, low, high)
+        select(
+            literal(0).label("kind"),
+            who.c.id.label("learner_id"),
+            who.c.created_at.label("moment"),
+            no_time.label("other"),
+            no_id.label("course_id"),
+            one.label("number"),
+        ).where(_between(who.c.created_at, low, high)),
+        select(
+            literal(1),
+            Enrolment.learner_id,
+            Enrolment.enrolled_at,
+            no_time,
+            Enrolment.course_id,
+            one,
+        ).where(_between(Enrolment.enrolled_at, low, high)),
+        select(literal(2), Enrolment.learner_id, Enrolment.left_at, no_time, no_id, one).where(
+            _between(Enrolment.left_at, low, high)
         ),
-        select(literal(1), who.c.town_key, Enrolment.enrolled_at, no_time, Enrolment.course_id, one)
-        .join(who, who.c.id == Enrolment.learner_id)
-        .where(_between(Enrolment.enrolled_at, low, high)),
-        select(literal(2), who.c.town_key, Enrolment.left_at, no_time, no_id, one)
-        .join(who, who.c.id == Enrolment.learner_id)
-        .where(_between(Enrolment.left_at, low, high)),
         select(
             literal(3),
-            who.c.town_key,
+            CourseCompletion.learner_id,
             CourseCompletion.completed_at,
             no_time,
             CourseCompletion.course_id,
             cast(Enrolment.id, Float),
         )
-        .join(who, who.c.id == CourseCompletion.learner_id)
         .outerjoin(Enrolment, matched)
         .where(_between(CourseCompletion.completed_at, low, high)),
         # Left and completed: by the later of the two (each branch reads one index).
         select(
             literal(4),
-            who.c.town_key,
+            Enrolment.learner_id,
             Enrolment.left_at,
             CourseCompletion.completed_at,
             no_id,
             one,
         )
-        .join(who, who.c.id == Enrolment.learner_id)
         .join(CourseCompletion, matched)
         .where(_between(Enrolment.left_at, low, high)),
         select(
             literal(4),
-            who.c.town_key,
+            Enrolment.learner_id,
             Enrolment.left_at,
             CourseCompletion.completed_at,
             no_id,
@@ -158,21 +166,21 @@ def collect(low, high, who, *, sessions=None, offline=True) -> Facts:
         )
         .select_from(CourseCompletion)
         .join(Enrolment, matched)
-        .join(who, who.c.id == Enrolment.learner_id)
         .where(
             _between(CourseCompletion.completed_at, low, high),
-            Enrolment.left_at.is_not(None),
-            ~_between(Enrolment.left_at, low, high),
+            # Left outside [low, high) (not left: the completion's moment, inside it); an
+            # expression, not the index of left_at: the few enrolments are looked up.
+            ~_between(func.coalesce(Enrolment.left_at, CourseCompletion.completed_at), low, high),
         ),
-        select(literal(5), who.c.town_key, Recognition.decided_at, no_time, no_id, one)
-        .join(who, who.c.id == Recognition.learner_id)
-        .where(Recognition.state == "approved", _between(Recognition.decided_at, low, high)),
+        select(
+            literal(5), Recognition.learner_id, Recognition.decided_at, no_time, no_id, one
+        ).where(Recognition.state == "approved", _between(Recognition.decided_at, low, high)),
     ]
     if offline:
         branches.append(
             select(
                 literal(6),
-                who.c.town_key,
+                Attendance.learner_id,
                 ClassSession.starts_at,
                 no_time,
                 no_id,
@@ -180,15 +188,19 @@ def collect(low, high, who, *, sessions=None, offline=True) -> Facts:
             )
             .select_from(Attendance)
             .join(ClassSession, ClassSession.id == Attendance.class_session_id)
-            .join(who, who.c.id == Attendance.learner_id)
             .where(
                 Attendance.status.in_(ATTENDED_STATUSES),
                 _between(ClassSession.starts_at, low, high),
                 sessions if sessions is not None else true(),
             )
         )
+    rows = union_all(*branches).subquery("fact_rows")
+    kind, learner, moment, other, course, number = rows.c
+    query = select(kind, who.c.town_key, moment, other, course, number).join(
+        who, who.c.id == learner
+    )
     facts = Facts()
-    for kind, town, moment, other, course, number in db.session.execute(union_all(*branches)):
+    for kind, town, moment, other, course, number in db.session.execute(query):
         if kind == 0:
             facts.add_day(moment, town, "registrations")
         elif kind == 1:

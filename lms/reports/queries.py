@@ -24,7 +24,7 @@ from lms.attendance.models import (
 from lms.courses.models import Course, Enrolment
 from lms.credits.models import CourseCompletion, Recognition
 from lms.extensions import db
-from lms.reports import activity_rollup, rolled, session_rollup
+from lms.reports import activity_ranges, rolled, session_rollup
 from lms.reports.activity import activity_by_town, held_sessions_filter, learners
 from lms.reports.figures import Breakdown, CourseFigures, Figures, MonthFigures
 from lms.reports.periods import Period, day_bounds
@@ -324,7 +324,7 @@ def breakdown(
     rolled_through = state.rolled_through if rolled_up else None
     mark = rolled.watermark(zone, now, state) if rolled_up else None
     activity = (
-        activity_rollup.activity_by_period(
+        activity_ranges.activity_by_period(
             period,
             town_ids,
             rolled_through=rolled_through,

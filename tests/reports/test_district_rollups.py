@@ -48,6 +48,14 @@ PERIODS = [
     Period(date(2025, 5, 10), date(2025, 7, 2)),
     Period(date(2025, 7, 1), date(2025, 7, 1)),
     Period(date(2024, 12, 1), date(2025, 1, 31)),
+    # Ranges of days (the last 365 days, across a new year): whole months counted in one
+    # or two years, partial months at the ends, days after the watermark.
+    Period(date(2024, 7, 3), date(2025, 7, 2)),
+    Period(date(2024, 7, 4), date(2025, 7, 3)),
+    Period(date(2024, 12, 15), date(2025, 6, 20)),
+    Period(date(2024, 12, 3), date(2025, 6, 27)),
+    Period(date(2024, 11, 20), date(2025, 3, 31)),
+    Period(date(2024, 1, 15), date(2025, 1, 10)),  # the base in the first year
 ]
 
 
@@ -107,7 +115,7 @@ def random_district(app):
                     f"d{k}",
                     rng.choice([*towns, None]),
                     roles=("learner",) if rng.random() < 0.85 else ("teacher",),
-                    birth_year=rng.choice([None, 1945, 1960, 1964, 1966, 1980, 2000]),
+                    birth_year=rng.choice([None, 1945, 1960, 1964, 1965, 1980, 2000]),
                     created=_moment(rng, date(2024, 11, 1), 270),
                     disabled=rng.random() < 0.1,
                 )
@@ -267,3 +275,27 @@ def test_without_the_receivers_the_rollups_go_wrong(app, random_district, change
             for _ in range(step + 1):
                 next(changes)
             assert _differences(towns)
+
+
+def test_a_range_counted_from_an_earlier_year_counts_who_turns_sixty_by_its_end(app):
+    """The base of a range ending in January is the year before; its counts hold the
+    elderly of that year: a learner born in 1965 is 60 by the end of January 2025."""
+    with app.app_context():
+        town = Town(code="E0", name="区E", population=10)
+        db.session.add(town)
+        db.session.flush()
+        turning = add_user("e1", town, birth_year=1965, created=local(2024, 1, 2))
+        older = add_user("e2", town, birth_year=1950, created=local(2024, 1, 2))
+        younger = add_user("e3", town, birth_year=1990, created=local(2024, 1, 2))
+        for person in (turning, older, younger):
+            for month in range(2, 13):  # in whichever quarter the range is counted from
+                study(person, date(2024, month, 5), 300.0)
+        late = add_user("e4", None, birth_year=1965, created=local(2024, 1, 2))
+        study(late, date(2025, 1, 8), 90.0)  # only in the partial month
+        db.session.commit()
+        _refresh(today=date(2025, 1, 20))
+        period = Period(date(2024, 1, 15), date(2025, 1, 10))
+        rolled = queries.breakdown(period, None, now=utcnow())
+        raw = queries.breakdown(period, None, now=utcnow(), raw=True)
+        assert (rolled.total.active, rolled.total.elderly_active) == (4, 3)
+        assert _rounded(asdict(rolled)) == _rounded(asdict(raw))
