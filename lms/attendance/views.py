@@ -15,7 +15,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.accounts.identity import session_identity
+from lms.accounts.identity import found_caller, session_identity
 from lms.accounts.services import list_towns, needs_consent
 from lms.accounts.views import elder_mode_on
 from lms.attendance import checkin, queries, selfcheck, services, tokens
@@ -143,6 +143,7 @@ def attend(token: str):
         except tokens.TokenRefused as refusal:
             return _refused(refusal.reason)
         if attended is not None:
+            found_caller(identity[0])  # checked by the check-in's statement
             return _attend_page(
                 attended.class_session,
                 attended.outcome,

@@ -2,6 +2,7 @@
 settings and credit rule following staff edits, and the learner checks it makes itself
 (disabled, logged out elsewhere, the privacy notice)."""
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -256,3 +257,15 @@ def test_a_check_in_on_a_dropped_connection_is_recorded(app, client, login_as, i
     assert attendance_of(app, class_session.id, learner.id).status == "present"
     with app.app_context():
         assert db.session.query(LedgerEntry).filter_by(learner_id=learner.id).count() == 1
+
+
+def test_the_request_log_names_the_learner_who_checked_in(app, client, login_as, in_class, caplog):
+    """The lean check-in loads no user, yet its log line names the learner its statement
+    checked."""
+    caplog.set_level(logging.INFO, logger="lms.requests")
+    class_session, (learner, _) = in_class
+    login_as(learner)
+    assert client.get(qr_path(class_session.id)).status_code == 200
+    lines = [r.fields for r in caplog.records if r.name == "lms.requests"]
+    (line,) = [line for line in lines if line["path"].startswith("/attend/")]
+    assert line["status"] == 200 and line["user_id"] == learner.id
