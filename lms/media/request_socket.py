@@ -66,7 +66,10 @@ def _from_werkzeug(sock, reader, stream, length: int) -> SocketBody | None:
         return None
     # What the reader holds already (peek reads the socket only when it holds nothing),
     # taken out of it so that its next read would start where the socket is.
-    head = reader.peek(1)[:length]
+    try:
+        head = reader.peek(1)[:length]
+    except OSError:  # gone or silent (a socket timeout): the splice will say so
+        head = b""
     reader.read(len(head))
     return SocketBody(sock, head, taken=lambda count: None)  # the connection closes after
 
