@@ -26,6 +26,19 @@ def run(script: str, *args: str) -> str:
     return completed.stdout
 
 
+def postgres_options(database: str) -> list[str]:
+    """A PostgreSQL benchmark's own database on the test server."""
+    from sqlalchemy.engine import make_url
+
+    server = make_url(os.environ["LMS_TEST_DATABASE_URL"])
+    return [
+        *("--database", database),
+        *("--pg-host", server.host or "127.0.0.1"),
+        *("--pg-port", str(server.port or 5432)),
+        *("--pg-user", server.username or "postgres"),
+    ]
+
+
 def test_transcode_benchmark_compares_the_fast_path_with_the_full_ladder():
     figures = json.loads(run("transcode.py", "--json"))
     assert figures["fast_path_copied"] == ["720p", "audio"]
@@ -45,23 +58,7 @@ def test_upload_benchmark_measures_local_and_s3(tmp_path):
     not os.environ.get("LMS_TEST_DATABASE_URL"), reason="the check-in benchmark needs PostgreSQL"
 )
 def test_checkin_benchmark_prints_its_aims_and_checks_the_ledger():
-    from sqlalchemy.engine import make_url
-
-    server = make_url(os.environ["LMS_TEST_DATABASE_URL"])
-    figures = json.loads(
-        run(
-            "checkin.py",
-            "--json",
-            "--database",
-            "lms_bench_checkin_smoke",
-            "--pg-host",
-            server.host or "127.0.0.1",
-            "--pg-port",
-            str(server.port or 5432),
-            "--pg-user",
-            server.username or "postgres",
-        )
-    )
+    figures = json.loads(run("checkin.py", "--json", *postgres_options("lms_bench_checkin_smoke")))
     assert [aim["met"] is None for aim in figures["aims"]] == [False] * 4 + [True]
     database = figures["database"]
     assert database["ledger_entries"] == database["attendances"] == database["chains_verified"]
@@ -72,20 +69,7 @@ def test_checkin_benchmark_prints_its_aims_and_checks_the_ledger():
     not os.environ.get("LMS_TEST_DATABASE_URL"), reason="the dashboard benchmark needs PostgreSQL"
 )
 def test_dashboard_benchmark_prints_the_aims_for_the_last_365_days_and_the_year():
-    from sqlalchemy.engine import make_url
-
-    server = make_url(os.environ["LMS_TEST_DATABASE_URL"])
-    output = run(
-        "dashboard.py",
-        "--database",
-        "lms_bench_dashboard_smoke",
-        "--pg-host",
-        server.host or "127.0.0.1",
-        "--pg-port",
-        str(server.port or 5432),
-        "--pg-user",
-        server.username or "postgres",
-    )
+    output = run("dashboard.py", *postgres_options("lms_bench_dashboard_smoke"))
     year = (date.today() - timedelta(days=1)).year
     for label in ("last 365 days", f"year {year}"):
         assert f"district, {label}:" in output
