@@ -119,7 +119,9 @@ def insert_on_conflict(model):
 
 
 @cache
-def _compiled(statement, dialect) -> str:
+def compiled_sql(statement, dialect) -> str:
+    """``statement``'s SQL for ``dialect``, compiled once per process; every value must
+    be a bindparam given at run time."""
     compiled = statement.compile(dialect=dialect)
     fixed = [name for name, value in compiled.params.items() if value is not None]
     if fixed:  # a value built into the statement would not reach the driver
@@ -140,7 +142,7 @@ def run_compiled(statement, parameters: dict):
     if session.new or session.dirty or session.deleted:
         session.flush()
     connection = session.connection()
-    sql = _compiled(statement, connection.dialect)
+    sql = compiled_sql(statement, connection.dialect)
     cursor = connection.connection.driver_connection.cursor()
     dispatch = connection.dispatch
     dispatch.before_cursor_execute(connection, cursor, sql, parameters, None, False)

@@ -36,7 +36,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lms.accounts.identity import bound_user_conditions, user_parameters
 from lms.accounts.models import User
-from lms.database import checkout_without_ping
+from lms.database import checkout_without_ping, compiled_sql
 from lms.extensions import db
 from lms.study.models import DailyStudy, Heartbeat, LessonProgress, PlaySession
 
@@ -165,11 +165,6 @@ def write_statements(dialect: str, new_progress: bool, day_credit: bool) -> tupl
     return tuple(statements)
 
 
-@cache
-def _compiled(statement, dialect) -> str:
-    return statement.compile(dialect=dialect).string
-
-
 def _psycopg_parameters(parameters: dict) -> dict:
     from psycopg.types.json import Json
 
@@ -243,7 +238,7 @@ class PipelinedBeat:
         dispatch.after_cursor_execute(self.connection, self.cursor, sql, parameters, None, False)
 
     def _first_row(self, statement, parameters: dict):
-        self._run(_compiled(statement, self.dialect), parameters)
+        self._run(compiled_sql(statement, self.dialect), parameters)
         return self.cursor.fetchone()
 
     def lock(self, play_session_id: int, learner):
@@ -276,7 +271,7 @@ class PipelinedBeat:
     def write(self, variant: tuple[bool, bool], parameters: dict, *, commit: bool) -> None:
         """Queued in the pipeline, with COMMIT after it when ``commit``."""
         (statement,) = write_statements("postgresql", *variant)
-        self._run(_compiled(statement, self.dialect), parameters)
+        self._run(compiled_sql(statement, self.dialect), parameters)
         if commit:
             self.cursor.execute(b"COMMIT")
             self.connection.dispatch.commit(self.connection)  # counted as the session's were
