@@ -125,3 +125,31 @@ def test_an_exam_survives_a_lost_network_and_a_reload(page, live_server):
         attempt = db.session.query(Attempt).one()
         # the empty short answer scored 0, so nothing waits for a teacher
         assert attempt.state == "graded" and attempt.submitted_by == "learner"
+
+
+def test_a_save_answered_after_the_network_went_away_keeps_the_notice(page, live_server):
+    """The answer to a save can arrive after the browser has gone offline (the CI run
+    that found it); that late 200 must not hide the offline notice."""
+    app = live_server.app
+    username, exam_id = published_exam(app)
+    log_in(page, live_server.url, username, "password-123")
+    page.goto(f"{live_server.url}/exams/{exam_id}")
+    page.click("#exam-start")
+    page.wait_for_selector("#exam[data-state=open]")
+
+    def answer_once_offline(route):
+        page.context.set_offline(True)  # the network goes while the save is on its way
+        page.wait_for_selector("#exam-network:not([hidden])")
+        route.fulfill(status=200, json={"remaining_seconds": None})
+
+    page.route("**/api/v1/attempts/*/answers/*", answer_once_offline)
+    page.locator(".exam-option").nth(1).click()
+    page.wait_for_selector("#exam[data-answered='1']")
+    # the late 200 was handled: the answer left the pending store
+    page.wait_for_function(
+        "() => Object.keys(localStorage).some(k => k.startsWith('exam-pending-'))"
+        " && Object.keys(localStorage).filter(k => k.startsWith('exam-pending-'))"
+        ".every(k => localStorage.getItem(k) === '{}')"
+    )
+    assert page.get_attribute("#exam", "data-network") == "offline"
+    assert "网络" in page.inner_text("#exam-network")

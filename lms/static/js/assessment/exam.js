@@ -83,7 +83,10 @@ async function send(questionId, answer) {
       if (data && data.remaining_seconds !== null) {
         setRemaining(data.remaining_seconds);
       }
-      showNetwork(true);
+      // a save answered after the browser went offline must not hide the notice
+      if (navigator.onLine) {
+        showNetwork(true);
+      }
       return true;
     }
     if (status === 409) {
