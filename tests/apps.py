@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 from flask_migrate import upgrade
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import text
 
 from lms import create_app
@@ -28,6 +29,28 @@ def shared_signing_key(instance_path) -> str:
     return str(key_file)
 
 
+class _TemplateCodeOfThisProcess(BytecodeCache):
+    """Compiled templates kept in memory for every app of a test process.
+
+    Each test builds a fresh app, whose Jinja environment would parse and compile every
+    template it renders again. Jinja keys a bucket by the template's name and a checksum
+    of its source, so an edited template is compiled anew.
+    """
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+_template_code = _TemplateCodeOfThisProcess()
+
+
 def build_app(database_url: str, instance_path, environ: dict | None = None, **config):
     """An app on ``database_url`` with test defaults; LMS_* in ``environ`` override."""
     settings = {
@@ -44,7 +67,9 @@ def build_app(database_url: str, instance_path, environ: dict | None = None, **c
     # that counts in Redis uses names no other test of the process uses.
     config.setdefault("RATELIMIT_KEY_PREFIX", f"test-{uuid.uuid4().hex[:12]}")
     config.setdefault("TESTING", True)
-    return create_app(config, environ=settings)
+    app = create_app(config, environ=settings)
+    app.jinja_env.bytecode_cache = _template_code
+    return app
 
 
 def migrate(url: str, instance_path) -> None:
