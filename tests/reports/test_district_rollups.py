@@ -57,6 +57,9 @@ PERIODS = [
     Period(date(2024, 11, 20), date(2025, 3, 31)),
     Period(date(2024, 1, 15), date(2025, 1, 10)),  # the base in the first year
 ]
+# After each late change: a year, a quarter, the open month and two ranges of days across
+# a new year (every period again after each refresh and the rebuild).
+AFTER_A_CHANGE = [PERIODS[0], PERIODS[1], PERIODS[3], PERIODS[7], PERIODS[9]]
 
 
 def _rounded(value):
@@ -69,18 +72,21 @@ def _rounded(value):
     return value
 
 
-def _figures(scope, *, raw: bool) -> list:
+def _figures(periods, scope, *, raw: bool) -> list:
     now = utcnow()
     return [
-        _rounded(asdict(queries.breakdown(period, scope, now=now, raw=raw))) for period in PERIODS
+        _rounded(asdict(queries.breakdown(period, scope, now=now, raw=raw))) for period in periods
     ]
 
 
-def _differences(towns) -> list:
+def _differences(towns, periods=PERIODS) -> list:
     wrong = []
     for scope in [None, {towns[0].id}, {towns[1].id, towns[2].id}]:
         for period, rolled, raw in zip(
-            PERIODS, _figures(scope, raw=False), _figures(scope, raw=True), strict=True
+            periods,
+            _figures(periods, scope, raw=False),
+            _figures(periods, scope, raw=True),
+            strict=True,
         ):
             if rolled != raw:
                 wrong.append((period, scope, rolled, raw))
@@ -228,7 +234,7 @@ def test_every_part_from_the_rollups_equals_the_raw_rows(app, random_district):
             assert db.session.scalar(db.select(db.func.count()).select_from(table)) > 0
         _assert_rollups_equal_raw(towns)
         for step in _late_changes(towns, sessions, people, courses):
-            wrong = _differences(towns)
+            wrong = _differences(towns, AFTER_A_CHANGE)
             assert not wrong, (step, wrong[0])
         _refresh()  # the same day: nothing to move
         _assert_rollups_equal_raw(towns)
