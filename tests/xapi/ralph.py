@@ -2,11 +2,14 @@
 clash with the project's, see README), started on a free port with its own auth file
 and a file-system backend, and its validator."""
 
+import functools
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import urllib.request
 from base64 import b64encode
 from pathlib import Path
@@ -94,6 +97,34 @@ uvicorn.run("ralph.api:app", host="127.0.0.1", port=int(sys.argv[1]), log_level=
 """
 
 
+@functools.cache
+def _auth_file() -> Path:
+    """`ralph auth` (1.5 s of Python start-up) once per test process: the same account for
+    every LRS of the process."""
+    workdir = Path(tempfile.mkdtemp(prefix="ralph-auth-"))
+    subprocess.run(
+        [
+            str(RALPH),
+            "auth",
+            "-u",
+            USERNAME,
+            "-p",
+            PASSWORD,
+            "-s",
+            "all",
+            "-w",
+            "-A",
+            "lms-forwarder",
+            "http://127.0.0.1",
+        ],
+        env=_env(workdir),
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    return workdir / "auth.json"
+
+
 class RalphLrs:
     """Ralph's LRS on the file-system backend, stoppable and restartable on the same port
     and data."""
@@ -106,26 +137,7 @@ class RalphLrs:
         self.process = None
         workdir.mkdir(parents=True, exist_ok=True)
         (workdir / "data").mkdir(exist_ok=True)
-        subprocess.run(
-            [
-                str(RALPH),
-                "auth",
-                "-u",
-                USERNAME,
-                "-p",
-                PASSWORD,
-                "-s",
-                "all",
-                "-w",
-                "-A",
-                "lms-forwarder",
-                "http://127.0.0.1",
-            ],
-            env=_env(workdir),
-            capture_output=True,
-            check=True,
-            timeout=120,
-        )
+        shutil.copy(_auth_file(), workdir / "auth.json")
 
     def start(self):
         log = open(self.workdir / "ralph.log", "ab")  # noqa: SIM115
