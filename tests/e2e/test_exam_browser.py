@@ -51,6 +51,15 @@ def published_exam(app):
         return learner.username, exam.id
 
 
+def start_exam(page, live_server) -> None:
+    """A learner logs in, opens a published exam and starts it."""
+    username, exam_id = published_exam(live_server.app)
+    log_in(page, live_server.url, username, "password-123")
+    page.goto(f"{live_server.url}/exams/{exam_id}")
+    page.click("#exam-start")
+    page.wait_for_selector("#exam[data-state=open]")
+
+
 def saved_answers(app) -> int:
     with app.app_context():
         return db.session.query(AttemptQuestion).filter(AttemptQuestion.answer.is_not(None)).count()
@@ -62,11 +71,7 @@ def remaining(page) -> int:
 
 def test_an_exam_survives_a_lost_network_and_a_reload(page, live_server):
     app = live_server.app
-    username, exam_id = published_exam(app)
-    log_in(page, live_server.url, username, "password-123")
-    page.goto(f"{live_server.url}/exams/{exam_id}")
-    page.click("#exam-start")
-    page.wait_for_selector("#exam[data-state=open]")
+    start_exam(page, live_server)
 
     assert page.locator(".exam-stem").count() == 1  # one question per screen
     # read aloud (docs/read-aloud.md): the stem, then the options in the order shown
@@ -130,12 +135,7 @@ def test_an_exam_survives_a_lost_network_and_a_reload(page, live_server):
 def test_a_save_answered_after_the_network_went_away_keeps_the_notice(page, live_server):
     """The answer to a save can arrive after the browser has gone offline (the CI run
     that found it); that late 200 must not hide the offline notice."""
-    app = live_server.app
-    username, exam_id = published_exam(app)
-    log_in(page, live_server.url, username, "password-123")
-    page.goto(f"{live_server.url}/exams/{exam_id}")
-    page.click("#exam-start")
-    page.wait_for_selector("#exam[data-state=open]")
+    start_exam(page, live_server)
 
     def answer_once_offline(route):
         page.context.set_offline(True)  # the network goes while the save is on its way
