@@ -11,12 +11,14 @@ def register(app: Flask) -> None:
     from lms.study.blueprint import bp
     from lms.study.hooks import connect
     from lms.study.permissions import can_view_lesson_analytics
+    from lms.web.header_csrf import csrf_checked_in_view
     from lms.web.rate_limits import limited_in_view
     from lms.xapi.sources import register_statement_source
 
     app.register_blueprint(bp)
     register_lean_endpoint("study.heartbeat")  # checks its learner in the beat's read
     limited_in_view(app, "study.heartbeat")  # and hits the study budget once itself
+    csrf_checked_in_view(app, "study.heartbeat")  # from the header, before anything else
     connect()
     register_course_link(
         "teach_lesson",
