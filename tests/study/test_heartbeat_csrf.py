@@ -73,4 +73,3 @@ def test_a_refused_token_is_not_remembered_and_an_accepted_one_is(app, client, p
     assert header_csrf._accepted.cache_info().currsize == 0
     assert send(client, csrf, play_session_id).status_code == 200
     assert header_csrf._accepted.cache_info().currsize == 1
-
