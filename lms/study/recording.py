@@ -132,6 +132,8 @@ def _beat_writer():
 
 def _expire_loaded(play_session_id: int, progress_id: int | None) -> None:
     """Rows this session loaded as objects before the beat wrote them are stale now."""
+    if not db.session.identity_map:  # the lean path loaded none (the usual beat)
+        return
     for model, key in ((PlaySession, play_session_id), (LessonProgress, progress_id)):
         if key is not None:
             loaded = db.session.identity_map.get(identity_key(model, key))
