@@ -9,7 +9,8 @@ sums their seconds and credits per month. So for such a period:
 
     figures = the counts of the rows + for each learner with something after the rows
               (study or credits after the watermark, attendance the bits do not hold):
-              active with it − active without it, and the seconds and credits added.
+              active with it − active without it, and the seconds and credits added
+              (summed per 镇街 in the database: ``activity_live``).
 
 The counts are rebuilt for a year whenever the refresh rewrites its rows; a learner's
 changed 镇街, standing or birth year (``rebucket``) and changed attended bits
