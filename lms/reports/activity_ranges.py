@@ -26,7 +26,7 @@ from sqlalchemy import Float, and_, case, cast, exists, func, literal, or_, sele
 from lms.attendance.models import ATTENDED_STATUSES, Attendance, ClassSession
 from lms.credits.models import LedgerEntry
 from lms.extensions import db
-from lms.reports import activity, activity_rollup
+from lms.reports import activity, activity_live, activity_rollup
 from lms.reports.activity import ACTIVE_SECONDS, TownActivity, learners
 from lms.reports.activity_rollup import SLOT_MONTHS, _active_sql, _bits, rows_of, slot_of
 from lms.reports.models import activity_towns, credits_column_name, seconds_column_name
@@ -78,9 +78,11 @@ def _after_rows(period, town_ids, rolled, through, cutoff, zone, now, town_of) -
         first, last = period.months[months[0][0]], period.months[months[-1][0]]
         part = Period(first.first, last.last)
         calendar = [month for _, month in months]
-        live = activity_rollup._live_learners(part, town_ids, through, cutoff, zone, now)
-        for entry in live.values():
-            activity_rollup.add_live(town_of(entry[0]), calendar, entry, months[0][0])
+        shares = activity_live.live_shares(
+            part, town_ids, calendar, through=through, cutoff=cutoff, zone=zone, now=now
+        )
+        for town, share in shares.items():
+            activity_live.add_share(town_of(town), share, months[0][0])
 
 
 def _missing_days(period: Period, through: date) -> dict[int, list[tuple[date, date]]]:

@@ -9,37 +9,31 @@ sums their seconds and credits per month. So for such a period:
 
     figures = the counts of the rows + for each learner with something after the rows
               (study or credits after the watermark, attendance the bits do not hold):
-              active with it − active without it, and the seconds and credits added.
+              active with it − active without it, and the seconds and credits added
+              (summed per 镇街 in the database: ``activity_live``).
 
 The counts are rebuilt for a year whenever the refresh rewrites its rows; a learner's
 changed 镇街, standing or birth year (``rebucket``) and changed attended bits
 (``rollup.recompute_attended``) move that learner's share.
 """
 
-from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import (
-    Date,
-    Float,
     Integer,
     any_,
     bindparam,
     case,
-    cast,
     delete,
     func,
     literal,
-    null,
     or_,
     select,
-    union_all,
 )
 from sqlalchemy.dialects import postgresql
 
-from lms.attendance.models import ATTENDED_STATUSES, Attendance, ClassSession
-from lms.credits.models import LedgerEntry
 from lms.extensions import db
+from lms.reports import activity_live
 from lms.reports.activity import ACTIVE_SECONDS, TownActivity, learners
 from lms.reports.facts import add_rows
 from lms.reports.models import (
@@ -50,9 +44,7 @@ from lms.reports.models import (
     seconds_column_name,
     study_years,
 )
-from lms.reports.periods import Period, day_bounds, month_period, quarter_period, year_period
-from lms.study.models import DailyStudy
-from lms.timeutil import UTCDateTime, local_date
+from lms.reports.periods import Period, month_period, quarter_period, year_period
 
 SLOT_MONTHS = {
     "y": list(MONTHS),
@@ -180,82 +172,6 @@ def rows_of(learner_ids: set[int], year: int, months: list[int]) -> dict:
     return {learner: row for learner, *row in db.session.execute(query)}
 
 
-def _live_learners(period: Period, town_ids, through, cutoff, zone: str, now: datetime):
-    """Per learner in scope with something the rows do not hold: [town, birth year,
-    seconds per month, credits, attended months, their row's seconds of the period's
-    months (None: no row), their row's attended bits]. One statement: a union of the
-    study days and ledger entries after the watermark and the attendance the bits lack,
-    each read by its day's index, joined to the learner and their row of the year by key."""
-    low = max(period.start, through + timedelta(days=1))
-    start, end = period.utc_bounds(zone)
-    next_day = through + timedelta(days=1)
-    unrolled = or_(
-        ClassSession.starts_at >= day_bounds(next_day, next_day, zone)[0],
-        ClassSession.closed_at.is_(None),
-        ClassSession.closed_at > cutoff,
-    )
-    no_day, no_time = cast(null(), Date), cast(null(), UTCDateTime())
-    branches = [
-        select(
-            literal(0).label("kind"),
-            Attendance.learner_id.label("learner_id"),
-            no_day.label("day"),
-            cast(literal(0.0), Float).label("number"),
-            ClassSession.starts_at.label("starts_at"),
-        )
-        .join(ClassSession, ClassSession.id == Attendance.class_session_id)
-        .where(
-            Attendance.status.in_(ATTENDED_STATUSES),
-            ClassSession.starts_at >= start,
-            ClassSession.starts_at < end,
-            ClassSession.ends_at <= now,
-            unrolled,
-        )
-    ]
-    if low <= period.end:
-        branches += [
-            select(
-                literal(1),
-                DailyStudy.learner_id,
-                DailyStudy.day,
-                cast(DailyStudy.credited_seconds, Float),
-                no_time,
-            ).where(DailyStudy.day.between(low, period.end)),
-            select(
-                literal(2),
-                LedgerEntry.learner_id,
-                no_day,
-                cast(LedgerEntry.credits_milli, Float),
-                no_time,
-            ).where(LedgerEntry.local_day.between(low, period.end)),
-        ]
-    events = union_all(*branches).subquery("live_events")
-    people = learners(town_ids)
-    query = select(
-        events.c.kind,
-        events.c.learner_id,
-        people.c.town_id,
-        people.c.birth_year,
-        events.c.day,
-        events.c.number,
-        events.c.starts_at,
-    ).join(people, people.c.id == events.c.learner_id)
-    live: dict = defaultdict(lambda: [None, None, defaultdict(float), 0, set(), None, 0])
-    for kind, learner, town, birth, day, number, starts in db.session.execute(query):
-        entry = live[learner]
-        entry[0], entry[1] = town, birth
-        if kind == 0:
-            entry[4].add(local_date(starts).month)
-        elif kind == 1:
-            entry[2][day.month] += number
-        else:
-            entry[3] += int(number)
-    months = [month.month for month in period.months]
-    for learner, (bits, *row) in rows_of(set(live), period.start.year, months).items():
-        live[learner][5], live[learner][6] = row, bits
-    return live
-
-
 def activity_by_town(
     period: Period, town_ids, slot: str, *, through, cutoff, zone: str, now: datetime
 ) -> dict:
@@ -285,46 +201,15 @@ def activity_by_town(
         for k, m in enumerate(months):
             figures.monthly_active[k] += row[f"a_m{m:02d}"]
             figures.monthly_seconds[k] += row[seconds_column_name(m)]
-    for entry in _live_learners(period, town_ids, through, cutoff, zone, now).values():
-        gained = add_live(town_of(entry[0]), months, entry)
-        figures = town_of(entry[0])
-        figures.active += gained
-        if entry[1] is not None and entry[1] <= year - 60:
-            figures.elderly += gained
+    shares = activity_live.live_shares(
+        period, town_ids, months, through=through, cutoff=cutoff, zone=zone, now=now
+    )
+    for town, share in shares.items():
+        figures = town_of(town)
+        activity_live.add_share(figures, share)
+        figures.active += share.gained
+        figures.elderly += share.gained_elderly
     return result
-
-
-def add_live(figures: TownActivity, months: list[int], entry, offset: int = 0) -> int:
-    """Add what a learner has after the rows (an entry of ``_live_learners`` for a
-    period of these consecutive ``months`` of one year) to the months of ``figures``
-    (from index ``offset``), its seconds and credits; returns 1 when that makes the
-    learner active in the period (the caller counts it)."""
-    _town, _birth, seconds, credits, attended, row, bits = entry
-    first, last = months[0], months[-1]
-    rolled_bits = bits >> (first - 1) & (1 << len(months)) - 1
-    total = sum(row) if row is not None else 0.0
-    added_total = 0.0
-    added_bits = 0
-    for month in set(seconds) | attended:
-        if not first <= month <= last:
-            continue
-        k = month - first
-        added = seconds.get(month, 0.0)
-        rolled = row[k] if row is not None else 0.0
-        bit = 1 << k
-        attended_now = bool(rolled_bits & bit) or month in attended
-        was_k = rolled >= ACTIVE_SECONDS or bool(rolled_bits & bit)
-        after = rolled + added >= ACTIVE_SECONDS or attended_now
-        figures.monthly_active[offset + k] += int(after) - int(was_k)
-        figures.monthly_seconds[offset + k] += added
-        added_total += added
-        if month in attended:
-            added_bits |= bit
-    figures.online_seconds += added_total
-    figures.credits_milli += credits
-    was = total >= ACTIVE_SECONDS or bool(rolled_bits)
-    now_active = total + added_total >= ACTIVE_SECONDS or bool(rolled_bits | added_bits)
-    return int(now_active) - int(was)
 
 
 def current_states(learner_ids) -> dict:

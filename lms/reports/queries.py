@@ -11,15 +11,13 @@ started in it and has ended.
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select, text, true
+from sqlalchemy import and_, case, func, or_, select, true
 
 from lms.accounts.models import Town
 from lms.attendance.models import (
     ATTENDED_STATUSES,
     Attendance,
     ClassSession,
-    CommunitySchool,
-    Signup,
 )
 from lms.courses.models import Course, Enrolment
 from lms.credits.models import CourseCompletion, Recognition
@@ -29,10 +27,14 @@ from lms.reports.activity import activity_by_town, held_sessions_filter, learner
 from lms.reports.figures import Breakdown, CourseFigures, Figures, MonthFigures
 from lms.reports.periods import Period, day_bounds
 from lms.reports.rollup import read_state
+from lms.reports.session_rollup import sessions_held_by_town, signups_by_town
 from lms.timeutil import utcnow
 
 TOP_COURSES = 10
-WORK_MEM = "64MB"  # for the statistics queries' transaction (PostgreSQL)
+# The statistics queries' transaction (PostgreSQL): per-learner aggregates of a district
+# hashed in memory, not on disk; the rollups' small reads start no parallel workers (their
+# start-up cost more than the work, ≈10 ms a statement) and no JIT compile.
+TUNING = {"work_mem": "64MB", "max_parallel_workers_per_gather": "0", "jit": "off"}
 
 
 def _zone(zone: str | None) -> str:
@@ -144,77 +146,6 @@ def completion_by_town(period: Period, town_ids, *, zone=None, now=None, raw=Fal
     return {town: (int(total), int(done or 0)) for town, total, done in db.session.execute(query)}
 
 
-def _school_town_filter(town_ids):
-    return CommunitySchool.town_id.in_(town_ids) if town_ids is not None else true()
-
-
-def _session_rollup(zone: str, now: datetime, raw: bool):
-    """(watermark, cutoff) of the offline-class rollup; (None, None): read raw rows
-    (asked for, a zone other than the district's the rollup's days are in, or figures as
-    they were before the last refresh)."""
-    if raw or zone != current_app.config["LMS_TIMEZONE"]:
-        return None, None
-    through, cutoff = session_rollup.read_cutoff()
-    return (None, None) if cutoff is None or now < cutoff else (through, cutoff)
-
-
-def signups_by_town(period: Period, town_ids, *, zone=None, now=None, raw=False) -> dict:
-    """(sign-ups not cancelled, of which attended) at sessions held in the period, per
-    school's 镇街. Walk-ins (attendance without a sign-up) are not in this rate. Rolled
-    days come from ``report_town_days``, the rest from the rows (``raw``: all of it)."""
-    zone, now = _zone(zone), now or utcnow()
-    through, cutoff = _session_rollup(zone, now, raw)
-    attended = Attendance.status.in_(ATTENDED_STATUSES)
-    query = (
-        select(CommunitySchool.town_id, func.count(), func.sum(case((attended, 1), else_=0)))
-        .select_from(Signup)
-        .join(ClassSession, ClassSession.id == Signup.class_session_id)
-        .join(CommunitySchool, CommunitySchool.id == ClassSession.school_id)
-        .outerjoin(
-            Attendance,
-            and_(
-                Attendance.class_session_id == Signup.class_session_id,
-                Attendance.learner_id == Signup.learner_id,
-            ),
-        )
-        .where(
-            Signup.cancelled_at.is_(None),
-            held_sessions_filter(period, zone, now),
-            session_rollup.live_sessions_filter(through, cutoff),
-            _school_town_filter(town_ids),
-        )
-        .group_by(CommunitySchool.town_id)
-    )
-    result = {town: [int(total), int(done or 0)] for town, total, done in db.session.execute(query)}
-    rolled = session_rollup.rolled_by_town(period.start, period.end, town_ids, through)
-    for town, (_held, signups, attended_) in rolled.items():
-        sums = result.setdefault(town, [0, 0])
-        sums[0] += signups
-        sums[1] += attended_
-    return {town: tuple(sums) for town, sums in result.items() if sums[0]}
-
-
-def sessions_held_by_town(period: Period, town_ids, *, zone=None, now=None, raw=False) -> dict:
-    zone, now = _zone(zone), now or utcnow()
-    through, cutoff = _session_rollup(zone, now, raw)
-    query = (
-        select(CommunitySchool.town_id, func.count())
-        .select_from(ClassSession)
-        .join(CommunitySchool, CommunitySchool.id == ClassSession.school_id)
-        .where(
-            held_sessions_filter(period, zone, now),
-            session_rollup.live_sessions_filter(through, cutoff),
-            _school_town_filter(town_ids),
-        )
-        .group_by(CommunitySchool.town_id)
-    )
-    result = dict(db.session.execute(query).all())
-    rolled = session_rollup.rolled_by_town(period.start, period.end, town_ids, through)
-    for town, (held, _signups, _attended) in rolled.items():
-        result[town] = result.get(town, 0) + held
-    return {town: held for town, held in result.items() if held}
-
-
 def recognitions_by_town(period: Period, town_ids, *, zone=None, now=None, raw=False) -> dict:
     """Recognitions approved (decided) in the period, per learner's 镇街."""
     if (mark := _watermark(zone, now, raw)) is not None:
@@ -306,8 +237,8 @@ def breakdown(
     from the rows (what the rollups must equal)."""
     zone, now = _zone(zone), now or utcnow()
     if db.session.get_bind().dialect.name == "postgresql":
-        # Per-learner aggregates of a whole district: hash them in memory, not on disk.
-        db.session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+        settings = TUNING if study_source is None and not raw else {"work_mem": "64MB"}
+        db.session.execute(select(*[func.set_config(k, v, True) for k, v in settings.items()]))
     towns = towns_in_scope(town_ids)
     rows = {town.id: Figures(town.id, town.name, town.population) for town in towns}
     unassigned = Figures(None, "")

@@ -13,7 +13,8 @@ and its local day is at or before the watermark; what changes after that is re-r
   after the close, and the old and new (day, 镇街) when a session is edited; a school
   moved to another 镇街 empties the rollup (``reset``) until the next refresh.
 
-Readers take the rows for days up to the watermark and read live the sessions held in
+Readers (``signups_by_town``, ``sessions_held_by_town``: the dashboard's offline-class
+parts) take the rows for days up to the watermark and read live the sessions held in
 the period that are after it or were not yet closed at the last refresh (``cutoff``).
 """
 
@@ -31,9 +32,10 @@ from lms.attendance.models import (
     Signup,
 )
 from lms.extensions import db
+from lms.reports.activity import held_sessions_filter
 from lms.reports.models import rollup_state, town_days
-from lms.reports.periods import day_bounds
-from lms.timeutil import local_date
+from lms.reports.periods import Period, day_bounds
+from lms.timeutil import local_date, utcnow
 
 STATE_NAME = "sessions"
 
@@ -216,3 +218,74 @@ def live_sessions_filter(through: date | None, cutoff: datetime | None):
         ClassSession.closed_at.is_(None),
         ClassSession.closed_at > cutoff,
     )
+
+
+def _school_town_filter(town_ids):
+    return CommunitySchool.town_id.in_(town_ids) if town_ids is not None else true()
+
+
+def _session_rollup(zone: str, now: datetime, raw: bool):
+    """(watermark, cutoff) of the offline-class rollup; (None, None): read raw rows
+    (asked for, a zone other than the district's the rollup's days are in, or figures as
+    they were before the last refresh)."""
+    if raw or zone != current_app.config["LMS_TIMEZONE"]:
+        return None, None
+    through, cutoff = read_cutoff()
+    return (None, None) if cutoff is None or now < cutoff else (through, cutoff)
+
+
+def signups_by_town(period: Period, town_ids, *, zone=None, now=None, raw=False) -> dict:
+    """(sign-ups not cancelled, of which attended) at sessions held in the period, per
+    school's 镇街. Walk-ins (attendance without a sign-up) are not in this rate. Rolled
+    days come from ``report_town_days``, the rest from the rows (``raw``: all of it)."""
+    zone, now = zone or _zone(), now or utcnow()
+    through, cutoff = _session_rollup(zone, now, raw)
+    attended = Attendance.status.in_(ATTENDED_STATUSES)
+    query = (
+        select(CommunitySchool.town_id, func.count(), func.sum(case((attended, 1), else_=0)))
+        .select_from(Signup)
+        .join(ClassSession, ClassSession.id == Signup.class_session_id)
+        .join(CommunitySchool, CommunitySchool.id == ClassSession.school_id)
+        .outerjoin(
+            Attendance,
+            and_(
+                Attendance.class_session_id == Signup.class_session_id,
+                Attendance.learner_id == Signup.learner_id,
+            ),
+        )
+        .where(
+            Signup.cancelled_at.is_(None),
+            held_sessions_filter(period, zone, now),
+            live_sessions_filter(through, cutoff),
+            _school_town_filter(town_ids),
+        )
+        .group_by(CommunitySchool.town_id)
+    )
+    result = {town: [int(total), int(done or 0)] for town, total, done in db.session.execute(query)}
+    rolled = rolled_by_town(period.start, period.end, town_ids, through)
+    for town, (_held, signups, attended_) in rolled.items():
+        sums = result.setdefault(town, [0, 0])
+        sums[0] += signups
+        sums[1] += attended_
+    return {town: tuple(sums) for town, sums in result.items() if sums[0]}
+
+
+def sessions_held_by_town(period: Period, town_ids, *, zone=None, now=None, raw=False) -> dict:
+    zone, now = zone or _zone(), now or utcnow()
+    through, cutoff = _session_rollup(zone, now, raw)
+    query = (
+        select(CommunitySchool.town_id, func.count())
+        .select_from(ClassSession)
+        .join(CommunitySchool, CommunitySchool.id == ClassSession.school_id)
+        .where(
+            held_sessions_filter(period, zone, now),
+            live_sessions_filter(through, cutoff),
+            _school_town_filter(town_ids),
+        )
+        .group_by(CommunitySchool.town_id)
+    )
+    result = dict(db.session.execute(query).all())
+    rolled = rolled_by_town(period.start, period.end, town_ids, through)
+    for town, (held, _signups, _attended) in rolled.items():
+        result[town] = result.get(town, 0) + held
+    return {town: held for town, held in result.items() if held}
