@@ -87,7 +87,7 @@ function startUpload(config) {
     followProcessing();
   }
 
-  input.addEventListener("change", async () => {
+  async function uploadChosenFile() {
     const file = input.files[0];
     if (!file) {
       return;
@@ -127,7 +127,14 @@ function startUpload(config) {
     }
     upload.start();
     window.addEventListener("online", () => upload.start());
-  });
+  }
+
+  input.addEventListener("change", uploadChosenFile);
+  // On a slow network the teacher can choose the file before this script has run:
+  // its change event has then come and gone, so the file is taken up from here.
+  if (input.files.length) {
+    uploadChosenFile();
+  }
 }
 
 const config = pageConfig("upload");
