@@ -10,7 +10,6 @@ from flask import (
     request,
     send_from_directory,
 )
-from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -24,28 +23,10 @@ from lms.tasks import init_tasks
 from lms.web import scripts as web_scripts
 from lms.web.api import json_error
 from lms.web.light import page_locale
+from lms.web.sessions import HttpsAwareSessionInterface
 from lms.web.urls import BoundedRequest, IdConverter, external_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-class HttpsAwareSessionInterface(SecureCookieSessionInterface):
-    """Marks the session cookie Secure whenever the request came over HTTPS, and starts
-    no session on an error page.
-
-    A browser's stray request without the cookie (a favicon, a prefetch) that ends in an
-    error would otherwise start a session of its own: its cookie, with a fresh CSRF
-    token, can land after the page the person is on and void that page's forms.
-    """
-
-    def get_cookie_secure(self, app):
-        return app.config.get("SESSION_COOKIE_SECURE") or request.is_secure
-
-    def save_session(self, app, session, response):
-        starting = self.get_cookie_name(app) not in request.cookies
-        if starting and response.status_code >= 400:
-            return
-        super().save_session(app, session, response)
 
 
 def create_app(config: dict | None = None, environ=None) -> Flask:
