@@ -11,11 +11,13 @@ learner at a time cost ≈150 ms at 100k learners).
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import (
     Float,
     Integer,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -51,22 +53,19 @@ class LiveShare:
     gained_elderly: int = 0
 
 
-def _events(period: Period, through, cutoff, zone: str, now: datetime, months: list[int]):
-    """(learner, month index or -1, seconds, credits, attended) rows after the rows."""
-    low = max(period.start, through + timedelta(days=1))
-    start, end = period.utc_bounds(zone)
-    next_day = through + timedelta(days=1)
+def _events(months: tuple[int, ...], with_days: bool):
+    """(learner, month index or -1, seconds, credits, attended) rows after the rows; the
+    dates and times are parameters (see ``_parameters``)."""
+    starts = ClassSession.starts_at
     unrolled = or_(
-        ClassSession.starts_at >= day_bounds(next_day, next_day, zone)[0],
+        starts >= bindparam("unrolled_from"),
         ClassSession.closed_at.is_(None),
-        ClassSession.closed_at > cutoff,
+        ClassSession.closed_at > bindparam("cutoff"),
     )
-    year = period.start.year
-    bounds = {m: day_bounds(*_month_days(year, m), zone) for m in months}
     month_of_start = case(
         *[
-            (and_(ClassSession.starts_at >= low, ClassSession.starts_at < high), m)
-            for m, (low, high) in bounds.items()
+            (and_(starts >= bindparam(f"from_{m}"), starts < bindparam(f"until_{m}")), m)
+            for m in months
         ],
         else_=-1,
     )
@@ -82,15 +81,17 @@ def _events(period: Period, through, cutoff, zone: str, now: datetime, months: l
         .join(ClassSession, ClassSession.id == Attendance.class_session_id)
         .where(
             Attendance.status.in_(ATTENDED_STATUSES),
-            ClassSession.starts_at >= start,
-            ClassSession.starts_at < end,
-            ClassSession.ends_at <= now,
+            starts >= bindparam("start"),
+            starts < bindparam("end"),
+            ClassSession.ends_at <= bindparam("now"),
             unrolled,
         )
     ]
-    if low <= period.end:
+    if with_days:
+        day = DailyStudy.day
         day_month = case(
-            *[(DailyStudy.day.between(*_month_days(year, m)), m) for m in months], else_=-1
+            *[(day.between(bindparam(f"first_{m}"), bindparam(f"last_{m}")), m) for m in months],
+            else_=-1,
         )
         branches += [
             select(
@@ -99,37 +100,45 @@ def _events(period: Period, through, cutoff, zone: str, now: datetime, months: l
                 cast(DailyStudy.credited_seconds, Float),
                 literal(0, Integer),
                 literal(0, Integer),
-            ).where(DailyStudy.day.between(low, period.end)),
+            ).where(day.between(bindparam("low"), bindparam("high"))),
             select(
                 LedgerEntry.learner_id,
                 cast(null(), Integer),
                 zero,
                 LedgerEntry.credits_milli,
                 literal(0, Integer),
-            ).where(LedgerEntry.local_day.between(low, period.end)),
+            ).where(LedgerEntry.local_day.between(bindparam("low"), bindparam("high"))),
         ]
     return union_all(*branches).subquery("live_events")
 
 
-def _month_days(year: int, month: int):
-    month_ = month_period(year, month)
-    return month_.start, month_.end
+def _parameters(period: Period, through, cutoff, zone: str, now: datetime, months) -> dict:
+    next_day = through + timedelta(days=1)
+    start, end = period.utc_bounds(zone)
+    values = {
+        "start": start,
+        "end": end,
+        "now": now,
+        "cutoff": cutoff,
+        "unrolled_from": day_bounds(next_day, next_day, zone)[0],
+        "low": max(period.start, next_day),
+        "high": period.end,
+        "year": period.start.year,
+        "elderly_born_by": period.start.year - 60,
+    }
+    for m in months:
+        month = month_period(period.start.year, m)
+        values[f"first_{m}"], values[f"last_{m}"] = month.start, month.end
+        values[f"from_{m}"], values[f"until_{m}"] = day_bounds(month.start, month.end, zone)
+    return values
 
 
-def live_shares(
-    period: Period,
-    town_ids,
-    months: list[int],
-    *,
-    through,
-    cutoff,
-    zone: str,
-    now: datetime,
-) -> dict:
-    """镇街 (None: none) → ``LiveShare`` for ``months`` (consecutive, of the year of
-    ``period``, which they span up to its end)."""
-    year = period.start.year
-    events = _events(period, through, cutoff, zone, now, months)
+@cache
+def _statement(dialect: str, months: tuple[int, ...], scoped: bool, with_days: bool):
+    """The statement of ``live_shares``, built once per shape: building it (and its cache
+    key) on every call took longer than running it on one 镇街 (≈13 of ≈22 ms a call at
+    100k learners)."""
+    events = _events(months, with_days)
     e = events.c
     zero = literal(0.0, Float)
     per_month = []
@@ -139,7 +148,7 @@ def live_shares(
             func.max(case((and_(e.month == m, e.attended == 1), 1), else_=0)).label(f"a{m}"),
         ]
     # Joined to the learners (of the scope) before summing per learner: one 镇街's few.
-    people = learners(town_ids)
+    people = learners(bindparam("town_ids", expanding=True) if scoped else None)
     person = [people.c.id, people.c.town_id, people.c.birth_year]
     per_learner = (
         select(*person, func.sum(e.credits).label("credits"), *per_month)
@@ -148,11 +157,8 @@ def live_shares(
         .subquery("live_learners")
     )
     live = per_learner.c
-    wanted = and_(study_years.c.learner_id == live.id, study_years.c.year == year)
-    if db.session.get_bind().dialect.name == "postgresql":
-        # The look-ups' estimated cost crosses jit_above_cost on a district: compiling the
-        # statement took ≈70 ms of its ≈150 (this transaction only).
-        db.session.execute(select(func.set_config("jit", "off", True)))
+    wanted = and_(study_years.c.learner_id == live.id, study_years.c.year == bindparam("year"))
+    if dialect == "postgresql":
         # Each learner's row looked up by key (LIMIT keeps the planner from turning the
         # look-up into a join, which hashes every row of the year).
         rows = select(study_years).where(wanted).limit(1).lateral("year_row")
@@ -178,7 +184,7 @@ def live_shares(
     was = or_(total >= ACTIVE_SECONDS, rolled_bits != 0)
     now_active = or_(total + added >= ACTIVE_SECONDS, rolled_bits != 0, live_any)
     gained = as_int(now_active) - as_int(was)
-    elderly = live.birth_year <= year - 60
+    elderly = live.birth_year <= bindparam("elderly_born_by")
     columns = []
     for m in months:
         before = or_(rolled_seconds(m) >= ACTIVE_SECONDS, bit(m))
@@ -187,7 +193,7 @@ def live_shares(
             func.sum(as_int(after) - as_int(before)),
             func.sum(live[f"s{m}"]),
         ]
-    query = (
+    return (
         select(
             live.town_id,
             func.sum(live.credits),
@@ -199,10 +205,34 @@ def live_shares(
         .outerjoin(rows, wanted)
         .group_by(live.town_id)
     )
+
+
+def live_shares(
+    period: Period,
+    town_ids,
+    months: list[int],
+    *,
+    through,
+    cutoff,
+    zone: str,
+    now: datetime,
+) -> dict:
+    """镇街 (None: none) → ``LiveShare`` for ``months`` (consecutive, of the year of
+    ``period``, which they span up to its end)."""
+    values = _parameters(period, through, cutoff, zone, now, months)
+    dialect = db.session.get_bind().dialect.name
+    with_days = values["low"] <= period.end
+    query = _statement(dialect, tuple(months), town_ids is not None, with_days)
+    if town_ids is not None:
+        values["town_ids"] = sorted(town_ids)
+    if dialect == "postgresql":
+        # The look-ups' estimated cost crosses jit_above_cost on a district: compiling the
+        # statement took ≈70 ms of its ≈150 (this transaction only).
+        db.session.execute(select(func.set_config("jit", "off", True)))
     shares = {}
-    for town, credits, gained_, elderly_, *values in db.session.execute(query):
-        monthly = values[0::2]
-        seconds = [float(value or 0.0) for value in values[1::2]]
+    for town, credits, gained_, elderly_, *sums in db.session.execute(query, values):
+        monthly = sums[0::2]
+        seconds = [float(value or 0.0) for value in sums[1::2]]
         shares[town] = LiveShare(
             monthly_active=[int(value or 0) for value in monthly],
             monthly_seconds=seconds,

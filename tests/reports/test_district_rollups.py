@@ -13,6 +13,7 @@ from dataclasses import asdict
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.accounts.models import Town, User
 from lms.accounts.signals import learner_state_changed
@@ -24,7 +25,15 @@ from lms.courses.models import Course, Enrolment
 from lms.courses.signals import enrolment_reopened_or_left
 from lms.extensions import db
 from lms.reports import queries, receivers, rollup
-from lms.reports.models import course_days, learner_days, odd_enrolments, study_years
+from lms.reports.activity_rollup import _active_sql
+from lms.reports.models import (
+    ACTIVE_IN_YEAR,
+    MONTHS,
+    course_days,
+    learner_days,
+    odd_enrolments,
+    study_years,
+)
 from lms.reports.periods import Period, month_period, quarter_period, year_period
 from lms.timeutil import utcnow
 from tests.reports.conftest import (
@@ -305,3 +314,12 @@ def test_a_range_counted_from_an_earlier_year_counts_who_turns_sixty_by_its_end(
         raw = queries.breakdown(period, None, now=utcnow(), raw=True)
         assert (rolled.total.active, rolled.total.elderly_active) == (4, 3)
         assert _rounded(asdict(rolled)) == _rounded(asdict(raw))
+
+
+def test_the_active_learners_index_holds_what_the_queries_call_active_in_a_year():
+    """The planner uses a partial index only for a condition it can match to its
+    predicate: the year's "active" condition of the queries must read as the index's."""
+    active = _active_sql(study_years, list(MONTHS))
+    for dialect in (postgresql.dialect(), sqlite.dialect()):
+        rendered = str(active.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        assert rendered.replace("report_study_years.", "") == ACTIVE_IN_YEAR
