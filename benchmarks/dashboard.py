@@ -41,7 +41,6 @@ import sys
 import tempfile
 import time
 from datetime import date, timedelta
-from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -417,9 +416,6 @@ def _measure_parts(app, options, label, period) -> dict:
                     raw = lambda s=scope, f=function: f(  # noqa: E731
                         period, s, zone=zone, now=now, raw=True
                     )
-                # Each in a transaction set up as breakdown() sets up the dashboard's.
-                call = partial(tuned, queries.TUNING, call)
-                raw = partial(tuned, queries.RAW_TUNING, raw)
                 key = f"{label} · {scope_label} · {name}"
                 assert part_figures(call()) == part_figures(raw()), (label, name)
                 fast = timed(call, options.runs)
@@ -434,19 +430,6 @@ def _measure_parts(app, options, label, period) -> dict:
                     flush=True,
                 )
     return results
-
-
-def tuned(settings: dict, function):
-    """``function()`` in a transaction of its own with ``settings`` (lms.reports.queries)."""
-    from lms.extensions import db
-    from lms.reports.queries import tune_transaction
-
-    db.session.rollback()
-    tune_transaction(settings)
-    try:
-        return function()
-    finally:
-        db.session.rollback()
 
 
 def _verdict(value, aim, *, below: bool) -> str:

@@ -35,13 +35,6 @@ TOP_COURSES = 10
 # hashed in memory, not on disk; the rollups' small reads start no parallel workers (their
 # start-up cost more than the work, ≈10 ms a statement) and no JIT compile.
 TUNING = {"work_mem": "64MB", "max_parallel_workers_per_gather": "0", "jit": "off"}
-RAW_TUNING = {"work_mem": "64MB"}  # the raw reads keep the planner's other defaults
-
-
-def tune_transaction(settings: dict[str, str]) -> None:
-    """Set ``settings`` for the rest of the transaction (PostgreSQL; else nothing)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(select(*[func.set_config(k, v, True) for k, v in settings.items()]))
 
 
 def _zone(zone: str | None) -> str:
@@ -243,7 +236,9 @@ def breakdown(
     the daily totals and the rollup when given; ``raw``: no rollup at all, every part
     from the rows (what the rollups must equal)."""
     zone, now = _zone(zone), now or utcnow()
-    tune_transaction(TUNING if study_source is None and not raw else RAW_TUNING)
+    if db.session.get_bind().dialect.name == "postgresql":
+        settings = TUNING if study_source is None and not raw else {"work_mem": "64MB"}
+        db.session.execute(select(*[func.set_config(k, v, True) for k, v in settings.items()]))
     towns = towns_in_scope(town_ids)
     rows = {town.id: Figures(town.id, town.name, town.population) for town in towns}
     unassigned = Figures(None, "")
