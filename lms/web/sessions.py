@@ -30,7 +30,7 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
     """
 
     def __init__(self):
-        self._verified = {}  # cookie value -> (secret keys, session data, signed at)
+        self._verified = {}  # (cookie value, secret keys) -> (session data, signed at)
         self._lock = threading.Lock()
 
     def get_cookie_secure(self, app):
@@ -42,24 +42,25 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
             return super().open_session(app, request)
         keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
         max_age = int(app.permanent_session_lifetime.total_seconds())
-        found = self._verified.get(cookie)
-        if found is None or found[0] != keys:
+        found = self._verified.get((cookie, keys))
+        if found is None:
             try:
                 data, signed_at = self.get_signing_serializer(app).loads(
                     cookie, max_age=max_age, return_timestamp=True
                 )
             except BadSignature:  # forged, signed with another key, or expired
                 return self.session_class()
-            found = (keys, data, signed_at.timestamp())
+            found = (data, signed_at.timestamp())
             with self._lock:
                 if len(self._verified) >= VERIFIED_COOKIES_KEPT:
                     self._verified.clear()
-                self._verified[cookie] = found
-        age = int(time.time()) - found[2]
+                self._verified[(cookie, keys)] = found
+        data, signed_at = found
+        age = int(time.time()) - signed_at
         if age > max_age or age < 0:  # itsdangerous's SignatureExpired
             return self.session_class()
         # A copy: a request changes its session in place (flash() appends to a list).
-        return self.session_class(copy.deepcopy(found[1]))
+        return self.session_class(copy.deepcopy(data))
 
     def save_session(self, app, session, response):
         starting = self.get_cookie_name(app) not in request.cookies
