@@ -14,7 +14,11 @@ figure is the server's.
   with recv_into and written with pwrite, with no HTTP and no framework; "splice", the
   same moved by the kernel from the socket through a pipe into the file (what the app
   does under werkzeug and gunicorn); and "tcp", recv_into without the disk (loopback TCP
-  alone);
+  alone). Beside each server, "<server>×2": the file's two halves sent at once as two
+  uploads, each on a connection of its own (what a tus client's ``parallelUploads: 2``
+  sends before the server joins the parts: its upper bound), and "<server>×2+join" with
+  the time the server would then take to join them (the second half appended to the
+  first with copy_file_range, in the kernel);
 - "s3": the server streams each chunk as a multipart part to a moto S3 server (its own
   process on loopback), against a direct boto3 multipart upload of the same file in the
   same part size to the same moto server in the same run.
@@ -50,6 +54,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -292,6 +297,39 @@ def tus_upload(port: int, source: Path, headers: dict) -> None:
     connection.close()
 
 
+def halves_upload(port: int, halves: list[Path], headers: dict) -> None:
+    """Both halves at once, as two uploads on two connections."""
+    with ThreadPoolExecutor(len(halves)) as pool:
+        for sent in [pool.submit(tus_upload, port, half, headers) for half in halves]:
+            sent.result()
+
+
+def split_in_halves(source: Path, folder: Path) -> list[Path]:
+    size, halves = source.stat().st_size, [folder / "half-1.mp4", folder / "half-2.mp4"]
+    with source.open("rb") as whole:
+        for half, (start, end) in zip(halves, ((0, size // 2), (size // 2, size)), strict=True):
+            with half.open("wb") as out:
+                while start < end:
+                    start += os.copy_file_range(whole.fileno(), out.fileno(), end - start, start)
+    return halves
+
+
+def join_halves(halves: list[Path], folder: Path) -> float:
+    """Seconds to append the second half to (a copy of) the first with copy_file_range."""
+    joined = folder / "joined.bin"
+    shutil.copyfile(halves[0], joined)
+    os.sync()
+    started = time.perf_counter()
+    with joined.open("r+b") as out, halves[1].open("rb") as second:
+        at, left = joined.stat().st_size, halves[1].stat().st_size
+        while left:
+            moved = os.copy_file_range(second.fileno(), out.fileno(), left, None, at)
+            at, left = at + moved, left - moved
+    seconds = time.perf_counter() - started
+    joined.unlink()
+    return seconds
+
+
 def bare_upload(port: int, source: Path) -> None:
     size = source.stat().st_size
     with socket.create_connection(("127.0.0.1", port)) as connection, source.open("rb") as file:
@@ -404,36 +442,45 @@ def measure(folder, size_mib, storage, servers, repeat) -> list[dict]:
         headers = set_up_instance(instance, settings)
         kinds = [*servers, *(CEILINGS if storage == "local" else ())]
         started = [Server(kind, instance, settings, folder) for kind in kinds]
-        seconds = {"baseline": [], **{server.kind: [] for server in started}}
-        cpu = {server.kind: [] for server in started}
+        halves = split_in_halves(source, folder) if storage == "local" else []
+        seconds = {"baseline": [], "join": []}
+        cpu = {}
         for _ in range(repeat):
             seconds["baseline"].append(timed(baseline))
             (folder / "copy.bin").unlink(missing_ok=True)
+            if halves:
+                seconds["join"].append(join_halves(halves, folder))
             for server in started:
-                before = server.cpu_seconds()
-                send = (
-                    bare_upload if server.kind in CEILINGS else partial(tus_upload, headers=headers)
-                )
-                seconds[server.kind].append(timed(partial(send, server.port, source)))
-                cpu[server.kind].append(server.cpu_seconds() - before)
-                if server.kind != "tcp":
-                    check_and_delete_stored(instance, folder, storage, source)
+                for kind, send, sent in sends(server, source, halves, headers):
+                    before = server.cpu_seconds()
+                    seconds.setdefault(kind, []).append(timed(partial(send, server.port, sent)))
+                    cpu.setdefault(kind, []).append(server.cpu_seconds() - before)
+                    if kind != "tcp":
+                        check_and_delete_stored(instance, folder, storage, source, halves)
+        if halves:  # the halves' best time plus the best join: their joined file's
+            for server in servers:
+                best_pair = min(seconds[f"{server}×2"])
+                seconds[f"{server}×2+join"] = [best_pair + min(seconds["join"])]
+                cpu[f"{server}×2+join"] = cpu[f"{server}×2"]
         results = []
-        for server in started:
-            best, base = min(seconds[server.kind]), min(seconds["baseline"])
+        pids = {server.kind: server.pid for server in started}
+        idle = {server.kind: (server.idle_kib, server.startup_peak_kib) for server in started}
+        for kind in cpu:
+            server_kind = kind.partition("×")[0]
+            best, base = min(seconds[kind]), min(seconds["baseline"])
             results.append(
                 {
                     "size_mib": size_mib,
                     "storage": storage,
-                    "server": server.kind,
+                    "server": kind,
                     "upload_mib_s": round(size_mib / best, 1),
                     "baseline": "page-cache copy" if storage == "local" else "boto3 multipart",
                     "baseline_mib_s": round(size_mib / base, 1),
                     "ratio_to_baseline": round(base / best, 3),
-                    "server_cpu_s": round(min(cpu[server.kind]), 3),
-                    "server_idle_rss_mib": round(server.idle_kib / 1024, 1),
-                    "server_startup_peak_rss_mib": round(server.startup_peak_kib / 1024, 1),
-                    "server_peak_rss_mib": round(memory_kib(server.pid)["VmHWM"] / 1024, 1),
+                    "server_cpu_s": round(min(cpu[kind]), 3),
+                    "server_idle_rss_mib": round(idle[server_kind][0] / 1024, 1),
+                    "server_startup_peak_rss_mib": round(idle[server_kind][1] / 1024, 1),
+                    "server_peak_rss_mib": round(memory_kib(pids[server_kind])["VmHWM"] / 1024, 1),
                 }
             )
         return results
@@ -447,31 +494,52 @@ def measure(folder, size_mib, storage, servers, repeat) -> list[dict]:
         shutil.rmtree(instance, ignore_errors=True)
 
 
-def check_and_delete_stored(instance: Path, folder: Path, storage: str, source: Path) -> None:
-    """Every upload arrived whole and equal to its source; its file is deleted so the disk
-    does not fill."""
+def sends(server: Server, source: Path, halves: list[Path], headers: dict):
+    """(kind, client, what it sends) of each measurement on this server."""
+    if server.kind in CEILINGS:
+        return [(server.kind, bare_upload, source)]
+    upload = partial(tus_upload, headers=headers)
+    if not halves:
+        return [(server.kind, upload, source)]
+    return [
+        (server.kind, upload, source),
+        (f"{server.kind}×2", partial(halves_upload, headers=headers), halves),
+    ]
+
+
+def check_and_delete_stored(
+    instance: Path, folder: Path, storage: str, source: Path, halves: list[Path]
+) -> None:
+    """Every upload arrived whole and equal to what was sent (the file, or each of its
+    halves); its files are deleted so the disk does not fill."""
     if storage != "local":
         return
     stored = [
         *(instance / "media" / "sources").rglob("source.mp4"),
         *folder.glob("bare.bin"),
     ]
-    assert len(stored) == 1 and filecmp.cmp(stored[0], source, shallow=False), stored
-    stored[0].unlink()
+    if len(stored) == 1:
+        assert filecmp.cmp(stored[0], source, shallow=False), stored
+    else:
+        assert len(stored) == len(halves), stored
+        for half in halves:
+            assert any(filecmp.cmp(file, half, shallow=False) for file in stored), half
+    for file in stored:
+        file.unlink()
 
 
 def report(results: list[dict], load_before, load_after) -> None:
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}")
-    print(f"{'size':>6} {'storage':<7} {'server':<9} {'MiB/s':>7} {'baseline':<15} {'MiB/s':>7} "
+    print(f"{'size':>6} {'storage':<7} {'server':<16} {'MiB/s':>7} {'baseline':<15} {'MiB/s':>7} "
           f"{'ratio':>6} {'cpu s':>6} {'idle RSS':>9} {'peak RSS':>9}")  # fmt: skip
     for r in results:
         print(
-            f"{r['size_mib']:>5}M {r['storage']:<7} {r['server']:<9} {r['upload_mib_s']:>7} "
+            f"{r['size_mib']:>5}M {r['storage']:<7} {r['server']:<16} {r['upload_mib_s']:>7} "
             f"{r['baseline']:<15} {r['baseline_mib_s']:>7} {r['ratio_to_baseline']:>6} "
             f"{r['server_cpu_s']:>6} {r['server_idle_rss_mib']:>8}M {r['server_peak_rss_mib']:>8}M"
         )
     for r in results:
-        if r["server"] in CEILINGS:
+        if r["server"] in CEILINGS or r["server"].endswith("×2"):  # not a whole upload
             continue
         verdicts = []
         if r["size_mib"] == AIM_SIZE_MIB:
