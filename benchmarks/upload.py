@@ -461,7 +461,7 @@ def measure(folder, size_mib, storage, servers, repeat) -> list[dict]:
             for server in servers:
                 best_pair = min(seconds[f"{server}×2"])
                 seconds[f"{server}×2+join"] = [best_pair + min(seconds["join"])]
-                cpu[f"{server}×2+join"] = cpu[f"{server}×2"]
+                cpu[f"{server}×2+join"] = cpu[f"{server}×2"]  # the join's CPU is not counted
         results = []
         pids = {server.kind: server.pid for server in started}
         idle = {server.kind: (server.idle_kib, server.startup_peak_kib) for server in started}
