@@ -444,7 +444,7 @@ def measure(folder, size_mib, storage, servers, repeat) -> list[dict]:
         started = [Server(kind, instance, settings, folder) for kind in kinds]
         halves = split_in_halves(source, folder) if storage == "local" else []
         seconds = {"baseline": [], "join": []}
-        cpu = {}
+        cpu, server_of = {}, {}  # by kind of measurement
         for _ in range(repeat):
             seconds["baseline"].append(timed(baseline))
             (folder / "copy.bin").unlink(missing_ok=True)
@@ -455,18 +455,16 @@ def measure(folder, size_mib, storage, servers, repeat) -> list[dict]:
                     before = server.cpu_seconds()
                     seconds.setdefault(kind, []).append(timed(partial(send, server.port, sent)))
                     cpu.setdefault(kind, []).append(server.cpu_seconds() - before)
+                    server_of[kind] = server
                     if kind != "tcp":
                         check_and_delete_stored(instance, folder, storage, source, halves)
         if halves:  # the halves' best time plus the best join: their joined file's
-            for server in servers:
-                best_pair = min(seconds[f"{server}×2"])
-                seconds[f"{server}×2+join"] = [best_pair + min(seconds["join"])]
-                cpu[f"{server}×2+join"] = cpu[f"{server}×2"]  # the join's CPU is not counted
+            for pair in [kind for kind in cpu if kind.endswith("×2")]:
+                seconds[f"{pair}+join"] = [min(seconds[pair]) + min(seconds["join"])]
+                cpu[f"{pair}+join"] = cpu[pair]  # the join's CPU is not counted
+                server_of[f"{pair}+join"] = server_of[pair]
         results = []
-        pids = {server.kind: server.pid for server in started}
-        idle = {server.kind: (server.idle_kib, server.startup_peak_kib) for server in started}
-        for kind in cpu:
-            server_kind = kind.partition("×")[0]
+        for kind, server in server_of.items():
             best, base = min(seconds[kind]), min(seconds["baseline"])
             results.append(
                 {
@@ -478,9 +476,9 @@ def measure(folder, size_mib, storage, servers, repeat) -> list[dict]:
                     "baseline_mib_s": round(size_mib / base, 1),
                     "ratio_to_baseline": round(base / best, 3),
                     "server_cpu_s": round(min(cpu[kind]), 3),
-                    "server_idle_rss_mib": round(idle[server_kind][0] / 1024, 1),
-                    "server_startup_peak_rss_mib": round(idle[server_kind][1] / 1024, 1),
-                    "server_peak_rss_mib": round(memory_kib(pids[server_kind])["VmHWM"] / 1024, 1),
+                    "server_idle_rss_mib": round(server.idle_kib / 1024, 1),
+                    "server_startup_peak_rss_mib": round(server.startup_peak_kib / 1024, 1),
+                    "server_peak_rss_mib": round(memory_kib(server.pid)["VmHWM"] / 1024, 1),
                 }
             )
         return results
