@@ -15,7 +15,7 @@ remembered, so a player's later beats skip the signature. Refused tokens are nev
 remembered.
 """
 
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 from flask import Flask, current_app, g, request, session
 from flask_wtf.csrf import CSRFError, same_origin, validate_csrf
@@ -27,6 +27,18 @@ from lms.extensions import csrf
 def csrf_checked_in_view(app: Flask, endpoint: str) -> None:
     """``endpoint``'s view calls require_header_csrf() itself: CSRFProtect leaves it alone."""
     csrf.exempt(app.view_functions[endpoint])
+
+
+def header_csrf_first(view):
+    """A view of an endpoint registered with csrf_checked_in_view: its CSRF check runs
+    before anything else in it, as CSRFProtect's would."""
+
+    @wraps(view)
+    def checked(*args, **kwargs):
+        require_header_csrf()
+        return view(*args, **kwargs)
+
+    return checked
 
 
 def _header_token(config) -> str | None:
