@@ -23,8 +23,13 @@ figure is the server's.
   process on loopback), against a direct boto3 multipart upload of the same file in the
   same part size to the same moto server in the same run.
 
-The machine is shared, so every measurement is repeated (``--repeat``, interleaved) and
-the fastest of each kind is compared with the fastest baseline. Memory is the serving
+On a machine of two CPUs or more, the client (this process) runs on the first and every
+server under test on the others, as a browser sends from another machine; moto may run
+on any. On shared CPUs the scheduler at times ran a server beside its client (a woken
+receiver goes to its waker's CPU), which cost a third to a half of the throughput, at
+random, for as long as it lasted. The machine is shared, so every measurement is
+repeated (``--repeat``, interleaved) and the fastest of each kind is compared with the
+fastest baseline. Memory is the serving
 process's resident set: idle after start-up, and its peak (VmHWM, reset once the server
 is up, so start-up does not count) over every upload. Server CPU is the serving
 process's user + system seconds per upload. The aims (issue 18): the upload ≥ 0.5 of the
@@ -172,6 +177,23 @@ def _read_line(raw) -> bytes:
 # The client side.
 
 
+def split_cpus() -> tuple[set[int], set[int]]:
+    """(the client's CPUs, the servers' CPUs): the first and the rest, when there are two."""
+    cpus = sorted(os.sched_getaffinity(0))
+    return ({cpus[0]}, set(cpus[1:])) if len(cpus) > 1 else (set(cpus), set(cpus))
+
+
+CLIENT_CPUS, SERVER_CPUS = split_cpus()
+
+
+def run_on_server_cpus() -> None:
+    os.sched_setaffinity(0, SERVER_CPUS)  # in the server's process, before it starts
+
+
+def run_on_any_cpu() -> None:
+    os.sched_setaffinity(0, CLIENT_CPUS | SERVER_CPUS)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -214,7 +236,12 @@ class Server:
             command = [sys.executable, __file__, "bare", str(self.port), str(folder), mode]
         with self.log.open("w") as errors:
             self.process = subprocess.Popen(
-                command, stdout=subprocess.DEVNULL, stderr=errors, cwd=ROOT, env=environ
+                command,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+                cwd=ROOT,
+                env=environ,
+                preexec_fn=run_on_server_cpus,
             )
         wait_for_port(self.port, self.process, self.log)
         if kind in SERVERS:  # gunicorn's worker loads the app after the port is open
@@ -349,6 +376,7 @@ def start_moto(folder: Path) -> tuple[subprocess.Popen, str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=folder,
+        preexec_fn=run_on_any_cpu,
     )
     wait_for_port(port, process, Path(os.devnull))
     return process, f"http://127.0.0.1:{port}"
@@ -582,6 +610,7 @@ def main() -> None:
         options.sizes, options.repeat = "16", 1
     servers = [s for s in options.servers.split(",") if s in SERVERS]
     folder = Path(tempfile.mkdtemp(prefix="lms-upload-bench-", dir=options.dir))
+    os.sched_setaffinity(0, CLIENT_CPUS)
     load_before = os.getloadavg()
     try:
         results = [
