@@ -77,6 +77,33 @@ def test_the_request_log_names_the_sender_of_a_chunk(
     assert refused["status"] == 404 and refused["user_id"] == other.id
 
 
+def test_a_chunk_needs_its_own_session_s_csrf_token(
+    app, live_server, teacher_headers, make_user, login_as, csrf_token, finished
+):
+    """A chunk's token is checked in its view from the header (lms/web/header_csrf.py): a
+    forged token, or another session's (valid there, and accepted there first), stores
+    nothing; nor does this session's token sent with the other session's cookie."""
+    owner = teacher_headers()
+    other_client = app.test_client()
+    login_as(make_user("teacher"), on=other_client)
+    others_token = csrf_token(on=other_client)  # first: it writes the session's cookie
+    other = {"Cookie": f"session={other_client.get_cookie('session').value}"}
+    other["X-CSRFToken"] = others_token
+    assert other["X-CSRFToken"] != owner["X-CSRFToken"]
+    others_url = create(live_server, other, 1000).headers["Location"]
+    assert patch(others_url, other, 0, b"y" * 1000).status_code == 204  # accepted there
+    url = create(live_server, owner, 2000).headers["Location"]
+    for headers in (
+        {**owner, "X-CSRFToken": "forged"},
+        {**owner, "X-CSRFToken": other["X-CSRFToken"]},
+        {**other, "X-CSRFToken": owner["X-CSRFToken"]},
+    ):
+        refused = patch(url, headers, 0, b"x" * 2000)
+        assert refused.status_code == 400 and refused.json()["error"] == "csrf_failed"
+    assert head_offset(url, owner) == 0 == bytes_kept(app, upload_row(app, url))
+    assert patch(url, owner, 0, b"x" * 2000).status_code == 204
+
+
 def test_the_lean_requests_refuse_whoever_may_not_send(
     app, client, csrf_token, live_server, teacher_headers, make_user, finished
 ):
