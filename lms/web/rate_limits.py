@@ -59,8 +59,8 @@ def hit_shared_limit(shared_limit) -> None:
 
 
 def limited_in_view(app: Flask, endpoint: str) -> None:
-    """``endpoint`` checks its limits itself (hit_shared_limit): Flask-Limiter's check
-    before the request leaves it alone."""
+    """``endpoint`` checks its limits itself (hit_shared_limit), or has none of its own:
+    Flask-Limiter's check before the request leaves it alone."""
     _VIEW_LIMITED.add(endpoint)
     hooks = app.before_request_funcs.setdefault(None, [])
     if limiter._check_request_limit in hooks:  # noqa: SLF001 - the hook init_app added
