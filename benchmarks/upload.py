@@ -29,12 +29,11 @@ on any. On shared CPUs the scheduler at times ran a server beside its client (a 
 receiver goes to its waker's CPU), which cost a third to a half of the throughput, at
 random, for as long as it lasted. The machine is shared, so every measurement is
 repeated (``--repeat``, interleaved) and the fastest of each kind is compared with the
-fastest baseline. Memory is the serving
-process's resident set: idle after start-up, and its peak (VmHWM, reset once the server
-is up, so start-up does not count) over every upload. Server CPU is the serving
-process's user + system seconds per upload. The aims (issue 18): the upload ≥ 0.5 of the
-baseline's throughput at 1 GiB, peak RSS < 150 MiB at every size. Record ``uptime``
-beside the figures.
+fastest baseline. Memory is the serving process's resident set: idle after start-up, and
+its peak (VmHWM, reset once the server is up, so start-up does not count) over every
+upload. Server CPU is the serving process's user + system seconds per upload. The aims
+(issue 18): the upload ≥ 0.5 of the baseline's throughput at 1 GiB, peak RSS < 150 MiB
+at every size. Record ``uptime`` beside the figures.
 
     .venv/bin/python benchmarks/upload.py [--sizes 256,1024] [--storage local,s3]
         [--servers werkzeug,gunicorn] [--repeat 3] [--dir /tmp]
@@ -346,6 +345,7 @@ def join_halves(halves: list[Path], folder: Path) -> float:
     joined = folder / "joined.bin"
     shutil.copyfile(halves[0], joined)
     os.sync()
+    warm_memory(halves[1])
     started = time.perf_counter()
     with joined.open("r+b") as out, halves[1].open("rb") as second:
         at, left = joined.stat().st_size, halves[1].stat().st_size
