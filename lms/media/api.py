@@ -7,8 +7,9 @@ the committed offset, PATCH appends bytes at Upload-Offset, DELETE terminates; G
 answers the upload as JSON (offset, length, status, asset id when done).
 
 Uploads need a log-in (else 401 JSON), and POST, PATCH and DELETE the ``X-CSRFToken``
-header (else 400): CSRFProtect checks it before the view runs, except PATCH's, whose view
-checks it first thing from the header alone, as a heartbeat's (lms/web/header_csrf.py).
+header (else 400): CSRFProtect checks it before the view runs, except for PATCH, whose
+token is checked first thing in its view, from the header alone, as a heartbeat's
+(lms/web/header_csrf.py).
 Someone else's upload is 404. Refusals answer ``{"error": slug, "message": text}``. On
 S3, each PATCH must carry whole chunks of ``Lms-Chunk-Size`` bytes (the last may be
 shorter): configure tus-js-client's ``chunkSize`` from ``upload_client_config()``.
@@ -45,7 +46,6 @@ from lms.media.models import Upload
 from lms.media.request_socket import SocketBody, socket_body
 from lms.media.storage import get_storage
 from lms.web.api import json_error
-from lms.web.header_csrf import header_csrf_first
 from lms.web.urls import external_url, is_number
 from media_pipeline import LocalStorage, StorageError
 from media_pipeline.storage import content_type_for
@@ -225,7 +225,6 @@ class _RequestBody:
             return b""
 
 
-@header_csrf_first
 @tus_endpoint
 def append_to_upload(public_id: str):
     upload = _owned_upload(public_id)  # who asks first, as for the views that load the user

@@ -4,7 +4,7 @@ CSRFProtect checks every POST before its view: it looks for the token in the for
 (for a JSON body that still runs werkzeug's form parsing) and then verifies the token's
 signature (a key derivation and an HMAC): about 65 µs of a heartbeat. A player sends
 the same token with every beat. An endpoint registered with
-``csrf_checked_in_view(app, endpoint)`` is left alone by CSRFProtect and calls
+``csrf_checked_in_view(app, endpoint)`` is left alone by CSRFProtect; its view runs
 ``require_header_csrf()`` first instead, which asks what CSRFProtect asks of a JSON
 request: a token in one of WTF_CSRF_HEADERS, valid for this session's token
 (flask_wtf's validate_csrf) and, over HTTPS with WTF_CSRF_SSL_STRICT, a same-origin
@@ -25,20 +25,17 @@ from lms.extensions import csrf
 
 
 def csrf_checked_in_view(app: Flask, endpoint: str) -> None:
-    """``endpoint``'s view calls require_header_csrf() itself: CSRFProtect leaves it alone."""
-    csrf.exempt(app.view_functions[endpoint])
-
-
-def header_csrf_first(view):
-    """A view of an endpoint registered with csrf_checked_in_view: its CSRF check runs
-    before anything else in it, as CSRFProtect's would."""
+    """``endpoint``'s CSRF token is checked from the header before anything else in its
+    view (require_header_csrf), as CSRFProtect's would be: CSRFProtect leaves it alone."""
+    view = app.view_functions[endpoint]
+    csrf.exempt(view)
 
     @wraps(view)
     def checked(*args, **kwargs):
         require_header_csrf()
         return view(*args, **kwargs)
 
-    return checked
+    app.view_functions[endpoint] = checked
 
 
 def _header_token(config) -> str | None:
