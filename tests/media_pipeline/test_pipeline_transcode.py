@@ -268,6 +268,19 @@ def test_command_is_one_guarded_ffmpeg_process(clip_360p, tmp_path):
     assert args[args.index("-g") + 1] == args[args.index("-keyint_min") + 1] == "30"
 
 
+def test_few_cpus_get_one_encoder_thread_each_and_filters_on_ffmpeg_s_own(clip_360p, tmp_path):
+    info = probe(clip_360p)
+    plan = plan_ladder(info)
+    on_two = build_command(clip_360p, tmp_path, plan, info, cpus=2)
+    on_eight = build_command(clip_360p, tmp_path, plan, info, cpus=8)
+
+    assert on_two[on_two.index("-filter_complex_threads") + 1] == "1"
+    assert on_two[on_two.index("-threads:v") + 1] == "2"
+    assert on_two.index("-filter_complex_threads") < on_two.index("-i")
+    # Above two CPUs, ffmpeg and x264 choose for themselves.
+    assert "-filter_complex_threads" not in on_eight and "-threads:v" not in on_eight
+
+
 # Faults ---------------------------------------------------------------------------
 
 
