@@ -39,7 +39,7 @@ _GLOBAL_ARGS = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "error", "-
 # for each encoded rung; swscale: one per CPU for each scale) outnumber the CPUs several
 # times over, and passing frames between them costs more than they win. On 2 CPUs, one
 # x264 thread per CPU and every filter on ffmpeg's own thread took the fast path's wall
-# time down 7-9% (the same pixels scaled) and left the full ladder's as it was.
+# time down 7-12% (the same pixels scaled) and the full ladder's 0-3%.
 FEW_CPUS = 2
 _TONEMAP = [
     ("zscale", {"t": "linear", "npl": 100}),
