@@ -136,6 +136,7 @@ def build_command(
     for ``cpus`` CPUs (by default those this process may run on)."""
     if cpus is None:
         cpus = len(os.sched_getaffinity(0))
+    few_cpus = cpus <= FEW_CPUS
     source = ffmpeg_lib.input(
         f"file:{Path(src).absolute()}",
         f=info.demuxer,
@@ -169,7 +170,7 @@ def build_command(
             options[f"b:v:{number}"] = rung.video_bitrate
             options[f"maxrate:v:{number}"] = rung.maxrate
             options[f"bufsize:v:{number}"] = rung.bufsize
-        options |= _video_options(plan, preset, cpus)
+        options |= _video_options(plan, preset, x264_threads=cpus if few_cpus else None)
         if wants_poster:
             top = plan.video[-1]
             picked = branches[len(encoded)].filter("select", f"eq(n,{plan.poster_frame})")
@@ -209,11 +210,11 @@ def build_command(
             ffmpeg_lib.output(poster, str(out_dir / POSTER), **{"frames:v": 1, "q:v": 3})
         )
     args = ffmpeg_lib.merge_outputs(*outputs).compile(cmd=ffmpeg)
-    few_cpus = ["-filter_complex_threads", "1"] if cpus <= FEW_CPUS else []
-    return [args[0], *_GLOBAL_ARGS, *few_cpus, *args[1:]]
+    filter_threads = ["-filter_complex_threads", "1"] if few_cpus else []
+    return [args[0], *_GLOBAL_ARGS, *filter_threads, *args[1:]]
 
 
-def _video_options(plan: Plan, preset: str, cpus: int) -> dict[str, Any]:
+def _video_options(plan: Plan, preset: str, x264_threads: int | None) -> dict[str, Any]:
     options = {
         "c:v": "libx264",
         "preset": preset,
@@ -225,8 +226,8 @@ def _video_options(plan: Plan, preset: str, cpus: int) -> dict[str, Any]:
         "sc_threshold": 0,
         "flags": "+cgop",
     }
-    if cpus <= FEW_CPUS:
-        options["threads:v"] = cpus
+    if x264_threads is not None:
+        options["threads:v"] = x264_threads
     if plan.copied_rung is not None:
         # Beside a copied rung, keyframes fall where the source has them (its segments
         # can end nowhere else); the GOP length above is then only a ceiling. The copied

@@ -9,10 +9,10 @@ answers the upload as JSON (offset, length, status, asset id when done).
 Uploads need a log-in (else 401 JSON), and POST, PATCH and DELETE the ``X-CSRFToken``
 header (else 400): CSRFProtect checks it before the view runs, except for PATCH, whose
 token is checked first thing in its view, from the header alone, as a heartbeat's
-(lms/web/header_csrf.py).
-Someone else's upload is 404. Refusals answer ``{"error": slug, "message": text}``. On
-S3, each PATCH must carry whole chunks of ``Lms-Chunk-Size`` bytes (the last may be
-shorter): configure tus-js-client's ``chunkSize`` from ``upload_client_config()``.
+(lms/web/header_csrf.py). Someone else's upload is 404. Refusals answer
+``{"error": slug, "message": text}``. On S3, each PATCH must carry whole chunks of
+``Lms-Chunk-Size`` bytes (the last may be shorter): configure tus-js-client's
+``chunkSize`` from ``upload_client_config()``.
 
 PATCH, HEAD and GET of an upload are lean endpoints (``lms/accounts/identity.py``): the
 one statement that reads the upload also checks the session's user (id, session token,
