@@ -5,6 +5,7 @@ from wtforms import (
     BooleanField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -63,7 +64,7 @@ class CreateUserForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
     roles = SelectMultipleField(
         _l("Roles"),
-        choices=[(role, ROLE_LABELS[role]) for role in ROLES],
+        choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
         validators=[DataRequired()],
         widget=widgets.ListWidget(prefix_label=False),
         option_widget=widgets.CheckboxInput(),
@@ -110,6 +111,7 @@ class UserSearchForm(FlaskForm):
     q = StringField(_l("Search"), validators=[Optional(), Length(max=60)])
     role = SelectField(
         _l("Role"),
-        choices=[("", _l("All roles"))] + [(role, ROLE_LABELS[role]) for role in ROLES],
+        choices=[SelectChoice("", _l("All roles"))]
+        + [SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
         validators=[Optional()],
     )

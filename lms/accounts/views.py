@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms import SelectChoice
 
 from lms.accounts import login_throttle, services
 from lms.accounts.forms import ActionForm, ChangePasswordForm, LoginForm, RegisterForm
@@ -39,7 +40,7 @@ def safe_next_url(target: str | None, fallback: str) -> str:
 def town_choices(town_ids: set[int] | None = None):
     """Select options for the 镇街, limited to ``town_ids`` when given."""
     towns = [t for t in services.list_towns() if town_ids is None or t.id in town_ids]
-    return [("", _("Choose…"))] + [(town.code, town.name) for town in towns]
+    return [SelectChoice("", _("Choose…"))] + [SelectChoice(town.code, town.name) for town in towns]
 
 
 def new_user_from(form) -> services.NewUser:

@@ -9,6 +9,7 @@ from wtforms import (
     DecimalField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -27,7 +28,9 @@ LETTERS = "ABCDEF"
 
 
 class QuestionForm(FlaskForm):
-    type = SelectField(_l("Question type"), choices=TYPE_CHOICES)
+    type = SelectField(
+        _l("Question type"), choices=[SelectChoice(*choice) for choice in TYPE_CHOICES]
+    )
     stem = TextAreaField(_l("Question"), validators=[DataRequired(), Length(max=5000)])
     option_a = StringField(_l("Option A"), validators=[Optional(), Length(max=500)])
     option_b = StringField(_l("Option B"), validators=[Optional(), Length(max=500)])
@@ -45,7 +48,7 @@ class QuestionForm(FlaskForm):
     )
     true_false = RadioField(
         _l("The statement is"),
-        choices=[("true", _l("True")), ("false", _l("False"))],
+        choices=[SelectChoice("true", _l("True")), SelectChoice("false", _l("False"))],
         validators=[Optional()],
     )
     blanks = TextAreaField(
@@ -60,7 +63,11 @@ class QuestionForm(FlaskForm):
     points = DecimalField(
         _l("Points"), default=1, places=2, validators=[DataRequired(), NumberRange(0.5, 100)]
     )
-    difficulty = SelectField(_l("Difficulty"), choices=DIFFICULTY_CHOICES, default="medium")
+    difficulty = SelectField(
+        _l("Difficulty"),
+        choices=[SelectChoice(*choice) for choice in DIFFICULTY_CHOICES],
+        default="medium",
+    )
     tags = StringField(
         _l("Knowledge tags"),
         description=_l("Separate tags with commas."),
@@ -90,13 +97,16 @@ class ExamForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     kind = SelectField(
         _l("Kind"),
-        choices=[("online", _l("Online exam")), ("offline", _l("Offline exam (scores imported)"))],
+        choices=[
+            SelectChoice("online", _l("Online exam")),
+            SelectChoice("offline", _l("Offline exam (scores imported)")),
+        ],
     )
     selection = SelectField(
         _l("Questions"),
         choices=[
-            ("blueprint", _l("Drawn at random by the blueprint below")),
-            ("fixed", _l("A fixed list")),
+            SelectChoice("blueprint", _l("Drawn at random by the blueprint below")),
+            SelectChoice("fixed", _l("A fixed list")),
         ],
     )
     time_limit_minutes = IntegerField(
@@ -116,16 +126,19 @@ class ExamForm(FlaskForm):
     )
     grading_method = SelectField(
         _l("Grading method"),
-        choices=[("highest", _l("Highest attempt")), ("latest", _l("Latest attempt"))],
+        choices=[
+            SelectChoice("highest", _l("Highest attempt")),
+            SelectChoice("latest", _l("Latest attempt")),
+        ],
     )
     shuffle_questions = BooleanField(_l("Shuffle the questions"))
     shuffle_options = BooleanField(_l("Shuffle the options"))
     review_policy = SelectField(
         _l("After submitting, learners see"),
         choices=[
-            ("score", _l("Their score only")),
-            ("answers", _l("Their score and the right answers")),
-            ("explanations", _l("Score, right answers and explanations")),
+            SelectChoice("score", _l("Their score only")),
+            SelectChoice("answers", _l("Their score and the right answers")),
+            SelectChoice("explanations", _l("Score, right answers and explanations")),
         ],
     )
     required_for_completion = BooleanField(_l("Passing it is required to complete the course"))

@@ -7,6 +7,7 @@ from wtforms import (
     DecimalField,
     FloatField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -80,7 +81,7 @@ class CorrectionForm(FlaskForm):
         _l("Learner (username or card number)"), validators=[DataRequired(), Length(max=40)]
     )
     status = SelectField(
-        _l("Status"), choices=[(status, STATUS_LABELS[status]) for status in STATUSES]
+        _l("Status"), choices=[SelectChoice(status, STATUS_LABELS[status]) for status in STATUSES]
     )
     hours = DecimalField(
         _l("Hours (optional)"), places=2, validators=[Optional(), NumberRange(0, 24)]

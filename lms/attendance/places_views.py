@@ -9,6 +9,7 @@ sent here.
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from lms.accounts.permissions import role_required
 from lms.accounts.services import list_towns
@@ -36,9 +37,11 @@ UPCOMING_CLASSES = 10
 
 def _filter_form() -> PlaceFilterForm:
     form = PlaceFilterForm(request.args)
-    form.town.choices = [(0, _("All towns and streets"))] + [(t.id, t.name) for t in list_towns()]
-    form.kind.choices = [("", _("All kinds"))] + [
-        (kind, str(label)) for kind, label in places.KIND_LABELS.items()
+    form.town.choices = [SelectChoice(0, _("All towns and streets"))] + [
+        SelectChoice(t.id, t.name) for t in list_towns()
+    ]
+    form.kind.choices = [SelectChoice("", _("All kinds"))] + [
+        SelectChoice(kind, str(label)) for kind, label in places.KIND_LABELS.items()
     ]
     if form.kind.data not in places.KIND_LABELS:
         form.kind.data = ""
@@ -103,9 +106,11 @@ def place(place_id: int):
 def _place_form(place=None) -> PlaceForm:
     form = PlaceForm(obj=place)
     towns = place_town_ids(current_user)
-    form.town_id.choices = [(t.id, t.name) for t in list_towns() if towns is None or t.id in towns]
+    form.town_id.choices = [
+        SelectChoice(t.id, t.name) for t in list_towns() if towns is None or t.id in towns
+    ]
     kinds = places.ADDED_KINDS if place is None or place.school_id is None else places.PLACE_KINDS
-    form.kind.choices = [(kind, str(places.KIND_LABELS[kind])) for kind in kinds]
+    form.kind.choices = [SelectChoice(kind, str(places.KIND_LABELS[kind])) for kind in kinds]
     return form
 
 

@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from lms.accounts.models import User
 from lms.accounts.permissions import role_required
@@ -57,7 +58,7 @@ def schools():
 
 def _school_form(school=None) -> SchoolForm:
     form = SchoolForm(obj=school)
-    form.town_id.choices = [(town.id, town.name) for town in list_towns()]
+    form.town_id.choices = [SelectChoice(town.id, town.name) for town in list_towns()]
     if school is not None and not form.is_submitted():
         form.staff.data = ", ".join(user.username for user in school.staff)
     return form
@@ -120,8 +121,8 @@ def school(school_id: int):
 
 def _session_form(class_session=None) -> SessionForm:
     form = SessionForm(obj=class_session)
-    form.course_id.choices = [(0, _("None"))] + [
-        (course.id, course.title) for course in services.blended_courses()
+    form.course_id.choices = [SelectChoice(0, _("None"))] + [
+        SelectChoice(course.id, course.title) for course in services.blended_courses()
     ]
     if class_session is not None and not form.is_submitted():
         form.day.data = to_local(class_session.starts_at).date()

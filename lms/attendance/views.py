@@ -14,6 +14,7 @@ from flask import (
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from lms.accounts.identity import found_caller, session_identity
 from lms.accounts.services import list_towns, needs_consent
@@ -39,9 +40,13 @@ def get_session_or_404(class_session_id: int) -> ClassSession:
 
 def browse():
     form = BrowseForm(request.args)
-    form.town.choices = [(0, _("All towns and streets"))] + [(t.id, t.name) for t in list_towns()]
+    form.town.choices = [SelectChoice(0, _("All towns and streets"))] + [
+        SelectChoice(t.id, t.name) for t in list_towns()
+    ]
     schools = services.schools_in_town(form.town.data or None)
-    form.school.choices = [(0, _("All schools"))] + [(s.id, s.name) for s in schools]
+    form.school.choices = [SelectChoice(0, _("All schools"))] + [
+        SelectChoice(s.id, s.name) for s in schools
+    ]
     page = queries.upcoming_sessions(
         now=utcnow(),
         town_id=form.town.data or None,

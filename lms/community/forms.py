@@ -6,6 +6,7 @@ from wtforms import (
     FloatField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -17,7 +18,11 @@ from lms.community.messages import KIND_LABELS, NAME_CHOICE_LABELS
 
 class OrganisationForm(FlaskForm):
     name = StringField(_l("Organisation name"), validators=[DataRequired(), Length(max=100)])
-    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()), validators=[DataRequired()])
+    kind = SelectField(
+        _l("Kind"),
+        choices=[SelectChoice(kind, label) for kind, label in KIND_LABELS.items()],
+        validators=[DataRequired()],
+    )
     town_id = SelectField(_l("Town or street (镇街)"), coerce=int, validators=[Optional()])
     description = TextAreaField(_l("About it"), validators=[Optional(), Length(max=2000)])
     manager = StringField(
@@ -53,7 +58,7 @@ class RatingForm(FlaskForm):
     stars = RadioField(
         _l("Stars"),
         coerce=int,
-        choices=[(n, "★" * n) for n in range(5, 0, -1)],
+        choices=[SelectChoice(n, "★" * n) for n in range(5, 0, -1)],
         validators=[DataRequired()],
     )
     comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=1000)])
@@ -62,7 +67,7 @@ class RatingForm(FlaskForm):
 class HonourNameForm(FlaskForm):
     choice = RadioField(
         _l("If you are chosen as a learning star, the public honour roll shows"),
-        choices=list(NAME_CHOICE_LABELS.items()),
+        choices=[SelectChoice(name, label) for name, label in NAME_CHOICE_LABELS.items()],
         validators=[DataRequired()],
     )
 

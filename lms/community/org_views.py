@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from lms.accounts.permissions import role_required
 from lms.accounts.services import find_user_by_username, list_towns
@@ -41,7 +42,9 @@ def organisations():
 @login_required
 def new_organisation():
     form = OrganisationForm()
-    form.town_id.choices = [(0, _("(none)"))] + [(t.id, t.name) for t in list_towns()]
+    form.town_id.choices = [SelectChoice(0, _("(none)"))] + [
+        SelectChoice(t.id, t.name) for t in list_towns()
+    ]
     if request.method == "GET" and current_user.town_id:
         form.town_id.data = current_user.town_id
     creating = can_create_organisation(current_user)

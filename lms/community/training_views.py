@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from lms.community import training
 from lms.community.forms import TrainingForm
@@ -41,7 +42,7 @@ def new_training(organisation_id: int):
     item = get_organisation_or_404(organisation_id, manage=True)
     form = TrainingForm()
     form.course_id.choices = [
-        (course.id, course.title)
+        SelectChoice(course.id, course.title)
         for course in db.session.scalars(
             select(Course).where(Course.status == "published").order_by(Course.title)
         )

@@ -1,7 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
@@ -56,6 +63,9 @@ class CatalogueForm(FlaskForm):
     category = SelectField(_l("Category"), coerce=int, validators=[Optional()])
     order = SelectField(
         _l("Order"),
-        choices=[("newest", _l("Newest")), ("popular", _l("Most enrolled"))],
+        choices=[
+            SelectChoice("newest", _l("Newest")),
+            SelectChoice("popular", _l("Most enrolled")),
+        ],
         validators=[Optional()],
     )

@@ -4,6 +4,7 @@ captions (the admin may edit any course)."""
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from lms.accounts.permissions import role_required
 from lms.courses import files, queries, services
@@ -30,8 +31,8 @@ def _course_form(course=None) -> CourseForm:
     form = CourseForm(obj=course)
     if course is not None and request.method == "GET":
         form.completion_percent.data = round(course.completion_threshold * 100)
-    form.category_id.choices = [(0, _("No category"))] + [
-        (category.id, category.name) for category in services.list_categories()
+    form.category_id.choices = [SelectChoice(0, _("No category"))] + [
+        SelectChoice(category.id, category.name) for category in services.list_categories()
     ]
     return form
 

@@ -3,6 +3,7 @@
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from lms.courses import files, queries, services
 from lms.courses.forms import CatalogueForm
@@ -20,8 +21,12 @@ from lms.web.errors import act_then_redirect
 def catalogue():
     form = CatalogueForm(request.args)
     categories = services.list_categories()
-    form.category.choices = [(0, _("All categories"))] + [(c.id, c.name) for c in categories]
-    form.order.choices += [(order.name, order.label()) for order in catalogue_orders().values()]
+    form.category.choices = [SelectChoice(0, _("All categories"))] + [
+        SelectChoice(c.id, c.name) for c in categories
+    ]
+    form.order.choices += [
+        SelectChoice(order.name, order.label()) for order in catalogue_orders().values()
+    ]
     page = queries.catalogue(
         text=form.q.data or "",
         category_id=form.category.data or None,
