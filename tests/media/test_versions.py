@@ -17,6 +17,7 @@ from lms.media.storage import get_storage
 from lms.timeutil import utcnow
 from media_pipeline import LocalStorage
 
+pytestmark = pytest.mark.slow  # every test runs real transcodes, some two
 VERSION = re.compile(r"assets(?:/|%2F)[0-9a-f]+(?:/|%2F)(v\d+|hls)(?:/|%2F)")
 
 

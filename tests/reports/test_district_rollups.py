@@ -234,6 +234,7 @@ def _late_changes(towns, sessions, people, courses):
     yield "a session closed late"
 
 
+@pytest.mark.slow  # every part, period and scope, after each late change
 def test_every_part_from_the_rollups_equals_the_raw_rows(app, random_district):
     towns, sessions, people, courses = random_district
     with app.app_context():
@@ -275,6 +276,7 @@ def _disconnected(signal, receiver):
         signal.connect(receiver)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("change", ["move", "enrolment", "attendance"])
 def test_without_the_receivers_the_rollups_go_wrong(app, random_district, change):
     towns, sessions, people, courses = random_district
