@@ -23,7 +23,7 @@ from lms.attendance.permissions import (
     place_town_ids,
 )
 from lms.attendance.services import AttendanceError
-from lms.attendance.views import PER_PAGE
+from lms.attendance.views import PER_PAGE, town_filter_choices
 from lms.extensions import db
 from lms.timeutil import utcnow
 from lms.web.downloads import download
@@ -37,9 +37,7 @@ UPCOMING_CLASSES = 10
 
 def _filter_form() -> PlaceFilterForm:
     form = PlaceFilterForm(request.args)
-    form.town.choices = [SelectChoice(0, _("All towns and streets"))] + [
-        SelectChoice(t.id, t.name) for t in list_towns()
-    ]
+    form.town.choices = town_filter_choices()
     form.kind.choices = [SelectChoice("", _("All kinds"))] + [
         SelectChoice(kind, str(label)) for kind, label in places.KIND_LABELS.items()
     ]

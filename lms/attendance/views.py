@@ -38,11 +38,16 @@ def get_session_or_404(class_session_id: int) -> ClassSession:
     return db.get_or_404(ClassSession, class_session_id)
 
 
-def browse():
-    form = BrowseForm(request.args)
-    form.town.choices = [SelectChoice(0, _("All towns and streets"))] + [
+def town_filter_choices() -> list[SelectChoice]:
+    """A filter's 镇街 options: every one, after "all" (0)."""
+    return [SelectChoice(0, _("All towns and streets"))] + [
         SelectChoice(t.id, t.name) for t in list_towns()
     ]
+
+
+def browse():
+    form = BrowseForm(request.args)
+    form.town.choices = town_filter_choices()
     schools = services.schools_in_town(form.town.data or None)
     form.school.choices = [SelectChoice(0, _("All schools"))] + [
         SelectChoice(s.id, s.name) for s in schools
