@@ -4,16 +4,28 @@ A course's question bank, its exams, their results and the grading queue are for
 who edit the course (its teachers, the admin). A learner takes a published exam of a
 published course they are enrolled in, and reaches only their own attempts. An offline
 exam's scores are imported by its teachers, the admin, and the school staff its
-teachers named.
+teachers named. A question's image is for those who manage the bank, and for anyone else
+only once that version is put in front of them.
 """
 
 from sqlalchemy import select
 
-from lms.assessment.models import Attempt, Exam, ExamStaff
+from lms.assessment.models import (
+    Attempt,
+    AttemptQuestion,
+    Checkpoint,
+    CheckpointAnswer,
+    Exam,
+    ExamStaff,
+    PracticeAnswer,
+    PracticeDay,
+    QuestionVersion,
+)
 from lms.courses.models import Course
 from lms.courses.permissions import can_edit_course, can_watch_lesson
 from lms.courses.services import is_enrolled
 from lms.extensions import db
+from lms.timeutil import local_date, utcnow
 
 
 def can_manage_bank(user, course: Course) -> bool:
@@ -61,11 +73,49 @@ def can_import_offline_scores(user, exam: Exam) -> bool:
     return db.session.scalar(query) is not None
 
 
-def can_see_question_image(user, course: Course) -> bool:
-    """Those who manage the bank, and learners enrolled in the published course."""
-    if can_manage_bank(user, course):
+def can_see_question_image(user, version: QuestionVersion) -> bool:
+    """Those who manage the bank; anyone else only a version put in front of them: shown
+    in an attempt, a checkpoint or a practice of theirs, or the current version of a
+    question the player asks them now (pinned to a lesson they may watch) or today's
+    practice lists. An enrolment alone opens no image: the bank holds exam questions and
+    versions no learner was shown."""
+    question = version.question
+    if can_manage_bank(user, question.course):
         return True
-    return user.is_authenticated and course.is_published and is_enrolled(course, user)
+    if not user.is_authenticated:
+        return False
+    if _was_shown(user.id, version.id):
+        return True
+    if question.version != version.number:
+        return False
+    if _in_todays_practice(user.id, question.id):
+        return True
+    pinned = select(Checkpoint).where(Checkpoint.question_id == question.id)
+    return question.deleted_at is None and any(
+        can_watch_lesson(user, checkpoint.lesson) for checkpoint in db.session.scalars(pinned)
+    )
+
+
+def _was_shown(learner_id: int, version_id: int) -> bool:
+    shown_in = (
+        select(AttemptQuestion.id)
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .where(Attempt.learner_id == learner_id, AttemptQuestion.version_id == version_id),
+        select(CheckpointAnswer.id).where(
+            CheckpointAnswer.learner_id == learner_id, CheckpointAnswer.version_id == version_id
+        ),
+        select(PracticeAnswer.id).where(
+            PracticeAnswer.learner_id == learner_id, PracticeAnswer.version_id == version_id
+        ),
+    )
+    return any(db.session.scalar(query.limit(1)) is not None for query in shown_in)
+
+
+def _in_todays_practice(learner_id: int, question_id: int) -> bool:
+    today = select(PracticeDay.question_ids).where(
+        PracticeDay.learner_id == learner_id, PracticeDay.day == local_date(utcnow())
+    )
+    return question_id in (db.session.scalar(today) or [])
 
 
 # Checkpoints and daily practice (19b) ----------------------------------------------------

@@ -192,7 +192,7 @@ def question_image(version_id: int):
     version = db.session.get(QuestionVersion, version_id)
     if version is None or not version.image_key:
         abort(404)
-    if not can_see_question_image(current_user, version.question.course):
+    if not can_see_question_image(current_user, version):
         abort(404)
     response = Response(image_bytes(version.image_key), mimetype="image/jpeg")
     response.cache_control.private = True
