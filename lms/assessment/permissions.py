@@ -10,6 +10,7 @@ only once that version is put in front of them.
 
 from sqlalchemy import select
 
+from lms.assessment import practice
 from lms.assessment.models import (
     Attempt,
     AttemptQuestion,
@@ -18,7 +19,6 @@ from lms.assessment.models import (
     Exam,
     ExamStaff,
     PracticeAnswer,
-    PracticeDay,
     QuestionVersion,
 )
 from lms.courses.models import Course
@@ -88,7 +88,8 @@ def can_see_question_image(user, version: QuestionVersion) -> bool:
         return True
     if question.version != version.number:
         return False
-    if _in_todays_practice(user.id, question.id):
+    todays_practice = practice.day_of(user.id, local_date(utcnow()))
+    if todays_practice is not None and question.id in todays_practice.question_ids:
         return True
     pinned = select(Checkpoint).where(Checkpoint.question_id == question.id)
     return question.deleted_at is None and any(
@@ -109,13 +110,6 @@ def _was_shown(learner_id: int, version_id: int) -> bool:
         ),
     )
     return any(db.session.scalar(query.limit(1)) is not None for query in shown_in)
-
-
-def _in_todays_practice(learner_id: int, question_id: int) -> bool:
-    today = select(PracticeDay.question_ids).where(
-        PracticeDay.learner_id == learner_id, PracticeDay.day == local_date(utcnow())
-    )
-    return question_id in (db.session.scalar(today) or [])
 
 
 # Checkpoints and daily practice (19b) ----------------------------------------------------
