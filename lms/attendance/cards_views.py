@@ -74,24 +74,24 @@ def reissue(learner_id: int):
 def _sheet_query(form: CardSheetForm):
     """Learners in the staff's 镇街, or on one of their classes' rosters."""
     query = select(User).where(User.role_rows.any(role="learner"))
+    towns = scope_town_ids(current_user)
     if form.session.data:
         class_session = get_managed_session_or_404(form.session.data)
         signed_up = select(Signup.learner_id).where(
             Signup.class_session_id == class_session.id, Signup.cancelled_at.is_(None)
         )
         query = query.where(User.id.in_(signed_up))
-    else:
-        towns = scope_town_ids(current_user)
-        if towns is not None:
-            query = query.where(User.town_id.in_(towns))
+    elif towns is not None:
+        query = query.where(User.town_id.in_(towns))
     if form.q.data:
         pattern = f"%{form.q.data.strip().lower()}%"
+        phone = User.phone.like(pattern)
+        if towns is not None:
+            # A roster holds learners of other 镇街 too: matching their numbers a few
+            # digits at a time would spell out a number the staff may not see.
+            phone &= User.town_id.in_(towns)
         query = query.where(
-            or_(
-                User.username.like(pattern),
-                func.lower(User.display_name).like(pattern),
-                User.phone.like(pattern),
-            )
+            or_(User.username.like(pattern), func.lower(User.display_name).like(pattern), phone)
         )
     return query.order_by(User.display_name, User.id)
 

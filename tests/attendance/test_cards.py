@@ -119,6 +119,28 @@ def test_staff_print_cards_only_for_their_schools_towns(
     assert reissue.status_code == 404
 
 
+def test_a_class_sheet_searches_numbers_only_of_learners_in_the_staff_s_towns(
+    app, client, login_as, make_user, make_town, make_school, make_class_session
+):
+    """A learner of another 镇街 on the class's roster is found by name, never by any
+    part of their mobile number (the staff may not see it)."""
+    from tests.factories import sign_up
+
+    home, away = make_town(), make_town()
+    staff = make_user("staff", town=home)
+    class_session = make_class_session(make_school(staff, town=home))
+    visitor = make_user(town=away, display_name="乙镇学员", phone="13955501234")
+    neighbour = make_user(town=home, display_name="本街道学员", phone="13955509876")
+    sign_up(app, class_session, visitor, neighbour)
+    login_as(staff)
+    sheet = f"/cards/sheet?session={class_session.id}&q="
+    assert "乙镇学员" in client.get(sheet + "乙镇").get_data(as_text=True)
+    for digits in ("13955501234", "1395550"):
+        found = client.get(sheet + digits).get_data(as_text=True)
+        assert "乙镇学员" not in found
+    assert "本街道学员" in client.get(sheet + "13955509876").get_data(as_text=True)
+
+
 def test_the_a4_sheet_holds_ten_cards_a_page_and_prints(
     app, client, login_as, make_user, make_town
 ):
