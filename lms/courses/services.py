@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from lms.accounts.models import User
 from lms.courses.models import Category, Course, CourseTeacher, Enrolment, Lesson
-from lms.courses.signals import enrolment_reopened_or_left
+from lms.courses.signals import course_taken_down, enrolment_reopened_or_left
 from lms.extensions import db
 from lms.media import services as media_services
 from lms.media.models import VideoAsset
@@ -99,6 +99,7 @@ def take_down_course(course: Course, reason: str, *, actor: User) -> None:
     if not reason.strip():
         raise CourseError(_("Please say why the course is taken down."))
     course.status, course.review_note = "taken_down", reason.strip()
+    course_taken_down.send(course_id=course.id)
 
 
 # Lessons ---------------------------------------------------------------------------

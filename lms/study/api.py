@@ -104,6 +104,9 @@ def heartbeat(play_session_id: int):
         return json_error(404, "not_found", _("No such play session."))
     except recording.Superseded:
         found_caller(identity[0])
+        lesson = db.session.get(Lesson, db.session.get(PlaySession, play_session_id).lesson_id)
+        if not can_study_lesson(current_user, lesson):  # left the course, or taken down
+            return json_error(403, "closed", _("This lesson is no longer open to you."))
         return json_error(
             409, "superseded", _("This lesson is now playing in another window or device.")
         )

@@ -1,4 +1,5 @@
-"""Study's additions to course pages, and its periodic task."""
+"""Study's additions to course pages, its periodic task, and what it does when a learner
+leaves a course or a course is taken down: the open players on its lessons close."""
 
 from datetime import timedelta
 
@@ -13,9 +14,10 @@ from lms.courses.hooks import (
     register_catalogue_order,
     register_player_extension,
 )
-from lms.courses.models import Course
+from lms.courses.models import Course, Enrolment
+from lms.courses.signals import course_taken_down, enrolment_reopened_or_left
 from lms.extensions import db
-from lms.study import lesson_settings
+from lms.study import lesson_settings, recording
 from lms.study.models import Heartbeat
 from lms.study.permissions import can_study_lesson
 from lms.study.queries import studied_seconds_by_course
@@ -36,6 +38,7 @@ def heartbeat_config(lesson, user):
             "msgProgress": _("Progress:"),
             "msgCompleted": _("Lesson completed"),
             "msgSuperseded": _("Paused: this lesson is now playing in another window or device."),
+            "msgClosed": _("Paused: this lesson is no longer open to you."),
             "msgLoggedOut": _("You were logged out. Log in again to keep counting study time."),
             "msgStillThere": _("Still studying?"),
             "msgContinue": _("Yes, continue"),
@@ -57,7 +60,19 @@ def prune_heartbeats() -> int:
     return db.session.execute(delete(Heartbeat).where(Heartbeat.received_at < cutoff)).rowcount
 
 
+def _on_enrolment_changed(sender=None, *, enrolment_id, **extra):
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if not enrolment.is_active:
+        recording.close_play_sessions(enrolment.course_id, learner_id=enrolment.learner_id)
+
+
+def _on_course_taken_down(sender=None, *, course_id, **extra):
+    recording.close_play_sessions(course_id)
+
+
 def connect() -> None:
     lesson_settings.connect()
+    enrolment_reopened_or_left.connect(_on_enrolment_changed)
+    course_taken_down.connect(_on_course_taken_down)
     register_player_extension(PlayerExtension("study", "js/study.js", heartbeat_config))
     register_catalogue_order(CatalogueOrder("studied", lambda: _l("Most studied"), most_studied))

@@ -74,6 +74,18 @@ def open_play_session(lesson: Lesson, learner_id: int, *, now: datetime | None =
     return play_session
 
 
+def close_play_sessions(course_id: int, *, learner_id: int | None = None) -> None:
+    """Close the open players on a course's lessons (one learner's, or everyone's): their
+    beats are refused from now on, as a superseded player's are."""
+    lessons = select(Lesson.id).where(Lesson.course_id == course_id)
+    closing = update(PlaySession).where(
+        PlaySession.lesson_id.in_(lessons), PlaySession.superseded_at.is_(None)
+    )
+    if learner_id is not None:
+        closing = closing.where(PlaySession.learner_id == learner_id)
+    db.session.execute(closing.values(superseded_at=utcnow()))
+
+
 def totals(progress, credited: float = 0.0) -> dict:
     return {
         "credited_seconds": round(credited, 3),

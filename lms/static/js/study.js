@@ -118,10 +118,10 @@ function startStudy(config, video) {
       keepForNextBeat();  // offline: send what was played with the next beat
       return;
     }
-    if (response.status === 409) {
-      stopped = true;
+    if (response.status === 409 || response.status === 403) {
+      stopped = true;  // another player took over (409), or the lesson closed to them (403)
       video.pause();
-      show(text("msgSuperseded"));
+      show(text(response.status === 409 ? "msgSuperseded" : "msgClosed"));
     } else if (response.status === 401) {
       show(text("msgLoggedOut"));
     } else if (response.status === 429) {
