@@ -1,7 +1,8 @@
 """The exam API the exam page uses: start (or resume) an attempt, save an answer, submit.
 
 Anonymous → 401; an exam the person may not see, or someone else's attempt → 404; not
-enrolled, closed, or out of attempts → 403; a save after the deadline or submission →
+enrolled, closed, or out of attempts → 403 (an open attempt's saves and submission too,
+once its learner left the course); a save after the deadline or submission →
 409 ``closed``; an answer of the wrong shape or naming another question's option → 400.
 No response says which answer is right (the review page does, as its policy allows).
 """
@@ -34,6 +35,16 @@ def _own_attempt(attempt_id: int):
     return attempt
 
 
+def _closed_to_them(attempt: Attempt):
+    """An open attempt goes on only while its learner may take the exam: leaving the
+    course, or its take-down, ends that as it ends starting one."""
+    if not attempt.is_open or can_take_exam(current_user, attempt.exam):
+        return None
+    if not can_see_exam(current_user, attempt.exam):
+        return json_error(404, "not_found", _("No such exam."))
+    return json_error(403, "not_enrolled", _("Enrol in the course to take its exams."))
+
+
 @exam_limit
 @api_login_required
 def start_attempt(exam_id: int):
@@ -57,6 +68,8 @@ def save_answer(attempt_id: int, question_id: int):
     attempt = _own_attempt(attempt_id)
     if attempt is None:
         return json_error(404, "not_found", _("No such attempt."))
+    if (refusal := _closed_to_them(attempt)) is not None:
+        return refusal
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or "answer" not in body:
         return json_error(400, "malformed", _('Send {"answer": ...}.'))
@@ -81,5 +94,7 @@ def submit_attempt(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if attempt is None:
         return json_error(404, "not_found", _("No such attempt."))
+    if (refusal := _closed_to_them(attempt)) is not None:
+        return refusal
     result = attempts.submit_attempt(attempt, utcnow())
     return jsonify(result.as_json())
