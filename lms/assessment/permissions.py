@@ -89,7 +89,7 @@ def can_see_question_image(user, version: QuestionVersion) -> bool:
     if question.version != version.number:
         return False
     todays_practice = practice.day_of(user.id, local_date(utcnow()))
-    if todays_practice is not None and question.id in todays_practice.question_ids:
+    if todays_practice is not None and question.id in practice.still_given(todays_practice):
         return True
     pinned = select(Checkpoint).where(Checkpoint.question_id == question.id)
     return question.deleted_at is None and any(

@@ -3,7 +3,8 @@
 A learner's questions for a day (the district's day, ``LMS_TIMEZONE``) are drawn once,
 at the first visit, from the live questions of the published courses they are enrolled
 in, leaving out those they answered correctly in the last 30 days; short answers need a
-teacher and are never drawn. Each is answered once, with its feedback at once. A day
+teacher and are never drawn. A question deleted since the draw, or of a course left or
+taken down since, leaves the day. Each is answered once, with its feedback at once. A day
 counts as practised when one of its questions was answered; the streak is the run of
 practised days up to today (or up to yesterday, while today is still to come). Practice
 writes only its own tables: it never touches an exam.
@@ -36,9 +37,9 @@ class PracticeAnswered(AssessmentError):
     """This question of today's practice was answered already."""
 
 
-def candidate_versions(learner_id: int, now: datetime) -> list[QuestionVersion]:
-    """Current versions the learner may be given today (see the module's rules)."""
-    enrolled = (
+def _enrolled_course_ids(learner_id: int):
+    """The published courses the learner is enrolled in now, as a subquery."""
+    return (
         select(Enrolment.course_id)
         .join(Course, Course.id == Enrolment.course_id)
         .where(
@@ -47,6 +48,26 @@ def candidate_versions(learner_id: int, now: datetime) -> list[QuestionVersion]:
             Course.status == "published",
         )
     )
+
+
+def still_given(practice: PracticeDay) -> list[int]:
+    """The ids of the day's questions the learner may still be given, in the drawn order:
+    a question deleted since the draw, or of a course left or taken down since, goes."""
+    kept = set(
+        db.session.scalars(
+            select(Question.id).where(
+                Question.id.in_(practice.question_ids),
+                Question.deleted_at.is_(None),
+                Question.course_id.in_(_enrolled_course_ids(practice.learner_id)),
+            )
+        )
+    )
+    return [question_id for question_id in practice.question_ids if question_id in kept]
+
+
+def candidate_versions(learner_id: int, now: datetime) -> list[QuestionVersion]:
+    """Current versions the learner may be given today (see the module's rules)."""
+    enrolled = _enrolled_course_ids(learner_id)
     recently_right = select(PracticeAnswer.question_id).where(
         PracticeAnswer.learner_id == learner_id,
         PracticeAnswer.correct.is_(True),
@@ -118,7 +139,7 @@ def answer_practice(practice: PracticeDay, question_id: int, answer, now: dateti
 
     Raises LookupError (not today's question), ``AnswerShapeError``, ``PracticeAnswered``.
     """
-    if question_id not in practice.question_ids:
+    if question_id not in still_given(practice):
         raise LookupError(question_id)
     version = current_version(question_id)
     if version is None or version.type not in PRACTICE_TYPES:

@@ -18,6 +18,7 @@ from lms.assessment.practice import (
     current_version,
     progress_of,
     record_of,
+    still_given,
     todays_practice,
 )
 from lms.assessment.presenting import question_payload, reveal_payload
@@ -32,7 +33,7 @@ def _questions(practice) -> list[dict]:
     """Today's questions as the page gets them; answered ones with their feedback."""
     answers = answers_of(practice)
     shown = []
-    for question_id in practice.question_ids:
+    for question_id in still_given(practice):
         version = current_version(question_id)
         if version is None:
             continue

@@ -2,6 +2,7 @@
 days, no short answers, five a day), one answer each with feedback, the streak across the
 district's days, the page and the API's refusals; practice never touches an exam."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from lms.assessment import practice as practice_service
 from lms.assessment.models import Attempt, PracticeAnswer, PracticeDay, Question
 from lms.assessment.presenting import right_answer
+from lms.assessment.questions import delete_question
 from lms.courses import services as courses
 from lms.courses.models import Course
 from lms.extensions import db
@@ -198,3 +200,32 @@ def test_anonymous_and_staff_get_nothing(app, practising, make_user, login_as, c
     login_as(make_user("teacher"), on=teacher)
     assert teacher.get("/practice").status_code in (403, 404)
     assert post(teacher, csrf_token(on=teacher), single, [1]).status_code == 404
+
+
+def practice_ids(client) -> list[int]:
+    """The ids of the questions the practice page gives its script."""
+    page = client.get("/practice").get_data(as_text=True)
+    config = json.loads(page.split('id="page-config">', 1)[1].split("</script>", 1)[0])
+    return [item["question"]["id"] for item in config["practice"]["questions"]]
+
+
+def test_a_question_deleted_or_of_a_course_left_leaves_today_s_practice(
+    app, client, csrf_token, practising, make_course
+):
+    """Drawn in the morning: a question the teacher deletes after, or one of a course the
+    learner leaves after, is no longer shown or answered (its key revealed); the others
+    stay."""
+    learner, course, (single, true_false, _) = practising
+    other = make_course(title="别的课")
+    enrol(app, other, learner)
+    (elsewhere,) = make_bank(app, other.id, (MULTIPLE,))
+    assert sorted(practice_ids(client)) == sorted([single, true_false, elsewhere])
+    with app.app_context():
+        delete_question(db.session.get(Question, single), actor=None)
+        db.session.commit()
+    csrf = csrf_token()
+    client.post(f"/courses/{other.id}/leave", data={"csrf_token": csrf})
+    assert practice_ids(client) == [true_false]
+    assert post(client, csrf, single, right(app, single)).status_code == 404
+    assert post(client, csrf, elsewhere, right(app, elsewhere)).status_code == 404
+    assert post(client, csrf, true_false, right(app, true_false)).status_code == 201

@@ -118,3 +118,8 @@ def test_today_s_practice_opens_the_images_of_its_questions(app, world):
         assert day.question_ids == [objective]  # the short answer is never practised
     assert image_status(learner, version) == 200
     assert image_status(other, version) == 404
+    leaving = learner.post(
+        f"/courses/{course.id}/leave", data={"csrf_token": csrf_token_of(learner)}
+    )
+    assert leaving.status_code == 302
+    assert image_status(learner, version) == 404  # no longer in today's practice
