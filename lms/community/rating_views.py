@@ -22,6 +22,7 @@ def course_ratings(course_id: int):
     course = get_course_or_404(course_id)
     mine = share = None
     form = None
+    teaches = current_user.is_authenticated and ratings.teaches(course, current_user.id)
     if current_user.is_authenticated:
         mine = ratings.own_rating(course, current_user.id)
         share = studied_share(course, current_user.id)
@@ -42,7 +43,7 @@ def course_ratings(course_id: int):
     return render_template(
         "community/course_ratings.html",
         course=course,
-        form=form,
+        form=None if teaches else form,
         mine=mine,
         share=share,
         min_share=ratings.MIN_STUDIED_SHARE,

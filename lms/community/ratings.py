@@ -1,7 +1,8 @@
 """Course ratings and quality (数字化学习评价 / 在线学习质量监测).
 
 A learner rates a course (1–5 stars and a comment) once they have studied at least 30%
-of it: the share of the course's lesson durations they covered. One rating per learner
+of it: the share of the course's lesson durations they covered. Its own teachers do not
+rate it. One rating per learner
 and course, editable. The admin hides an abusive comment (the stars still count, and
 the comment stays hidden when edited; the admin may show it again).
 
@@ -47,14 +48,25 @@ def own_rating(course: Course, learner_id: int) -> CourseRating | None:
     )
 
 
+def teaches(course: Course, user_id: int) -> bool:
+    """Those who teach a course do not rate it: its learners do."""
+    return user_id in course.teacher_ids
+
+
 def may_rate(course: Course, learner_id: int) -> bool:
-    return course.is_published and studied_share(course, learner_id) >= MIN_STUDIED_SHARE
+    return (
+        course.is_published
+        and not teaches(course, learner_id)
+        and studied_share(course, learner_id) >= MIN_STUDIED_SHARE
+    )
 
 
 def rate_course(course: Course, stars: int, comment: str, *, learner) -> CourseRating:
     """Rate or re-rate ``course``; refused before 30% of it is studied."""
     if not course.is_published:
         raise CommunityError(_("This course cannot be rated."))
+    if teaches(course, learner.id):
+        raise CommunityError(_("You teach this course: its learners rate it."))
     if stars not in range(1, 6):
         raise CommunityError(_("Choose from 1 to 5 stars."))
     comment = (comment or "").strip()

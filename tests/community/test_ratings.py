@@ -63,6 +63,35 @@ def test_the_rating_page_refuses_before_30_percent(
         assert db.session.scalar(select(func.count(CourseRating.id))) == 0
 
 
+def test_a_course_s_own_teachers_do_not_rate_it(
+    app, client, make_user, make_course, login_as, csrf_token
+):
+    """Its teachers may study its lessons (they may watch them), but their stars would
+    lift its average, its place in "best rated" and its quality flags."""
+    from lms.accounts.models import User
+    from lms.courses import services
+
+    owner, co_teacher = make_user("teacher"), make_user("teacher")
+    course = make_course(owner, lessons=1)
+    with app.app_context():
+        services.add_teacher(
+            db.session.get(Course, course.id),
+            db.session.get(User, co_teacher.id),
+            actor=db.session.get(User, owner.id),
+        )
+        db.session.commit()
+    for teacher in (owner, co_teacher):
+        study(app, teacher.id, course.lesson_ids[0], 1.0)
+        with pytest.raises(CommunityError):
+            rate(app, course.id, teacher.id)
+    login_as(co_teacher)
+    page = client.get(f"/courses/{course.id}/ratings").get_data(as_text=True)
+    assert 'id="rating-form"' not in page
+    client.post(f"/courses/{course.id}/ratings", data={"stars": "5", "csrf_token": csrf_token()})
+    with app.app_context():
+        assert db.session.scalar(select(func.count(CourseRating.id))) == 0
+
+
 def test_one_rating_per_learner_and_course_and_it_can_be_edited(
     app, client, make_user, make_course, login_as, csrf_token
 ):
