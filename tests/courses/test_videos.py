@@ -116,6 +116,19 @@ def test_an_enrolled_learner_gets_a_playlist_whose_media_urls_work(
     assert ranged.status_code == 206 and len(ranged.data) == 100
 
 
+def test_a_ready_video_whose_playlist_storage_lost_answers_404_not_500(
+    app, client, login_as, make_user, make_course, caplog
+):
+    """make_course's videos are marked ready without files: storage has no playlist."""
+    course = make_course()
+    learner = make_user("learner")
+    enrol(app, course, learner)
+    login_as(learner)
+    response = client.get(f"/api/v1/lessons/{course.lesson_ids[0]}/playlist.m3u8")
+    assert (response.status_code, response.json["error"]) == (404, "not_ready")
+    assert "master playlist of a ready video is unreadable" in caplog.text
+
+
 def test_unenrolled_and_anonymous_viewers_get_403_except_for_previews(
     app, client, login_as, make_user, make_course, tmp_path
 ):
