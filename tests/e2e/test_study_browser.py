@@ -1,10 +1,12 @@
 """Chromium plays a lesson for about 30 s: the server credits about 30 s, shows
-progress, and a reload resumes near where playback stopped."""
+progress, and a reload resumes near where playback stopped. Leaving the course pauses
+the player with its reason."""
 
 import uuid
 
 import pytest
 
+from lms.accounts.models import User
 from lms.accounts.services import NewUser, create_user, record_consent
 from lms.courses import services as courses
 from lms.courses.models import Course
@@ -127,3 +129,36 @@ def test_pausing_right_after_a_beat_loses_nothing(page, live_server, tmp_path):
             )
 
     wait_for(resumed_where_paused, timeout=20, message="the paused beat to be recorded")
+
+
+def test_leaving_the_course_pauses_the_player_with_its_reason(page, live_server, tmp_path):
+    """Leaving closes the player open on the lesson: its next beat (the pause's) is
+    refused as closed, and the player says why instead of counting on."""
+    app = live_server.app
+    clip = make_clip(tmp_path / "short.mp4", seconds=30, size="320x240")
+    username, course_id, lesson_id, asset_id, learner_id = published_lesson(app, clip)
+
+    def asset_ready():
+        with app.app_context():
+            return db.session.get(VideoAsset, asset_id).status == "ready"
+
+    page.goto(f"{live_server.url}/healthz")  # wakes the embedded worker
+    log_in(page, live_server.url, username, "password-123")
+    wait_for(asset_ready, timeout=120, message="the lesson's video to be ready")
+    page.goto(f"{live_server.url}/courses/{course_id}/lessons/{lesson_id}")
+    play_lesson_muted(page)
+    page.wait_for_function(
+        "() => Number(document.getElementById('player').dataset.credited) > 0", timeout=30_000
+    )
+    with app.app_context():  # as if in another tab
+        courses.leave(db.session.get(Course, course_id), db.session.get(User, learner_id))
+        db.session.commit()
+    with page.expect_response(
+        lambda response: "/heartbeats" in response.url and response.status == 403,
+        timeout=10_000,
+    ):
+        page.evaluate("document.getElementById('video').pause()")
+    page.wait_for_function(
+        "() => document.getElementById('player-status').innerText.includes('本课已不再向你开放')",
+        timeout=10_000,
+    )

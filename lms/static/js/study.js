@@ -89,6 +89,14 @@ function startStudy(config, video) {
     root.dataset.credited = String(result.lesson_credited_seconds);
   }
 
+  async function errorOf(response) {
+    try {
+      return (await response.json()).error;
+    } catch (error) {
+      return null;  // no JSON body
+    }
+  }
+
   async function beat(keepalive) {
     if (!session || stopped) {
       return;
@@ -118,8 +126,8 @@ function startStudy(config, video) {
       keepForNextBeat();  // offline: send what was played with the next beat
       return;
     }
-    if (response.status === 409 || response.status === 403) {
-      stopped = true;  // another player took over (409), or the lesson closed to them (403)
+    if (response.status === 409 || (response.status === 403 && (await errorOf(response)) === "closed")) {
+      stopped = true;  // another player took over (409), or the lesson closed to them
       video.pause();
       show(text(response.status === 409 ? "msgSuperseded" : "msgClosed"));
     } else if (response.status === 401) {
