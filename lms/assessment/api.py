@@ -2,8 +2,8 @@
 
 Anonymous → 401; an exam the person may not see, or someone else's attempt → 404; not
 enrolled, closed, or out of attempts → 403 (an open attempt's saves and submission too,
-once its learner left the course); a save after the deadline or submission →
-409 ``closed``; an answer of the wrong shape or naming another question's option → 400.
+once its learner left the course); a save after the deadline or submission → 409
+``closed``; an answer of the wrong shape or naming another question's option → 400.
 No response says which answer is right (the review page does, as its policy allows).
 """
 

@@ -2,9 +2,9 @@
 
 A learner rates a course (1–5 stars and a comment) once they have studied at least 30%
 of it: the share of the course's lesson durations they covered. Its own teachers do not
-rate it. One rating per learner
-and course, editable. The admin hides an abusive comment (the stars still count, and
-the comment stays hidden when edited; the admin may show it again).
+rate it. One rating per learner and course, editable. The admin hides an abusive comment
+(the stars still count, and the comment stays hidden when edited; the admin may show it
+again).
 
 Quality figures per course:
 - completion rate = learners who completed it (credit bank) / learners ever enrolled;
