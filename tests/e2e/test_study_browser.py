@@ -47,9 +47,10 @@ def published_lesson(app, clip):
         return learner.username, course.id, lesson.id, asset.id, learner.id
 
 
-def test_thirty_seconds_of_play_are_credited_and_resumed(page, live_server, tmp_path):
+def log_in_with_a_ready_lesson(page, live_server, clip):
+    """A published lesson of ``clip``, its learner logged in once its video is ready:
+    (course id, lesson id, learner id)."""
     app = live_server.app
-    clip = make_clip(tmp_path / "long.mp4", seconds=50, size="320x240")
     username, course_id, lesson_id, asset_id, learner_id = published_lesson(app, clip)
 
     def asset_ready():
@@ -59,6 +60,13 @@ def test_thirty_seconds_of_play_are_credited_and_resumed(page, live_server, tmp_
     page.goto(f"{live_server.url}/healthz")  # wakes the embedded worker
     log_in(page, live_server.url, username, "password-123")
     wait_for(asset_ready, timeout=120, message="the lesson's video to be ready")
+    return course_id, lesson_id, learner_id
+
+
+def test_thirty_seconds_of_play_are_credited_and_resumed(page, live_server, tmp_path):
+    app = live_server.app
+    clip = make_clip(tmp_path / "long.mp4", seconds=50, size="320x240")
+    course_id, lesson_id, learner_id = log_in_with_a_ready_lesson(page, live_server, clip)
 
     page.goto(f"{live_server.url}/courses/{course_id}/lessons/{lesson_id}")
     play_lesson_muted(page)
@@ -94,15 +102,7 @@ def test_pausing_right_after_a_beat_loses_nothing(page, live_server, tmp_path):
     player keeps what it played and sends it when the server says it is due."""
     app = live_server.app
     clip = make_clip(tmp_path / "short.mp4", seconds=30, size="320x240")
-    username, course_id, lesson_id, asset_id, learner_id = published_lesson(app, clip)
-
-    def asset_ready():
-        with app.app_context():
-            return db.session.get(VideoAsset, asset_id).status == "ready"
-
-    page.goto(f"{live_server.url}/healthz")  # wakes the embedded worker
-    log_in(page, live_server.url, username, "password-123")
-    wait_for(asset_ready, timeout=120, message="the lesson's video to be ready")
+    course_id, lesson_id, learner_id = log_in_with_a_ready_lesson(page, live_server, clip)
     page.goto(f"{live_server.url}/courses/{course_id}/lessons/{lesson_id}")
     play_lesson_muted(page)
     page.wait_for_function(
@@ -136,15 +136,7 @@ def test_leaving_the_course_pauses_the_player_with_its_reason(page, live_server,
     refused as closed, and the player says why instead of counting on."""
     app = live_server.app
     clip = make_clip(tmp_path / "short.mp4", seconds=30, size="320x240")
-    username, course_id, lesson_id, asset_id, learner_id = published_lesson(app, clip)
-
-    def asset_ready():
-        with app.app_context():
-            return db.session.get(VideoAsset, asset_id).status == "ready"
-
-    page.goto(f"{live_server.url}/healthz")  # wakes the embedded worker
-    log_in(page, live_server.url, username, "password-123")
-    wait_for(asset_ready, timeout=120, message="the lesson's video to be ready")
+    course_id, lesson_id, learner_id = log_in_with_a_ready_lesson(page, live_server, clip)
     page.goto(f"{live_server.url}/courses/{course_id}/lessons/{lesson_id}")
     play_lesson_muted(page)
     page.wait_for_function(
