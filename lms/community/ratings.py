@@ -53,14 +53,6 @@ def teaches(course: Course, user_id: int) -> bool:
     return user_id in course.teacher_ids
 
 
-def may_rate(course: Course, learner_id: int) -> bool:
-    return (
-        course.is_published
-        and not teaches(course, learner_id)
-        and studied_share(course, learner_id) >= MIN_STUDIED_SHARE
-    )
-
-
 def rate_course(course: Course, stars: int, comment: str, *, learner) -> CourseRating:
     """Rate or re-rate ``course``; refused before 30% of it is studied."""
     if not course.is_published:
